@@ -1,0 +1,4 @@
+import Shared
+
+let logger = Logger(label: "gateway")
+logger.info("starting")

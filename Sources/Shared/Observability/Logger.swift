@@ -1,0 +1,114 @@
+import Foundation
+import Synchronization
+
+/// A structured logger: one JSON line per event on standard error, written whole under a lock.
+///
+/// Every line has `ts`, `level`, `msg` and the logger's `label`, then dot-keyed metadata
+/// (`amqp.host`, `error.message`, ...). Messages are autoclosures: a disabled level costs nothing.
+public struct Logger: Sendable {
+    /// Severity, in increasing order.
+    public enum Level: Int, Sendable, Comparable, CaseIterable {
+        case trace, debug, info, notice, warning, error, critical
+
+        public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
+
+        /// Parses `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
+        public init?(name: String) {
+            guard let level = Level.allCases.first(where: { "\($0)" == name.lowercased() }) else { return nil }
+            self = level
+        }
+    }
+
+    /// Metadata values are strings; keys are dot-separated (`queue.name`).
+    public typealias Metadata = [String: String]
+
+    public let label: String
+    public var minimumLevel: Level
+    public var metadata: Metadata
+    private let sink: LogSink
+
+    public init(label: String, minimumLevel: Level = .info, metadata: Metadata = [:]) {
+        self.init(label: label, minimumLevel: minimumLevel, metadata: metadata, sink: .standardError)
+    }
+
+    init(label: String, minimumLevel: Level, metadata: Metadata, sink: LogSink) {
+        self.label = label
+        self.minimumLevel = minimumLevel
+        self.metadata = metadata
+        self.sink = sink
+    }
+
+    /// A logger for a sub-component that keeps this logger's metadata and adds `extra`.
+    public func with(_ extra: Metadata) -> Logger {
+        var copy = self
+        copy.metadata.merge(extra) { _, new in new }
+        return copy
+    }
+
+    public func log(_ level: Level, _ message: @autoclosure () -> String, _ extra: @autoclosure () -> Metadata = [:]) {
+        guard level >= minimumLevel else { return }
+        var fields = metadata
+        fields.merge(extra()) { _, new in new }
+        sink.write(LogLine.render(level: level, label: label, message: message(), metadata: fields))
+    }
+
+    public func trace(_ message: @autoclosure () -> String, _ extra: @autoclosure () -> Metadata = [:]) {
+        log(.trace, message(), extra())
+    }
+    public func debug(_ message: @autoclosure () -> String, _ extra: @autoclosure () -> Metadata = [:]) {
+        log(.debug, message(), extra())
+    }
+    public func info(_ message: @autoclosure () -> String, _ extra: @autoclosure () -> Metadata = [:]) {
+        log(.info, message(), extra())
+    }
+    public func notice(_ message: @autoclosure () -> String, _ extra: @autoclosure () -> Metadata = [:]) {
+        log(.notice, message(), extra())
+    }
+    public func warning(_ message: @autoclosure () -> String, _ extra: @autoclosure () -> Metadata = [:]) {
+        log(.warning, message(), extra())
+    }
+    public func error(_ message: @autoclosure () -> String, _ extra: @autoclosure () -> Metadata = [:]) {
+        log(.error, message(), extra())
+    }
+    public func critical(_ message: @autoclosure () -> String, _ extra: @autoclosure () -> Metadata = [:]) {
+        log(.critical, message(), extra())
+    }
+}
+
+extension Logger.Metadata {
+    /// `error.type` and `error.message` for an error, as every log line about a failure carries them.
+    public static func error(_ error: any Error) -> Logger.Metadata {
+        ["error.type": String(describing: type(of: error)), "error.message": "\(error)"]
+    }
+}
+
+/// Where log lines go: standard error, or memory for tests.
+final class LogSink: Sendable {
+    static let standardError = LogSink(capturing: false)
+
+    private let capturing: Bool
+    /// Guards writes to standard error (one whole line at a time) and the captured lines.
+    private let lines = Mutex<[String]>([])
+
+    private init(capturing: Bool) {
+        self.capturing = capturing
+    }
+
+    static func capturing() -> LogSink {
+        LogSink(capturing: true)
+    }
+
+    var captured: [String] {
+        lines.withLock { $0 }
+    }
+
+    func write(_ line: String) {
+        lines.withLock { lines in
+            if capturing {
+                lines.append(line)
+            } else {
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+        }
+    }
+}

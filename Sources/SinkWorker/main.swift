@@ -1,0 +1,4 @@
+import Shared
+
+let logger = Logger(label: "sink-worker")
+logger.info("starting")
