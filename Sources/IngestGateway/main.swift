@@ -1,4 +1,41 @@
+import Foundation
 import Shared
 
-let logger = Logger(label: "gateway")
-logger.info("starting")
+/// Wires the gateway: configuration, topology, publisher, gRPC routes, server; then runs until SIGTERM/SIGINT.
+func runGateway() async -> Int32 {
+    let configuration: GatewayConfiguration
+    let topology: Topology
+    do {
+        configuration = try GatewayConfiguration(environment: Environment(ProcessInfo.processInfo.environment))
+        topology = try Topology.load(path: configuration.topologyFile)
+    } catch {
+        FileHandle.standardError.write(Data("IngestGateway: \(error)\n".utf8))
+        return 2
+    }
+    let logger = Logger(label: "gateway", minimumLevel: configuration.logLevel)
+    let publisher = AMQPPublisher(
+        configuration: AMQPConfiguration(servers: configuration.servers),
+        declarations: topology.amqpDeclarations(for: topology.families), logger: logger.with(["component": "publisher"]))
+    let health = HealthService()
+    let dispatch = DispatchService(
+        validator: BatchValidator(limits: configuration.limits), publisher: publisher,
+        exchange: topology.exchange.name, logger: logger)
+    var router = GRPCRouter(maxMessageBytes: configuration.maxMessageBytes, logger: logger)
+    router.register(DispatchService.path, dispatch.dispatch)
+    router.register(HealthService.checkPath, health.check)
+    let server = HTTP2Server(configuration: configuration.server, handler: router, logger: logger)
+    let group = ServiceGroup(
+        services: [PublisherService(publisher: publisher), GatewayServerService(server: server, health: health)],
+        drainTimeout: configuration.drainTimeout, logger: logger)
+    do {
+        try server.bind()
+        try await group.run()
+        logger.notice("stopped")
+        return 0
+    } catch {
+        logger.critical("gateway stopped on an error", .error(error))
+        return 1
+    }
+}
+
+exit(await runGateway())

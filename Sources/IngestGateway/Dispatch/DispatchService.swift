@@ -1,0 +1,38 @@
+import Foundation
+import Shared
+
+/// `event.EventService/dispatch`: decode, validate and clamp the batch, publish one confirmed message per event
+/// type, and answer SUCCESS only once the broker confirmed all of them (promise P1).
+struct DispatchService: Sendable {
+    static let path = "/event.EventService/dispatch"
+
+    let validator: BatchValidator
+    let publisher: AMQPPublisher
+    let exchange: String
+    let logger: Logger
+
+    func dispatch(_ message: ArraySlice<UInt8>, _ context: GRPCCallContext) async throws -> [UInt8] {
+        let batch: Events
+        do {
+            batch = try Events(protobuf: message)
+        } catch {
+            throw GRPCStatus(.invalidArgument, "the request is not a valid event.Events message: \(error)")
+        }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let events: [IngestedEvent]
+        do {
+            events = try validator.validate(batch, now: now)
+        } catch {
+            logger.info("batch rejected", ["grpc.status": "\(error.code)", "reason": error.message])
+            throw error
+        }
+        let messages = BatchMessages.make(header: batch.header, events: events, exchange: exchange)
+        do {
+            try await publisher.publish(messages)
+        } catch {
+            logger.warning("batch not confirmed by the broker", .error(error))
+            throw GRPCStatus(.unavailable, "the broker did not confirm the batch; retry with the same event ids")
+        }
+        return DispatchResponse(status: "SUCCESS", message: "accepted \(events.count) events").protobufBytes()
+    }
+}

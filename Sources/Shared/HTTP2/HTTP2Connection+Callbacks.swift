@@ -1,0 +1,97 @@
+import CNghttp2
+
+/// Builds server sessions whose callbacks find their `HTTP2Connection` through the session's user data.
+/// The connection outlives its session (it deletes the session in `deinit`).
+enum HTTP2SessionFactory {
+    static func makeServerSession(for connection: HTTP2Connection) throws(HTTP2Error) -> OpaquePointer {
+        var callbacks: OpaquePointer?
+        guard nghttp2_session_callbacks_new(&callbacks) == 0, let callbacks else {
+            throw HTTP2Error(.sessionFailed, "out of memory creating nghttp2 callbacks")
+        }
+        defer { nghttp2_session_callbacks_del(callbacks) }
+        nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, onBeginHeaders)
+        nghttp2_session_callbacks_set_on_header_callback(callbacks, onHeader)
+        nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunk)
+        nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrame)
+        nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
+        var session: OpaquePointer?
+        let userData = Unmanaged.passUnretained(connection).toOpaque()
+        guard nghttp2_session_server_new(&session, callbacks, userData) == 0, let session else {
+            throw HTTP2Error(.sessionFailed, "out of memory creating an nghttp2 session")
+        }
+        return session
+    }
+}
+
+private func connection(_ userData: UnsafeMutableRawPointer?) -> HTTP2Connection {
+    Unmanaged<HTTP2Connection>.fromOpaque(userData!).takeUnretainedValue()
+}
+
+private func onBeginHeaders(
+    _ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ userData: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let frame, frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue),
+        frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST
+    else { return 0 }
+    let streamID = frame.pointee.hd.stream_id
+    connection(userData).streams[streamID] = HTTP2Stream(id: streamID)
+    return 0
+}
+
+private func onHeader(
+    _ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ name: UnsafePointer<UInt8>?,
+    _ nameLength: Int, _ value: UnsafePointer<UInt8>?, _ valueLength: Int, _ flags: UInt8,
+    _ userData: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let frame, let name, let value,
+        let stream = connection(userData).streams[frame.pointee.hd.stream_id], !stream.dispatched
+    else { return 0 }
+    let fieldName = String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self)
+    let fieldValue = String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)
+    switch fieldName {
+    case ":method": stream.method = fieldValue
+    case ":path": stream.path = fieldValue
+    case ":scheme", ":authority": break
+    default: stream.headers.append(HTTPField(fieldName, fieldValue))
+    }
+    return 0
+}
+
+private func onDataChunk(
+    _ session: OpaquePointer?, _ flags: UInt8, _ streamID: Int32, _ data: UnsafePointer<UInt8>?, _ length: Int,
+    _ userData: UnsafeMutableRawPointer?
+) -> Int32 {
+    let owner = connection(userData)
+    guard let stream = owner.streams[streamID], !stream.dispatched, let data else { return 0 }
+    if stream.body.count + length > owner.configuration.maxRequestBodyBytes {
+        stream.body = []
+        stream.bodyLimitExceeded = true
+        owner.dispatch(stream)
+        return 0
+    }
+    stream.body.append(contentsOf: UnsafeBufferPointer(start: data, count: length))
+    return 0
+}
+
+private func onFrame(
+    _ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ userData: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let frame else { return 0 }
+    let type = frame.pointee.hd.type
+    let endsStream = frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+    guard endsStream, type == UInt8(NGHTTP2_DATA.rawValue) || type == UInt8(NGHTTP2_HEADERS.rawValue) else {
+        return 0
+    }
+    let owner = connection(userData)
+    if let stream = owner.streams[frame.pointee.hd.stream_id], !stream.dispatched {
+        owner.dispatch(stream)
+    }
+    return 0
+}
+
+private func onStreamClose(
+    _ session: OpaquePointer?, _ streamID: Int32, _ errorCode: UInt32, _ userData: UnsafeMutableRawPointer?
+) -> Int32 {
+    connection(userData).streams[streamID] = nil
+    return 0
+}

@@ -1,0 +1,16 @@
+/// Listening address and limits of the HTTP/2 cleartext server.
+public struct HTTP2ServerConfiguration: Sendable {
+    /// Address to bind; default `0.0.0.0` (the gRPC port serves clients).
+    public var host = "0.0.0.0"
+    /// Port to bind; default 8017 (`PORT`).
+    public var port = 8017
+    /// SETTINGS_MAX_CONCURRENT_STREAMS advertised to each client; default 100.
+    public var maxConcurrentStreams = 100
+    /// A request body larger than this is refused before it is buffered; default 4 MiB plus the 5-byte gRPC
+    /// frame prefix.
+    public var maxRequestBodyBytes = 4 * 1024 * 1024 + 5
+    /// A connection with no stream open and nothing received for this long is closed; default 5 minutes.
+    public var idleTimeout: Duration = .seconds(300)
+
+    public init() {}
+}

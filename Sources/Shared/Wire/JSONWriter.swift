@@ -1,0 +1,60 @@
+/// Appends JSON tokens to a byte buffer; no intermediate objects, for the publish hot path.
+struct JSONWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int = 512) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func key(_ name: StaticString) {
+        raw("\"")
+        raw(name)
+        raw("\":")
+    }
+
+    mutating func comma() {
+        bytes.append(UInt8(ascii: ","))
+    }
+
+    mutating func int(_ value: Int64) {
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    /// Finite doubles only (the validator refuses others); always with a fraction or exponent so that a
+    /// reader can tell it from an integer.
+    mutating func double(_ value: Double) {
+        var text = "\(value)"
+        if !text.contains(".") && !text.contains("e") && !text.contains("E") { text += ".0" }
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    mutating func bool(_ value: Bool) {
+        raw(value ? "true" : "false")
+    }
+
+    /// A JSON string with RFC 8259 escaping.
+    mutating func string(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): raw("\\\"")
+            case UInt8(ascii: "\\"): raw("\\\\")
+            case 0x0A: raw("\\n")
+            case 0x0D: raw("\\r")
+            case 0x09: raw("\\t")
+            case 0..<0x20:
+                raw("\\u00")
+                bytes.append(Self.hex[Int(byte >> 4)])
+                bytes.append(Self.hex[Int(byte & 0x0F)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static let hex = Array("0123456789abcdef".utf8)
+}
