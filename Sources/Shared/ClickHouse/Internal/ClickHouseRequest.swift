@@ -25,7 +25,8 @@ struct ClickHouseRequest: Equatable {
         let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
         var url = "http://\(host):\(endpoint.port)\(path)"
         if !parameters.isEmpty {
-            url += "?" + parameters.map { "\(percentEncoded($0.name))=\(percentEncoded($0.value))" }.joined(separator: "&")
+            let pairs = parameters.map { "\(percentEncoded($0.name))=\(percentEncoded($0.value))" }
+            url += "?" + pairs.joined(separator: "&")
         }
         return url
     }
