@@ -15,6 +15,8 @@ public final class ClickHouseConnection {
     let easy: CurlEasyHandle
     /// Index in `configuration.hosts` of the replica tried first: the last one that answered.
     public internal(set) var preferredHostIndex = 0
+    /// TCP connections opened so far, over all replicas; stays flat while requests reuse a kept-alive connection.
+    public var connectionsOpened: Int { easy.connectionsOpened }
 
     /// Validates the configuration and sets up libcurl; does not connect (call `ping()` for that).
     public init(configuration: ClickHouseConfiguration, logger: Logger = Logger(label: "clickhouse"))

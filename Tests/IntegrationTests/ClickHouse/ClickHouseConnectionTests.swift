@@ -12,6 +12,16 @@ import Testing
         try connection.ping()
     }
 
+    @Test func requestsReuseOneKeptAliveConnection() throws {
+        guard TestServers.clickHouseAvailable() else { return }
+        let connection = try ClickHouseConnection(configuration: Support.configuration())
+        try connection.ping()
+        try connection.execute("SELECT 1 FORMAT TSV")
+        #expect(throws: ClickHouseError.self) { try connection.execute("SELEC 1") }
+        try connection.ping()
+        #expect(connection.connectionsOpened == 1)
+    }
+
     @Test func schemaCreationIsIdempotent() throws {
         guard TestServers.clickHouseAvailable() else { return }
         try Support.withEventTable { connection, table in
@@ -38,6 +48,21 @@ import Testing
             let times = try connection.execute(
                 "SELECT DISTINCT toUnixTimestamp(timestamp), toUnixTimestamp(received_at) FROM \(table) FORMAT TSV")
             #expect(String(decoding: times, as: UTF8.self) == "1700000000\t1700000001\n")
+        }
+    }
+
+    @Test func insertsABodyOfSeveralMegabytesInOneRequest() throws {
+        guard TestServers.clickHouseAvailable() else { return }
+        try Support.withEventTable { connection, table in
+            let rows = (0..<5000).map { index in
+                var row = EventRow(eventID: "bulk-\(index)")
+                row.attributes = String(repeating: "x", count: 600)
+                return row
+            }
+            let body = try Support.jsonEachRow(rows)
+            #expect(body.count > 3_000_000)
+            try connection.insert(into: table, columns: EventTable.columns, jsonEachRow: body)
+            #expect(try Support.count(connection, table) == 5000)
         }
     }
 

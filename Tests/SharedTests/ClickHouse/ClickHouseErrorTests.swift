@@ -14,7 +14,8 @@ import Testing
     }
 
     @Test func parsesTheBodyOfCurrentReleases() {
-        let body = "Code: 62. DB::Exception: Syntax error: failed at position 1 ('SELEC'). (SYNTAX_ERROR) "
+        let body =
+            "Code: 62. DB::Exception: Syntax error: failed at position 1 ('SELEC'). (SYNTAX_ERROR) "
             + "(version 23.8.2.7 (official build))\n"
         let error = ClickHouseError.server(status: 400, body: Array(body.utf8))
         #expect(error.serverCode == 62)

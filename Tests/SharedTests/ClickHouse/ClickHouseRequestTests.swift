@@ -34,7 +34,7 @@ import Testing
         let database = try ClickHouseIdentifier("db")
         let request = ClickHouseRequest.query("SELECT 1", database: database, timeout: .seconds(5))
         #expect(request.body == Array("SELECT 1".utf8))
-        #expect(request.url(for: endpoint) == "http://127.0.0.1:8123/?database=db")
+        #expect(request.url(for: endpoint) == "http://127.0.0.1:8123/?database=db&wait_end_of_query=1")
     }
 
     @Test func pingIsAGetWithoutParameters() {

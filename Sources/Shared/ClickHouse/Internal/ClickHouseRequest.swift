@@ -31,11 +31,14 @@ struct ClickHouseRequest: Equatable {
         return url
     }
 
-    /// A statement in the POST body, run in `database`.
+    /// A statement in the POST body, run in `database`. `wait_end_of_query=1` makes ClickHouse hold the answer
+    /// until the statement has finished, so a failure midway is an HTTP error rather than text after a 200.
     static func query(_ sql: String, database: ClickHouseIdentifier, timeout: Duration) -> ClickHouseRequest {
-        ClickHouseRequest(
-            method: .post, path: "/", parameters: [Parameter(name: "database", value: database.name)],
-            body: Array(sql.utf8), timeout: timeout)
+        let parameters = [
+            Parameter(name: "database", value: database.name), Parameter(name: "wait_end_of_query", value: "1"),
+        ]
+        return ClickHouseRequest(
+            method: .post, path: "/", parameters: parameters, body: Array(sql.utf8), timeout: timeout)
     }
 
     /// JSONEachRow rows in the POST body, the INSERT statement and its settings in the URL.

@@ -10,6 +10,8 @@ final class CurlEasyHandle {
     private let handle: UnsafeMutableRawPointer
     private let headers: UnsafeMutablePointer<curl_slist>
     private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// TCP connections opened so far; stays flat while requests reuse a kept-alive connection.
+    private(set) var connectionsOpened = 0
     /// The answer being received; appended to by `receiveBody` during `curl_easy_perform`.
     fileprivate var responseBody: [UInt8] = []
 
@@ -69,6 +71,11 @@ final class CurlEasyHandle {
             throw failure(failed)
         }
         let result = request.method == .get ? curl_easy_perform(handle) : performPost(body: request.body)
+        var opened = 0
+        // A counter only: if libcurl cannot say, the transfer's own result still decides success.
+        if eventgrpc_curl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &opened) == CURLE_OK {
+            connectionsOpened += opened
+        }
         guard result == CURLE_OK else { throw failure(result) }
         var status = 0
         let statusRead = eventgrpc_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
