@@ -1,0 +1,20 @@
+extension HealthCheckRequest: ProtobufMessage, ProtobufCodable {
+    public init(protobuf bytes: ArraySlice<UInt8>) throws(WireError) { self = try Self.decoded(from: bytes) }
+
+    public func protobufBytes() -> [UInt8] { encodedBytes() }
+
+    static var protobufDefault: HealthCheckRequest { HealthCheckRequest() }
+
+    mutating func merge(from reader: inout ProtobufReader) throws(WireError) {
+        while let tag = try reader.nextTag() {
+            switch (tag.fieldNumber, tag.wireType) {
+            case (1, .lengthDelimited): service = try reader.readString()
+            default: try reader.skipField()
+            }
+        }
+    }
+
+    func write<Sink>(to writer: inout ProtobufWriter<Sink>) {
+        writer.write(service, field: 1)
+    }
+}
