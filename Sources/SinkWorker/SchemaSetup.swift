@@ -9,7 +9,7 @@ enum SchemaSetup {
     ) async throws {
         let statements = tables.flatMap { EventTable.createStatements(for: $0) }
         try await Task.detached {
-            let connection = try ClickHouseConnection(configuration: configuration)
+            let connection = try ClickHouseConnection(configuration: configuration, logger: logger)
             var attempt = 0
             while true {
                 try Task.checkCancellation()

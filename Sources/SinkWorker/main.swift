@@ -19,8 +19,10 @@ func runWorker() async -> Int32 {
     let logger = Logger(label: "sink-worker", minimumLevel: configuration.logLevel, metadata: ["family": family.name])
     do {
         let clickHouse = ClickHouseConfiguration(
-            servers: configuration.servers, database: family.database, insertTimeout: configuration.insertTimeout)
-        let tables = try family.queues.map { try QualifiedTable(database: family.database, table: $0.table) }
+            servers: configuration.servers, insertTimeout: configuration.insertTimeout)
+        let tables = try family.queues.map {
+            QualifiedTable(database: try ClickHouseIdentifier(family.database), table: try ClickHouseIdentifier($0.table))
+        }
         try await SchemaSetup.ensureTables(tables, configuration: clickHouse, logger: logger)
         let declarations = topology.amqpDeclarations(for: [family])
         var consumers: [AMQPConsumer] = []
@@ -28,7 +30,7 @@ func runWorker() async -> Int32 {
             for slot in 0..<queue.consumers {
                 let consumerLogger = logger.with(["amqp.queue": queue.name, "consumer": String(slot)])
                 let sink = DirectSink(
-                    connection: try ClickHouseConnection(configuration: clickHouse), table: table,
+                    connection: try ClickHouseConnection(configuration: clickHouse, logger: consumerLogger), table: table,
                     retryDelay: configuration.retryDelay, logger: consumerLogger)
                 consumers.append(
                     AMQPConsumer(

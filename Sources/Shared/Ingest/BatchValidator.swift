@@ -12,7 +12,7 @@ public struct BatchValidator: Sendable {
 
     /// `now` is the gateway's clock in epoch milliseconds; `makeID` gives ids to events that came without one.
     public func validate(
-        _ batch: Events, now: Int64, makeID: () -> String = { UUID().uuidString.lowercased() }
+        _ batch: Events, now: Int64, makeID: () -> String = BatchValidator.randomID
     ) throws(GRPCStatus) -> [IngestedEvent] {
         guard !batch.events.isEmpty else { throw invalid("the batch has no events") }
         guard batch.events.count <= limits.maxEventsPerBatch else {
@@ -67,6 +67,11 @@ public struct BatchValidator: Sendable {
             id: event.id.isEmpty ? makeID() : event.id, type: type, timestampMilliseconds: clamped.value,
             originalTimestampMilliseconds: original, timestampCorrected: clamped.corrected,
             currentURL: event.currentURL, attributes: event.attributes, experimentIds: event.experimentIds)
+    }
+
+    /// A random (version 4) UUID in lower case: the id of an event that came without one.
+    public static func randomID() -> String {
+        UUID().uuidString.lowercased()
     }
 
     private func checkLength(_ value: String, _ field: String) throws(GRPCStatus) {

@@ -1,12 +1,12 @@
 /// `SinkWorker --family NAME [--queue Q ...]`: which family to run, and optionally only some of its queues.
-struct WorkerArguments: Equatable {
-    var family: String
-    var queues: [String]
+public struct WorkerArguments: Sendable, Equatable {
+    public var family: String
+    public var queues: [String]
 
-    static let usage = "usage: SinkWorker --family NAME [--queue QUEUE ...]"
+    public static let usage = "usage: SinkWorker --family NAME [--queue QUEUE ...]"
 
     /// Parses the arguments after the program name; the error text says what is wrong and shows the usage.
-    static func parse(_ arguments: [String]) throws(ArgumentError) -> WorkerArguments {
+    public static func parse(_ arguments: [String]) throws(ArgumentError) -> WorkerArguments {
         var family: String?
         var queues: [String] = []
         var index = 0
@@ -26,7 +26,7 @@ struct WorkerArguments: Equatable {
     }
 }
 
-struct ArgumentError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
+public struct ArgumentError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
 }
