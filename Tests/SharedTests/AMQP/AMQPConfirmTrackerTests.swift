@@ -3,7 +3,7 @@ import Testing
 @testable import Shared
 
 @Suite("AMQP confirm tracker")
-struct ConfirmTrackerTests {
+struct AMQPConfirmTrackerTests {
     typealias Tracker = ConfirmTracker<String>
 
     /// Tracks `counts[call]` messages per call, in the given order, with message ids `call-i`.
