@@ -1,0 +1,17 @@
+import Foundation
+
+extension Duration {
+    /// This duration as a `timeval` (negative durations become zero).
+    var timeval: timeval {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0, attoseconds >= 0 || seconds > 0 else { return Foundation.timeval(tv_sec: 0, tv_usec: 0) }
+        let micros = Int64(attoseconds / 1_000_000_000_000)
+        return Foundation.timeval(tv_sec: Int(seconds), tv_usec: Int(micros))
+    }
+
+    /// Whole seconds, rounded up (heartbeats are negotiated in seconds).
+    var roundedUpSeconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) + (attoseconds > 0 ? 1 : 0)
+    }
+}
