@@ -57,13 +57,16 @@ extension ProtobufReader {
         while true {
             guard let tag = try nextTag() else {
                 throw WireError(
-                    code: .truncated, message: "the input ends inside group field \(fieldNumber);"
+                    code: .truncated,
+                    message: "the input ends inside group field \(fieldNumber);"
                         + " send the complete protobuf-encoded message", fieldNumber: fieldNumber)
             }
             if tag.wireType == .endGroup {
                 guard tag.fieldNumber == fieldNumber else {
-                    throw failure(.malformedGroup, "group field \(fieldNumber) is closed by an end-group tag"
-                        + " for field \(tag.fieldNumber)")
+                    throw failure(
+                        .malformedGroup,
+                        "group field \(fieldNumber) is closed by an end-group tag"
+                            + " for field \(tag.fieldNumber)")
                 }
                 return
             }

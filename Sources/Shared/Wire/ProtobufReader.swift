@@ -48,7 +48,8 @@ struct ProtobufReader {
         let fieldNumber = Int(raw >> 3)
         guard let wireType = WireType(rawValue: UInt8(raw & 7)) else {
             throw WireError(
-                code: .invalidWireType, message: "field \(fieldNumber) has wire type \(raw & 7), which does not exist;"
+                code: .invalidWireType,
+                message: "field \(fieldNumber) has wire type \(raw & 7), which does not exist;"
                     + " the bytes are not a protobuf message", fieldNumber: fieldNumber)
         }
         let tag = FieldTag(fieldNumber: fieldNumber, wireType: wireType)

@@ -26,11 +26,16 @@ enum Protoc {
     private static func run(_ mode: [String], input: [UInt8]) throws -> [UInt8] {
         let inputFile = FileManager.default.temporaryDirectory.appendingPathComponent("protoc-\(UUID()).in")
         try Data(input).write(to: inputFile)
-        defer { try? FileManager.default.removeItem(at: inputFile) }  // best-effort cleanup of a temp file
+        defer {
+            do { try FileManager.default.removeItem(at: inputFile) } catch {
+                Issue.record("could not remove \(inputFile.path): \(error)")
+            }
+        }
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = mode + ["-I", packageRoot.appendingPathComponent("Protos").path, "event.proto", "health.proto"]
+        let protos = packageRoot.appendingPathComponent("Protos").path
+        process.arguments = mode + ["-I", protos, "event.proto", "health.proto"]
         process.standardInput = try FileHandle(forReadingFrom: inputFile)
         let output = Pipe()
         let errors = Pipe()

@@ -78,7 +78,8 @@ struct MalformedInput: Sendable, CustomTestStringConvertible {
         MalformedInput(name: "tag cut short", bytes: [0x80], code: .truncated, fieldNumber: nil),
         MalformedInput(name: "unclosed group", bytes: [0x0B, 0x08, 0x01], code: .truncated, fieldNumber: 1),
         MalformedInput(name: "end group without start", bytes: [0x0C], code: .malformedGroup, fieldNumber: 1),
-        MalformedInput(name: "group closed by another field", bytes: [0x0B, 0x14], code: .malformedGroup, fieldNumber: 2),
+        MalformedInput(
+            name: "group closed by another field", bytes: [0x0B, 0x14], code: .malformedGroup, fieldNumber: 2),
         MalformedInput(
             name: "groups nested 101 deep", bytes: Array(repeating: 0x0B, count: 101), code: .nestingTooDeep,
             fieldNumber: 1),
