@@ -1,4 +1,3 @@
-import Foundation
 import Shared
 
 /// Creates each target database and table (idempotent DDL) before consuming starts, retrying every second
@@ -8,23 +7,19 @@ enum SchemaSetup {
         _ tables: [QualifiedTable], configuration: ClickHouseConfiguration, logger: Logger
     ) async throws {
         let statements = tables.flatMap { EventTable.createStatements(for: $0) }
-        try await Task.detached {
-            let connection = try ClickHouseConnection(configuration: configuration, logger: logger)
-            var attempt = 0
-            while true {
-                try Task.checkCancellation()
-                do {
-                    for statement in statements { _ = try connection.execute(statement) }
-                    logger.info("schema ready", ["clickhouse.tables": tables.map { "\($0)" }.joined(separator: ",")])
-                    return
-                } catch {
-                    attempt += 1
-                    logger.warning(
-                        "schema not created yet; retrying in 1 s",
-                        ["attempt": String(attempt)].merging(.error(error)) { $1 })
-                    Thread.sleep(forTimeInterval: 1)
-                }
+        let connection = try ClickHouseConnection(configuration: configuration, logger: logger)
+        var attempt = 0
+        while true {
+            do {
+                for statement in statements { try connection.execute(statement) }
+                logger.info("schema ready", ["clickhouse.tables": tables.map { "\($0)" }.joined(separator: ",")])
+                return
+            } catch {
+                attempt += 1
+                logger.warning(
+                    "schema not created yet; retrying in 1 s", ["attempt": String(attempt)].merging(.error(error)) { $1 })
+                try await Task.sleep(for: .seconds(1))
             }
-        }.value
+        }
     }
 }

@@ -23,7 +23,7 @@ final class HealthService: Sendable {
         guard Self.knownServices.contains(request.service) else {
             throw GRPCStatus(.notFound, "unknown service \(request.service)")
         }
-        let status: ServingStatus = serving.withLock { $0 } ? .serving : .notServing
+        let status: HealthCheckResponse.ServingStatus = serving.withLock { $0 } ? .serving : .notServing
         return HealthCheckResponse(status: status).protobufBytes()
     }
 }

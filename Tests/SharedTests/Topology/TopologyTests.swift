@@ -20,16 +20,16 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"exchange":{"name":"e","type":"topic"},"families":[]}"#, "families", "at least one family"),
-        (#"{"exchange":{"name":"e","type":"headers"},"families":[]}"#, "exchange.type", "not one of"),
-        (#"{"exchange":{"name":"e","type":"topic"}}"#, "families", "missing"),
-        (#"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a-b","queues":[]}]}"#,
+        (##"{"exchange":{"name":"e","type":"topic"},"families":[]}"##, "families", "at least one family"),
+        (##"{"exchange":{"name":"e","type":"headers"},"families":[]}"##, "exchange.type", "not one of"),
+        (##"{"exchange":{"name":"e","type":"topic"}}"##, "families", "missing"),
+        (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a-b","queues":[]}]}"##,
          "families[0].database", "identifier"),
-        (#"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":0,"prefetch":1,"sink":"direct","table":"t"}]}]}"#,
+        (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":0,"prefetch":1,"sink":"direct","table":"t"}]}]}"##,
          "families[0].queues[0].consumers", "between 1 and 256"),
-        (#"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":1,"sink":"buffered","table":"t"}]}]}"#,
-         "families[0].queues[0].sink", ""),
-        (#"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":1,"sink":"direct","table":"t;drop"}]}]}"#,
+        (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":1,"sink":"buffered","table":"t"}]}]}"##,
+         "families[0].queues[0].sink", "buffered"),
+        (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":1,"sink":"direct","table":"t;drop"}]}]}"##,
          "families[0].queues[0].table", "identifier"),
     ])
     func badFilesNameTheEntryAndTheProblem(json: String, entry: String, problem: String) {
