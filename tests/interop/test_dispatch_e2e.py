@@ -1,0 +1,164 @@
+"""End to end with the official grpcio client: a batch acknowledged by the gateway lands in ClickHouse.
+
+Needs a running stack (gateway, RabbitMQ, sink workers, ClickHouse). Environment (default):
+GATEWAY_ADDR (127.0.0.1:8017), CLICKHOUSE_URL (http://127.0.0.1:8123), E2E_EVENTS (200),
+E2E_TABLE (analytics.events).
+"""
+
+import os
+import re
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import grpc
+import pytest
+
+import event_pb2
+import event_pb2_grpc
+import health_pb2
+import health_pb2_grpc
+
+GATEWAY_ADDR = os.environ.get("GATEWAY_ADDR", "127.0.0.1:8017")
+CLICKHOUSE_URL = os.environ.get("CLICKHOUSE_URL", "http://127.0.0.1:8123").rstrip("/")
+E2E_EVENTS = int(os.environ.get("E2E_EVENTS", "200"))
+TABLE = os.environ.get("E2E_TABLE", "analytics.events")
+DISPATCH_TIMEOUT_S = 10
+LAND_TIMEOUT_S = 30
+ONE_DAY_MS = 86_400_000
+UUID_RE = re.compile(r"^[0-9a-f-]{36}$")
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def make_header() -> event_pb2.Header:
+    return event_pb2.Header(
+        sessionId=f"session-{uuid.uuid4()}",
+        deviceId=f"device-{uuid.uuid4()}",
+        userId=424242,
+        appVersion="9.9.9-interop",
+        os="linux",
+    )
+
+
+def make_event(event_type: str, timestamp_ms: int) -> event_pb2.Event:
+    return event_pb2.Event(
+        id=str(uuid.uuid4()),
+        type=event_type,
+        timestamp=str(timestamp_ms),
+        currentURL="https://example.invalid/interop",
+        attributes=[
+            event_pb2.Attribute(key="screen", stringValue="home"),
+            event_pb2.Attribute(key="attempt", intValue=3),
+            event_pb2.Attribute(key="ratio", doubleValue=0.25),
+            event_pb2.Attribute(key="first_run", boolValue=True),
+        ],
+    )
+
+
+def dispatch(stub: event_pb2_grpc.EventServiceStub, batch: event_pb2.Events) -> event_pb2.Response:
+    try:
+        return stub.dispatch(batch, timeout=DISPATCH_TIMEOUT_S)
+    except grpc.RpcError as error:
+        pytest.fail(f"dispatch to {GATEWAY_ADDR} failed: {error.code()} {error.details()}")
+
+
+def clickhouse(query: str) -> str:
+    request = urllib.request.Request(f"{CLICKHOUSE_URL}/", data=query.encode(), method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.read().decode()
+
+
+def id_list(ids: list[str]) -> str:
+    assert all(UUID_RE.match(event_id) for event_id in ids), "ids are interpolated: they must be uuids"
+    return ", ".join(f"'{event_id}'" for event_id in ids)
+
+
+def wait_until_landed(ids: list[str]) -> int:
+    """Polls until every id is in the table; returns the last count seen."""
+    query = f"SELECT count() FROM {TABLE} FINAL WHERE event_id IN ({id_list(ids)}) FORMAT TSV"
+    deadline = time.monotonic() + LAND_TIMEOUT_S
+    count, last_error = 0, None
+    while time.monotonic() < deadline:
+        try:
+            count = int(clickhouse(query).strip())
+            last_error = None
+        except urllib.error.HTTPError as error:  # the table may not exist before the worker's first start
+            last_error = f"HTTP {error.code}: {error.read().decode(errors='replace').strip()}"
+        if count >= len(ids):
+            return count
+        time.sleep(0.5)
+    if last_error is not None:
+        print(f"last ClickHouse error: {last_error}")
+    return count
+
+
+@pytest.fixture(scope="module")
+def channel():
+    with grpc.insecure_channel(GATEWAY_ADDR) as channel:
+        yield channel
+
+
+@pytest.fixture(scope="module")
+def stub(channel) -> event_pb2_grpc.EventServiceStub:
+    return event_pb2_grpc.EventServiceStub(channel)
+
+
+def test_health_check_reports_serving(channel):
+    health = health_pb2_grpc.HealthStub(channel)
+    reply = health.Check(health_pb2.HealthCheckRequest(service=""), timeout=DISPATCH_TIMEOUT_S)
+    assert reply.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_batch_lands_exactly_once(stub):
+    timestamp = now_ms()
+    events = [make_event("app.open" if i % 2 == 0 else "page.view", timestamp) for i in range(E2E_EVENTS)]
+    sent_types = {event.id: event.type for event in events}
+    batch = event_pb2.Events(header=make_header(), events=events)
+
+    response = dispatch(stub, batch)
+    assert response.status == "SUCCESS", f"gateway answered {response.status!r}: {response.message!r}"
+    acknowledged = len(events)
+
+    ids = list(sent_types)
+    landed = wait_until_landed(ids)
+    print(f"\ne2e: sent={len(events)} acknowledged={acknowledged} landed={landed} table={TABLE}")
+    assert landed == len(events)
+
+    rows = clickhouse(
+        f"SELECT event_id, event_type FROM {TABLE} FINAL WHERE event_id IN ({id_list(ids)}) FORMAT TSV"
+    ).splitlines()
+    found = dict(row.split("\t") for row in rows)
+    assert len(rows) == len(events), "an event id appears more than once after FINAL"
+    assert set(found) == set(sent_types)
+    mismatched = {event_id: (sent_types[event_id], found[event_id])
+                  for event_id in sent_types if found[event_id] != sent_types[event_id]}
+    assert not mismatched, f"event_type differs (sent, stored): {mismatched}"
+
+
+def test_future_timestamp_is_clamped_and_kept(stub):
+    sent_ms = now_ms() + ONE_DAY_MS
+    event = make_event("app.open", sent_ms)
+    before_ms = now_ms()
+    response = dispatch(stub, event_pb2.Events(header=make_header(), events=[event]))
+    after_ms = now_ms()
+    assert response.status == "SUCCESS", f"gateway answered {response.status!r}: {response.message!r}"
+
+    landed = wait_until_landed([event.id])
+    print(f"\nclock skew: sent={sent_ms} acknowledged=1 landed={landed}")
+    assert landed == 1
+
+    row = clickhouse(
+        "SELECT timestamp_corrected, original_timestamp_ms, timestamp_ms, toUnixTimestamp(timestamp) "
+        f"FROM {TABLE} FINAL WHERE event_id IN ({id_list([event.id])}) FORMAT TSV"
+    ).strip()
+    corrected, original_ms, stored_ms, stored_s = (int(value) for value in row.split("\t"))
+    print(f"clock skew: stored timestamp_ms={stored_ms} original_timestamp_ms={original_ms} corrected={corrected}")
+    assert corrected == 1
+    assert original_ms == sent_ms
+    slack_ms = 3_000
+    assert before_ms - slack_ms <= stored_ms <= after_ms + slack_ms
+    assert abs(stored_s * 1000 - stored_ms) < 1000
