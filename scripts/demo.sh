@@ -52,9 +52,9 @@ protoc --encode=event.Events -I "$ROOT/Protos" "$ROOT/Protos/event.proto" < "$WO
 
 # gRPC message framing: a 0 compressed flag, then the length as 4 big-endian bytes.
 length=$(stat -c %s "$WORK/batch.bin")
-escapes=$(printf '\\%03o' 0 $(((length >> 24) & 255)) $(((length >> 16) & 255)) $(((length >> 8) & 255)) \
+escapes=$(printf '\\0%03o' 0 $(((length >> 24) & 255)) $(((length >> 16) & 255)) $(((length >> 8) & 255)) \
     $((length & 255)))
-printf "$escapes" > "$WORK/request.bin"
+printf '%b' "$escapes" > "$WORK/request.bin"
 cat "$WORK/batch.bin" >> "$WORK/request.bin"
 
 # --- dispatch ---------------------------------------------------------------------------------------------------

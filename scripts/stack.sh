@@ -65,7 +65,9 @@ load_settings() {
         else
             value=${!1:-${from_file[$1]:-$2}}
         fi
-        [[ "$value" =~ ^[0-9]+$ ]] && ((value > 0 && value < 65536)) || die "$name='$value' is not a port number"
+        if ! [[ "$value" =~ ^[0-9]+$ ]] || ((value < 1 || value > 65535)); then
+            die "$name='$value' is not a port number"
+        fi
         printf -v "$name" '%s' "$value"
     }
     setting RABBIT_PORT 5672
