@@ -1,12 +1,13 @@
 import Synchronization
 
-/// Which services of a group have returned from `run()`, with waiters for "any" and "this one".
+/// Which services of a group have returned from `run()`, and why the group stops: the first of a signal or a
+/// service ending on its own.
 final class ServiceFinishLine: Sendable {
     private struct State {
         var finished: [Bool]
         var firstError: (any Error)?
-        var anyWaiters: [CheckedContinuation<Int, Never>] = []
-        var firstFinished: Int?
+        var stopWaiters: [CheckedContinuation<String, Never>] = []
+        var stopReason: String?
     }
 
     private let state: Mutex<State>
@@ -17,23 +18,30 @@ final class ServiceFinishLine: Sendable {
 
     var firstError: (any Error)? { state.withLock { $0.firstError } }
 
-    func markFinished(_ index: Int, error: (any Error)?) {
-        let waiters = state.withLock { state -> [CheckedContinuation<Int, Never>] in
+    func markFinished(_ index: Int, name: String, error: (any Error)?) {
+        state.withLock { state in
             state.finished[index] = true
             if state.firstError == nil, let error { state.firstError = error }
-            if state.firstFinished == nil { state.firstFinished = index }
-            defer { state.anyWaiters = [] }
-            return state.anyWaiters
         }
-        waiters.forEach { $0.resume(returning: index) }
+        requestStop(reason: "service \(name) ended")
     }
 
-    /// The index of the first service that finished, waiting for one if none has.
-    func firstFinished() async -> Int {
+    /// Records why the group stops (the first reason wins) and wakes whoever waits for it.
+    func requestStop(reason: String) {
+        let (waiters, winner) = state.withLock { state -> ([CheckedContinuation<String, Never>], String) in
+            if state.stopReason == nil { state.stopReason = reason }
+            defer { state.stopWaiters = [] }
+            return (state.stopWaiters, state.stopReason ?? reason)
+        }
+        waiters.forEach { $0.resume(returning: winner) }
+    }
+
+    /// Why the group stops, waiting until there is a reason.
+    func stopReason() async -> String {
         await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Int? in
-                if let first = state.firstFinished { return first }
-                state.anyWaiters.append(continuation)
+            let ready = state.withLock { state -> String? in
+                if let reason = state.stopReason { return reason }
+                state.stopWaiters.append(continuation)
                 return nil
             }
             if let ready { continuation.resume(returning: ready) }

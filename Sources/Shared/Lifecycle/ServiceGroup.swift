@@ -26,35 +26,25 @@ public struct ServiceGroup: Sendable {
             Task {
                 do {
                     try await service.run()
-                    finished.markFinished(index, error: nil)
+                    finished.markFinished(index, name: service.name, error: nil)
                 } catch {
                     logger.error("service failed", ["service": service.name].merging(.error(error)) { $1 })
-                    finished.markFinished(index, error: error)
+                    finished.markFinished(index, name: service.name, error: error)
                 }
             }
             logger.info("service started", ["service": service.name])
         }
-        let reason = await firstStopReason(signals: signals, finished: finished)
+        Task {
+            for await number in signals {
+                finished.requestStop(reason: SignalStream.name(of: number))
+                return
+            }
+        }
+        let reason = await finished.stopReason()
         logger.notice("shutting down", ["reason": reason])
         try await drain(finished: finished)
         if let failure = finished.firstError {
             throw failure
-        }
-    }
-
-    private func firstStopReason(signals: AsyncStream<Int32>, finished: ServiceFinishLine) async -> String {
-        await withTaskGroup(of: String.self) { group in
-            group.addTask {
-                for await number in signals { return SignalStream.name(of: number) }
-                return "signal stream ended"
-            }
-            group.addTask {
-                let index = await finished.firstFinished()
-                return "service \(services[index].name) ended"
-            }
-            let reason = await group.next() ?? "unknown"
-            group.cancelAll()
-            return reason
         }
     }
 

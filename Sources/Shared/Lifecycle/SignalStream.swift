@@ -1,24 +1,38 @@
-import Dispatch
 import Foundation
+import Synchronization
 
-/// SIGTERM and SIGINT as an `AsyncStream`, read through DispatchSource signal sources.
+/// SIGTERM and SIGINT as an `AsyncStream`.
 ///
-/// On Linux libdispatch reads the signals through a signalfd, so no `SIG_IGN` is set: the sources are
-/// created before any service starts, and the signals are theirs from then on.
+/// A `sigaction` handler writes the signal number to a pipe (the self-pipe trick: `write` is async-signal-safe)
+/// and a small thread turns the pipe's bytes into stream elements. This works whichever thread the kernel picks:
+/// DispatchSource signal sources were measured to miss signals here, because libdispatch blocks a signal only in
+/// the thread that registers the source and `dispatchMain()` resets the main thread's mask, so the kernel
+/// delivered SIGTERM to a thread whose handler discarded it.
 public enum SignalStream {
     public static func termination() -> AsyncStream<Int32> {
         let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
-        let queue = DispatchQueue(label: "eventgrpc.signals")
-        let sources = [SIGTERM, SIGINT].map { number in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { continuation.yield(number) }
-            source.resume()
-            return source
+        var descriptors: [Int32] = [0, 0]
+        guard pipe(&descriptors) == 0 else {
+            fatalError("cannot create the signal pipe: \(String(cString: strerror(errno)))")  // file table exhausted at start-up
         }
-        let owned = SignalSources(sources)
-        continuation.onTermination = { _ in
-            queue.async { owned.cancelAll() }
+        let readEnd = descriptors[0]
+        signalPipeWriter.store(descriptors[1])
+        for number in [SIGTERM, SIGINT] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = forwardSignal
+            action.sa_flags = SA_RESTART
+            sigemptyset(&action.sa_mask)
+            sigaction(number, &action, nil)
         }
+        let reader = Thread {
+            var byte: UInt8 = 0
+            while read(readEnd, &byte, 1) == 1 {
+                continuation.yield(Int32(byte))
+            }
+            continuation.finish()
+        }
+        reader.name = "signals"
+        reader.start()
         return stream
     }
 
@@ -31,15 +45,22 @@ public enum SignalStream {
     }
 }
 
-/// Keeps the signal sources alive as long as the stream.
-private final class SignalSources: @unchecked Sendable {  // cancelled once, on the signal queue only
-    private let sources: [any DispatchSourceSignal]
+/// The write end of the signal pipe, read by the handler (an atomic: the handler may run on any thread).
+private let signalPipeWriter = SignalPipeWriter()
 
-    init(_ sources: [any DispatchSourceSignal]) {
-        self.sources = sources
+private final class SignalPipeWriter: Sendable {
+    private let descriptor = Atomic<Int32>(-1)
+
+    func store(_ value: Int32) {
+        descriptor.store(value, ordering: .releasing)
     }
 
-    func cancelAll() {
-        sources.forEach { $0.cancel() }
+    func load() -> Int32 {
+        descriptor.load(ordering: .acquiring)
     }
+}
+
+private func forwardSignal(_ number: Int32) {
+    var byte = UInt8(truncatingIfNeeded: number)
+    _ = write(signalPipeWriter.load(), &byte, 1)
 }

@@ -1,0 +1,47 @@
+# Event-gRPC for Swift. The two commands: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+STACK_DIR ?= .run/stack
+
+.PHONY: help deps build run test bench stack-up stack-down stack-status clean golden
+
+help:
+	@echo "make run          install what is missing, build, start the stack, gateway and workers, send a demo batch"
+	@echo "make test         the same set-up on test ports, then every unit, integration and interop test"
+	@echo "make build        release build of IngestGateway and SinkWorker"
+	@echo "make bench        gateway throughput with h2load against a private stack (results in bench/results/)"
+	@echo "make stack-up     start RabbitMQ and ClickHouse on loopback (data in $(STACK_DIR))"
+	@echo "make stack-down   stop them"
+	@echo "make clean        stop the stack and remove build products, run data and the test virtualenv"
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	swift build -c release
+
+run:
+	@scripts/run.sh
+
+test:
+	@scripts/test.sh
+
+bench:
+	@scripts/bench.sh
+
+stack-up:
+	@scripts/stack.sh start $(STACK_DIR)
+
+stack-down:
+	@scripts/stack.sh stop $(STACK_DIR)
+
+stack-status:
+	@scripts/stack.sh status $(STACK_DIR)
+
+golden:
+	@scripts/golden.sh
+
+clean:
+	-@scripts/stack.sh stop $(STACK_DIR)
+	-@scripts/stack.sh stop .run/test-stack
+	rm -rf .build .run .venv tests/interop/generated
