@@ -25,11 +25,12 @@ RUN apt-get update \
         librabbitmq4 libnghttp2-14 libcurl4 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --home-dir /app --no-create-home eventgrpc \
-    && mkdir -p /app/config /app/spool \
-    && chown eventgrpc:eventgrpc /app /app/spool
+    && mkdir -p /app/config \
+    && chown eventgrpc:eventgrpc /app
 
 COPY --from=build /out/IngestGateway /out/SinkWorker /usr/local/bin/
 COPY config/topology.json /app/config/topology.json
+ENV TOPOLOGY_FILE=/app/config/topology.json
 
 WORKDIR /app
 USER eventgrpc

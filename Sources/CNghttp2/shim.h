@@ -2,8 +2,6 @@
 #define EVENTGRPC_CNGHTTP2_SHIM_H
 
 #include <nghttp2/nghttp2.h>
-#include <sys/eventfd.h>
-#include <poll.h>
 
 /// The data source union as a pointer, typed for Swift.
 static inline nghttp2_data_provider eventgrpc_nghttp2_data_provider(void *source,

@@ -15,18 +15,19 @@ struct PublisherService: Service {
     }
 }
 
-/// The gRPC server as a service: on shutdown, health turns NOT_SERVING, then GOAWAY and in-flight calls finish.
+/// The gRPC server as a service: on shutdown, readiness turns false (heartbeat 410, health NOT_SERVING), then
+/// GOAWAY, and in-flight calls finish.
 struct GatewayServerService: Service {
     let name = "grpc-server"
     let server: HTTP2Server
-    let health: HealthService
+    let readiness: Readiness
 
     func run() async throws {
         try await server.run()
     }
 
     func shutdown() {
-        health.markNotServing()
+        readiness.set(false)
         server.shutdown()
     }
 }

@@ -16,18 +16,29 @@ func runGateway() async -> Int32 {
     let publisher = AMQPPublisher(
         configuration: AMQPConfiguration(servers: configuration.servers),
         declarations: topology.amqpDeclarations(for: topology.families), logger: logger.with(["component": "publisher"]))
-    let health = HealthService()
+    let readiness = Readiness()
+    let metrics = GatewayMetrics(registry: MetricsRegistry())
+    let health = HealthService(readiness: readiness)
     let dispatch = DispatchService(
         validator: BatchValidator(limits: configuration.limits), publisher: publisher,
-        exchange: topology.exchange.name, logger: logger)
+        exchange: topology.exchange.name, metrics: metrics, logger: logger)
     var router = GRPCRouter(maxMessageBytes: configuration.maxMessageBytes, logger: logger)
     router.register(DispatchService.path, dispatch.dispatch)
     router.register(HealthService.checkPath, health.check)
     let server = HTTP2Server(configuration: configuration.server, handler: router, logger: logger)
+    let admin = AdminServer(
+        host: configuration.adminHost, port: configuration.adminPort,
+        router: AdminRouter(
+            readiness: readiness, metrics: metrics.registry, token: configuration.adminToken, logger: logger),
+        logger: logger)
     let group = ServiceGroup(
-        services: [PublisherService(publisher: publisher), GatewayServerService(server: server, health: health)],
+        services: [
+            admin, PublisherService(publisher: publisher),
+            GatewayServerService(server: server, readiness: readiness),
+        ],
         drainTimeout: configuration.drainTimeout, logger: logger)
     do {
+        try admin.bind()
         try server.bind()
         try await group.run()
         logger.notice("stopped")

@@ -9,6 +9,7 @@ struct DispatchService: Sendable {
     let validator: BatchValidator
     let publisher: AMQPPublisher
     let exchange: String
+    let metrics: GatewayMetrics
     let logger: Logger
 
     func dispatch(_ message: ArraySlice<UInt8>, _ context: GRPCCallContext) async throws -> [UInt8] {
@@ -16,6 +17,7 @@ struct DispatchService: Sendable {
         do {
             batch = try Events(protobuf: message)
         } catch {
+            metrics.batchRejected(.invalidArgument)
             throw GRPCStatus(.invalidArgument, "the request is not a valid event.Events message: \(error)")
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
@@ -23,6 +25,7 @@ struct DispatchService: Sendable {
         do {
             events = try validator.validate(batch, now: now)
         } catch {
+            metrics.batchRejected(error.code)
             logger.info("batch rejected", ["grpc.status": "\(error.code)", "reason": error.message])
             throw error
         }
@@ -30,9 +33,15 @@ struct DispatchService: Sendable {
         do {
             try await publisher.publish(messages)
         } catch {
+            metrics.batchesUnconfirmed.increment()
+            metrics.brokerConnected.set(publisher.isConnected ? 1 : 0)
             logger.warning("batch not confirmed by the broker", .error(error))
             throw GRPCStatus(.unavailable, "the broker did not confirm the batch; retry with the same event ids")
         }
+        metrics.batchesAccepted.increment()
+        metrics.eventsAccepted.increment(by: events.count)
+        metrics.eventsClamped.increment(by: events.lazy.filter(\.timestampCorrected).count)
+        metrics.brokerConnected.set(1)
         return DispatchResponse(status: "SUCCESS", message: "accepted \(events.count) events").protobufBytes()
     }
 }

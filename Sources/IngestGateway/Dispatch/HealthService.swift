@@ -1,17 +1,12 @@
-import Synchronization
 import Shared
 
-/// `grpc.health.v1.Health/Check`: SERVING while the gateway takes batches, NOT_SERVING once it drains.
-/// The empty service name and `event.EventService` are known; any other name is SERVICE_UNKNOWN.
-final class HealthService: Sendable {
+/// `grpc.health.v1.Health/Check`: SERVING while the gateway takes batches, NOT_SERVING once it drains (the same
+/// `Readiness` as the heartbeat). The empty service name and `event.EventService` are known; others are NOT_FOUND.
+struct HealthService: Sendable {
     static let checkPath = "/grpc.health.v1.Health/Check"
     private static let knownServices: Set<String> = ["", "event.EventService"]
 
-    private let serving = Mutex(true)
-
-    func markNotServing() {
-        serving.withLock { $0 = false }
-    }
+    let readiness: Readiness
 
     func check(_ message: ArraySlice<UInt8>, _ context: GRPCCallContext) async throws -> [UInt8] {
         let request: HealthCheckRequest
@@ -23,7 +18,7 @@ final class HealthService: Sendable {
         guard Self.knownServices.contains(request.service) else {
             throw GRPCStatus(.notFound, "unknown service \(request.service)")
         }
-        let status: HealthCheckResponse.ServingStatus = serving.withLock { $0 } ? .serving : .notServing
+        let status: HealthCheckResponse.ServingStatus = readiness.isReady ? .serving : .notServing
         return HealthCheckResponse(status: status).protobufBytes()
     }
 }

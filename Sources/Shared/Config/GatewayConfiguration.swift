@@ -7,6 +7,9 @@ public struct GatewayConfiguration: Sendable {
     public var adminPort = 8019
     /// `ADMIN_HOST`: where the admin port binds, default `127.0.0.1` (a stranger must not drain an instance).
     public var adminHost = "127.0.0.1"
+    /// `ADMIN_TOKEN`: required by `PUT /heartbeat/` when set; required at start-up when `ADMIN_HOST` is not
+    /// loopback (a stranger must not be able to drain the instance). Never logged.
+    public var adminToken: String?
     public var servers = ServerAddresses()
     /// `TOPOLOGY_FILE`: the topology JSON; unset means the built-in default (`config/topology.json`).
     public var topologyFile: String?
@@ -26,6 +29,12 @@ public struct GatewayConfiguration: Sendable {
         server.host = env.string("GRPC_HOST", default: server.host)
         adminPort = try env.port("ADMIN_PORT", default: adminPort)
         adminHost = env.string("ADMIN_HOST", default: adminHost)
+        adminToken = env.optionalString("ADMIN_TOKEN")
+        if adminToken == nil && !adminHost.hasPrefix("127.") {
+            throw ConfigurationError(
+                variable: "ADMIN_HOST", value: adminHost,
+                expected: "a loopback address (127.0.0.1), or set ADMIN_TOKEN to protect the drain toggle")
+        }
         servers = try ServerAddresses(environment: env)
         topologyFile = env.optionalString("TOPOLOGY_FILE")
         limits.maxEventsPerBatch = try env.int("EVENT_MAX_BATCH_EVENTS", default: limits.maxEventsPerBatch, in: 1...100_000)

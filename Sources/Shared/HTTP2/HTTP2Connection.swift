@@ -4,8 +4,8 @@ import Synchronization
 
 /// One client connection: an nghttp2 server session driven by a thread of its own.
 ///
-/// The thread polls the socket and an eventfd; nghttp2 callbacks (see `HTTP2Connection+Callbacks.swift`) build
-/// requests, which go to the handler in a task; the task's response comes back through `inbox` and the eventfd.
+/// The thread polls the socket and a wake-up pipe; nghttp2 callbacks (see `HTTP2Connection+Callbacks.swift`) build
+/// requests, which go to the handler in a task; the task's response comes back through `inbox` and the wake-up pipe.
 final class HTTP2Connection: @unchecked Sendable {  // session and streams are used by the connection thread only
     private struct Inbox {
         var responses: [(streamID: Int32, response: HTTP2Response)] = []
@@ -16,23 +16,34 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
     let configuration: HTTP2ServerConfiguration
     let handler: any HTTP2RequestHandler
     let logger: Logger
-    private let wakeDescriptor: Int32
+    /// A non-blocking pipe: other threads write a byte to wake the connection thread out of `poll`.
+    private let wakeReader: Int32
+    private let wakeWriter: Int32
     private let inbox = Mutex(Inbox())
     var session: OpaquePointer?
     var streams: [Int32: HTTP2Stream] = [:]
     private var goawaySent = false
 
-    init(socket: Int32, configuration: HTTP2ServerConfiguration, handler: any HTTP2RequestHandler, logger: Logger) {
+    init(socket: Int32, configuration: HTTP2ServerConfiguration, handler: any HTTP2RequestHandler, logger: Logger)
+        throws(HTTP2Error)
+    {
         self.socket = socket
         self.configuration = configuration
         self.handler = handler
         self.logger = logger
-        self.wakeDescriptor = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else {
+            throw HTTP2Error(.sessionFailed, "cannot create a wake-up pipe: \(SystemErrno.current); raise the file limit")
+        }
+        for end in ends { _ = fcntl(end, F_SETFL, O_NONBLOCK) }
+        self.wakeReader = ends[0]
+        self.wakeWriter = ends[1]
     }
 
     deinit {
         if let session { nghttp2_session_del(session) }
-        close(wakeDescriptor)
+        close(wakeReader)
+        close(wakeWriter)
         close(socket)
     }
 
@@ -49,8 +60,8 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
     }
 
     private func wake() {
-        var one: UInt64 = 1
-        _ = write(wakeDescriptor, &one, 8)
+        var byte: UInt8 = 1
+        _ = write(wakeWriter, &byte, 1)  // a full pipe already wakes the thread
     }
 
     /// The thread body: returns when the connection is closed.
@@ -81,15 +92,15 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
         while nghttp2_session_want_read(session) != 0 || nghttp2_session_want_write(session) != 0 {
             var entries = [
                 pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0),
             ]
             let ready = poll(&entries, 2, 1000)
             if ready < 0 && errno != EINTR {
                 throw HTTP2Error(.sessionFailed, "poll() failed: \(SystemErrno.current)")
             }
             if entries[1].revents != 0 {
-                var counter: UInt64 = 0
-                _ = read(wakeDescriptor, &counter, 8)
+                var drain = [UInt8](repeating: 0, count: 64)
+                while read(wakeReader, &drain, drain.count) > 0 {}
                 try applyInbox()
             }
             if entries[0].revents != 0 {

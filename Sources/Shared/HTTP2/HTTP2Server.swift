@@ -78,8 +78,15 @@ public final class HTTP2Server: Service {
     private func acceptLoop(_ box: ListeningSocketBox) throws {
         while isServing {
             guard let client = try box.socket.accept(timeoutMilliseconds: 200) else { continue }
-            let connection = HTTP2Connection(
-                socket: client, configuration: configuration, handler: handler, logger: logger)
+            let connection: HTTP2Connection
+            do {
+                connection = try HTTP2Connection(
+                    socket: client, configuration: configuration, handler: handler, logger: logger)
+            } catch {
+                close(client)
+                logger.error("connection refused", .error(error))
+                continue
+            }
             let accepted = state.withLock { state -> Bool in
                 guard case .serving(var connections) = state else { return false }
                 connections[ObjectIdentifier(connection)] = connection

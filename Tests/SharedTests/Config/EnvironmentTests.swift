@@ -25,7 +25,7 @@ import Testing
 
     @Test(arguments: [
         ("PORT", "abc"), ("PORT", "70000"), ("RABBIT_PORT", "-1"), ("DRAIN_TIMEOUT", "soon"), ("LOG_LEVEL", "loud"),
-        ("CLICKHOUSE_HOST", ",,"), ("EVENT_MAX_BATCH_EVENTS", "0"),
+        ("CLICKHOUSE_HOST", ",,"), ("EVENT_MAX_BATCH_EVENTS", "0"), ("ADMIN_HOST", "0.0.0.0"),
     ])
     func badValuesNameTheVariable(variable: String, value: String) {
         #expect {

@@ -1,0 +1,34 @@
+import Shared
+
+/// The gateway's counters, registered once (promise P8).
+struct GatewayMetrics: Sendable {
+    let registry: MetricsRegistry
+    let eventsAccepted: Counter
+    let batchesAccepted: Counter
+    let eventsClamped: Counter
+    let batchesUnconfirmed: Counter
+    let brokerConnected: Gauge
+
+    init(registry: MetricsRegistry) {
+        self.registry = registry
+        eventsAccepted = registry.counter(
+            "eventgrpc_gateway_events_accepted_total", help: "Events answered SUCCESS (confirmed by the broker).")
+        batchesAccepted = registry.counter(
+            "eventgrpc_gateway_batches_accepted_total", help: "Batches answered SUCCESS.")
+        eventsClamped = registry.counter(
+            "eventgrpc_gateway_events_clamped_total", help: "Events whose future timestamp was clamped to server time.")
+        batchesUnconfirmed = registry.counter(
+            "eventgrpc_gateway_batches_unconfirmed_total",
+            help: "Batches answered UNAVAILABLE because the broker did not confirm them.")
+        brokerConnected = registry.gauge(
+            "eventgrpc_gateway_broker_connected", help: "1 while the publisher's broker connection is open.")
+    }
+
+    /// Rejections by gRPC status code (a bounded label set).
+    func batchRejected(_ code: GRPCStatus.Code) {
+        registry.counter(
+            "eventgrpc_gateway_batches_rejected_total", help: "Batches refused, by gRPC status code.",
+            labels: ["code": "\(code)"]
+        ).increment()
+    }
+}
