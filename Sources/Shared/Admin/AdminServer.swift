@@ -37,7 +37,7 @@ public final class AdminServer: Service {
         try bind()
         guard let box = listener.withLock({ $0 }) else { return }
         logger.info("admin listening", ["admin.host": host, "admin.port": String(box.socket.port)])
-        try await HTTP2Server.runOnThread(named: "admin") {
+        try await runOnDedicatedThread(named: "admin") {
             while !self.stopping.load(ordering: .acquiring) {
                 guard let client = try box.socket.accept(timeoutMilliseconds: 200) else { continue }
                 self.serve(client)

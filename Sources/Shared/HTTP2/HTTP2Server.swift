@@ -50,7 +50,7 @@ public final class HTTP2Server: Service {
         }
         guard proceed else { return }
         logger.info("listening", ["grpc.port": String(box.socket.port)])
-        try await Self.runOnThread(named: "h2-accept") { try self.acceptLoop(box) }
+        try await runOnDedicatedThread(named: "h2-accept") { try self.acceptLoop(box) }
         try await waitForConnectionsToClose()
         state.withLock { $0 = .stopped }
     }
@@ -121,22 +121,6 @@ public final class HTTP2Server: Service {
     private func waitForConnectionsToClose() async throws {
         while state.withLock({ if case .draining(let open) = $0 { !open.isEmpty } else { false } }) {
             try await Task.sleep(for: .milliseconds(20))
-        }
-    }
-
-    /// Runs blocking `body` on a new named thread and resumes when it returns.
-    static func runOnThread(named name: String, _ body: @escaping @Sendable () throws -> Void) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let thread = Thread {
-                do {
-                    try body()
-                    continuation.resume()
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-            thread.name = name
-            thread.start()
         }
     }
 }
