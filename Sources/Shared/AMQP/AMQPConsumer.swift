@@ -53,8 +53,10 @@ public final class AMQPConsumer: Sendable {
                     continuation.resume()
                     return
                 }
-                let thread = Thread { [self] in ConsumerLoop(consumer: self).run() }
-                thread.name = "amqp-consume"
+                let thread = Thread { [self] in
+                    nameCurrentThread("amqp-consume")
+                    ConsumerLoop(consumer: self).run()
+                }
                 thread.start()
             }
         } onCancel: {

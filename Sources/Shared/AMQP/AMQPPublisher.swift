@@ -34,8 +34,10 @@ public final class AMQPPublisher: Sendable {
             return true
         }
         guard shouldStart else { return }
-        let thread = Thread { [self] in PublisherLoop(publisher: self).run() }
-        thread.name = "amqp-publish"
+        let thread = Thread { [self] in
+            nameCurrentThread("amqp-publish")
+            PublisherLoop(publisher: self).run()
+        }
         thread.start()
     }
 
