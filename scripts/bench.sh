@@ -74,7 +74,7 @@ for events in 1 10 100; do
     output=$(h2load -n "$REQUESTS" -c "$CLIENTS" -m "$STREAMS" -d "$file" -H 'content-type: application/grpc' \
         -H 'te: trailers' "http://127.0.0.1:$GRPC_PORT/event.EventService/dispatch")
     rate=$(awk '/^finished in/ {print $4}' <<< "$output")
-    failed=$(awk '/^requests:/ {print $8}' <<< "$output")
+    failed=$(awk '/^requests:/ {print $10}' <<< "$output")
     mean=$(awk '/^time for request:/ {print $6}' <<< "$output")
     max=$(awk '/^time for request:/ {print $5}' <<< "$output")
     to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v / 1000; else if (v ~ /ms$/) print v + 0; else print v * 1000 }'; }

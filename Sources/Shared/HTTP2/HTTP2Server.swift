@@ -95,10 +95,10 @@ public final class HTTP2Server: Service {
             }
             guard accepted else { return }
             let thread = Thread { [self] in
+                nameCurrentThread("h2-conn")
                 connection.run()
                 self.remove(connection)
             }
-            thread.name = "h2-conn"
             thread.start()
         }
     }

@@ -5,6 +5,7 @@ import Foundation
 func runOnDedicatedThread(named name: String, _ body: @escaping @Sendable () throws -> Void) async throws {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
         let thread = Thread {
+            nameCurrentThread(name)
             do {
                 try body()
                 continuation.resume()
@@ -12,7 +13,6 @@ func runOnDedicatedThread(named name: String, _ body: @escaping @Sendable () thr
                 continuation.resume(throwing: error)
             }
         }
-        thread.name = name
         thread.start()
     }
 }

@@ -25,13 +25,13 @@ public enum SignalStream {
             sigaction(number, &action, nil)
         }
         let reader = Thread {
+            nameCurrentThread("signals")
             var byte: UInt8 = 0
             while read(readEnd, &byte, 1) == 1 {
                 continuation.yield(Int32(byte))
             }
             continuation.finish()
         }
-        reader.name = "signals"
         reader.start()
         return stream
     }
