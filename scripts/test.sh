@@ -52,7 +52,12 @@ step "stack on test ports (RabbitMQ $RABBIT_PORT, ClickHouse HTTP $CLICKHOUSE_PO
 scripts/stack.sh start "$STACK_DIR"
 
 step "Swift tests: unit and integration against the real servers"
-INTEGRATION=required swift test --skip-build
+INTEGRATION=required swift test --skip-build --skip AMQPBrokerRestartTests
+
+step "broker crash (kill -9, restart): publisher reconnects, consumer resubscribes by itself"
+INTEGRATION=required AMQP_DISRUPTIVE=1 \
+    AMQP_RESTART_COMMAND="scripts/stack.sh kill-rabbit '$STACK_DIR' && scripts/stack.sh start-rabbit '$STACK_DIR'" \
+    swift test --skip-build --filter AMQPBrokerRestartTests
 
 step "end to end with the official grpcio client"
 scripts/interop-venv.sh

@@ -45,8 +45,10 @@ struct AMQPBrokerRestartTests {
         })
         let after = OutgoingMessage(exchange: exchange, routingKey: "events.b", body: [2], messageID: "after")
         try await publisher.publish([after])
-        #expect(try await AMQPTestSupport.eventually { log.count == 2 })
-        #expect(log.all.map(\.messageID) == ["before", "after"])
+        // At least once: after a kill -9 the broker may not have recorded the ack of "before" and delivers it again.
+        #expect(try await AMQPTestSupport.eventually { log.all.contains { $0.messageID == "after" } })
+        #expect(Set(log.all.compactMap(\.messageID)) == ["before", "after"])
+        #expect(log.all.last?.messageID == "after")
         consumer.stop()
         try await running.value
     }
