@@ -67,7 +67,10 @@ for family in analytics logs; do
     start_service "worker-$family" .build/debug/SinkWorker --family "$family"
 done
 wait_for_port "$GRPC_PORT" gateway
-GATEWAY_ADDR=127.0.0.1:$GRPC_PORT CLICKHOUSE_URL=http://127.0.0.1:$CLICKHOUSE_PORT \
+# Interop tests may start processes of their own (EVENTGRPC_BIN) and stop or kill the servers (scripts/stack.sh
+# with STACK_DIR); a test that does so restores them before it ends.
+GATEWAY_ADDR=127.0.0.1:$GRPC_PORT CLICKHOUSE_URL=http://127.0.0.1:$CLICKHOUSE_PORT ADMIN_ADDR=127.0.0.1:$ADMIN_PORT \
+    EVENTGRPC_BIN=$ROOT/.build/debug STACK_DIR=$STACK_DIR \
     .venv/bin/python -m pytest -s -p no:cacheprovider tests/interop
 
 step "graceful stop (SIGTERM): every process must exit 0"
