@@ -19,9 +19,12 @@ func runGateway() async -> Int32 {
     let readiness = Readiness()
     let metrics = GatewayMetrics(registry: MetricsRegistry())
     let health = HealthService(readiness: readiness)
+    let queue = PublishQueue(
+        capacity: configuration.queueCapacity, maxBytes: configuration.queueMaxBytes,
+        enqueueTimeout: configuration.enqueueTimeout)
     let dispatch = DispatchService(
-        validator: BatchValidator(limits: configuration.limits), publisher: publisher,
-        exchange: topology.exchange.name, metrics: metrics, logger: logger)
+        validator: BatchValidator(limits: configuration.limits), queue: queue, publisher: publisher,
+        exchange: topology.exchange.name, metrics: metrics, clampMonitor: ClampMonitor(), logger: logger)
     var router = GRPCRouter(maxMessageBytes: configuration.maxMessageBytes, logger: logger)
     router.register(DispatchService.path, dispatch.dispatch)
     router.register(HealthService.checkPath, health.check)
@@ -34,6 +37,7 @@ func runGateway() async -> Int32 {
     let group = ServiceGroup(
         services: [
             admin, PublisherService(publisher: publisher),
+            PublishingWorkers(queue: queue, publisher: publisher, count: configuration.workerPoolSize, metrics: metrics),
             GatewayServerService(server: server, readiness: readiness),
         ],
         drainTimeout: configuration.drainTimeout, logger: logger)

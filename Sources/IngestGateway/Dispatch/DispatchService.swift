@@ -1,15 +1,17 @@
 import Foundation
 import Shared
 
-/// `event.EventService/dispatch`: decode, validate and clamp the batch, publish one confirmed message per event
-/// type, and answer SUCCESS only once the broker confirmed all of them (promise P1).
+/// `event.EventService/dispatch`: decode, validate and clamp the batch, hand one message per event type to the
+/// bounded queue, and answer SUCCESS only once the broker confirmed all of them (promise P1).
 struct DispatchService: Sendable {
     static let path = "/event.EventService/dispatch"
 
     let validator: BatchValidator
+    let queue: PublishQueue
     let publisher: AMQPPublisher
     let exchange: String
     let metrics: GatewayMetrics
+    let clampMonitor: ClampMonitor
     let logger: Logger
 
     func dispatch(_ message: ArraySlice<UInt8>, _ context: GRPCCallContext) async throws -> [UInt8] {
@@ -31,7 +33,12 @@ struct DispatchService: Sendable {
         }
         let messages = BatchMessages.make(header: batch.header, events: events, exchange: exchange)
         do {
-            try await publisher.publish(messages)
+            try await queue.submit(messages, bytes: messages.reduce(0) { $0 + $1.body.count })
+            metrics.queueDepth.set(queue.depth)
+        } catch let status as GRPCStatus {
+            metrics.batchRejected(status.code)
+            logger.debug("batch refused", ["grpc.status": "\(status.code)", "reason": status.message])
+            throw status
         } catch {
             metrics.batchesUnconfirmed.increment()
             metrics.brokerConnected.set(publisher.isConnected ? 1 : 0)
@@ -40,7 +47,13 @@ struct DispatchService: Sendable {
         }
         metrics.batchesAccepted.increment()
         metrics.eventsAccepted.increment(by: events.count)
-        metrics.eventsClamped.increment(by: events.lazy.filter(\.timestampCorrected).count)
+        let clamped = events.lazy.filter(\.timestampCorrected).count
+        metrics.eventsClamped.increment(by: clamped)
+        if let report = clampMonitor.record(events: events.count, clamped: clamped, now: now) {
+            logger.warning(
+                "more than 10% of last minute's events had future timestamps (client clocks ahead); they were clamped",
+                ["events": String(report.events), "events.clamped": String(report.clamped)])
+        }
         metrics.brokerConnected.set(1)
         return DispatchResponse(status: "SUCCESS", message: "accepted \(events.count) events").protobufBytes()
     }

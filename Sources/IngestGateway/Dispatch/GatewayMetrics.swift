@@ -8,6 +8,7 @@ struct GatewayMetrics: Sendable {
     let eventsClamped: Counter
     let batchesUnconfirmed: Counter
     let brokerConnected: Gauge
+    let queueDepth: Gauge
 
     init(registry: MetricsRegistry) {
         self.registry = registry
@@ -20,6 +21,8 @@ struct GatewayMetrics: Sendable {
         batchesUnconfirmed = registry.counter(
             "eventgrpc_gateway_batches_unconfirmed_total",
             help: "Batches answered UNAVAILABLE because the broker did not confirm them.")
+        queueDepth = registry.gauge(
+            "eventgrpc_gateway_queue_depth_batches", help: "Batches waiting in the bounded queue for a publisher.")
         brokerConnected = registry.gauge(
             "eventgrpc_gateway_broker_connected", help: "1 while the publisher's broker connection is open.")
     }

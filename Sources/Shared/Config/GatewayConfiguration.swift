@@ -15,6 +15,14 @@ public struct GatewayConfiguration: Sendable {
     public var topologyFile: String?
     /// `EVENT_MAX_BATCH_EVENTS` (default 500) and the other batch limits.
     public var limits = IngestLimits()
+    /// `EVENT_BUFFERED_CHANNEL_SIZE`: batches the bounded queue holds, default 1000.
+    public var queueCapacity = 1000
+    /// `EVENT_BUFFERED_MAX_BYTES`: bytes of broker messages the queue holds, default 64 MiB.
+    public var queueMaxBytes = 64 * 1024 * 1024
+    /// `EVENT_ENQUEUE_TIMEOUT`: how long a call waits for room before RESOURCE_EXHAUSTED, default 1 s.
+    public var enqueueTimeout: Duration = .seconds(1)
+    /// `EVENT_WORKER_POOL_SIZE`: workers publishing from the queue concurrently, default 32.
+    public var workerPoolSize = 32
     /// `MAX_MESSAGE_BYTES`: largest request message, default 4 MiB.
     public var maxMessageBytes = 4 * 1024 * 1024
     /// `DRAIN_TIMEOUT`: how long a graceful shutdown may take, default 30 s.
@@ -38,6 +46,10 @@ public struct GatewayConfiguration: Sendable {
         servers = try ServerAddresses(environment: env)
         topologyFile = env.optionalString("TOPOLOGY_FILE")
         limits.maxEventsPerBatch = try env.int("EVENT_MAX_BATCH_EVENTS", default: limits.maxEventsPerBatch, in: 1...100_000)
+        queueCapacity = try env.int("EVENT_BUFFERED_CHANNEL_SIZE", default: queueCapacity, in: 1...1_000_000)
+        queueMaxBytes = try env.int("EVENT_BUFFERED_MAX_BYTES", default: queueMaxBytes, in: 1024...(16 << 30))
+        enqueueTimeout = try env.duration("EVENT_ENQUEUE_TIMEOUT", default: enqueueTimeout, atLeast: .milliseconds(1))
+        workerPoolSize = try env.int("EVENT_WORKER_POOL_SIZE", default: workerPoolSize, in: 1...4096)
         maxMessageBytes = try env.int("MAX_MESSAGE_BYTES", default: maxMessageBytes, in: 1024...(64 * 1024 * 1024))
         server.maxRequestBodyBytes = maxMessageBytes + 5
         drainTimeout = try env.duration("DRAIN_TIMEOUT", default: drainTimeout, atLeast: .seconds(1))

@@ -1,0 +1,37 @@
+import Shared
+
+/// The batches accepted by `dispatch`, waiting to be published.
+typealias PublishQueue = BatchQueue<[OutgoingMessage], Void>
+
+/// `EVENT_WORKER_POOL_SIZE` workers taking batches from the queue and publishing them with confirms. A worker
+/// never dies with a batch: every error goes back to the waiting call. On shutdown the queue refuses new batches and
+/// the workers drain what it holds before returning.
+struct PublishingWorkers: Service {
+    let name = "publishing-workers"
+    let queue: PublishQueue
+    let publisher: AMQPPublisher
+    let count: Int
+    let metrics: GatewayMetrics
+
+    func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<count {
+                group.addTask {
+                    while let item = await queue.next() {
+                        metrics.queueDepth.set(queue.depth)
+                        do {
+                            try await publisher.publish(item.work)
+                            item.finish(.success(()))
+                        } catch {
+                            item.finish(.failure(error))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func shutdown() {
+        queue.shutdown()
+    }
+}
