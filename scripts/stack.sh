@@ -7,6 +7,7 @@
 #   kill-rabbit                     kill -9 the broker's beam.smp (a crash, for failure tests; epmd keeps running)
 #   start-clickhouse | stop-clickhouse
 #   env                             print the stack's settings as shell assignments
+#   rabbitmqctl DIR ARGS...         run rabbitmqctl against the stack's node (for failure tests)
 # DIR defaults to .run/stack in the repository.
 #
 # Environment (default): RABBIT_PORT (5672), RABBIT_MANAGEMENT_PORT (15672), RABBIT_DIST_PORT (25672),
@@ -455,6 +456,10 @@ case $COMMAND in
     env)
         [[ -f "$DIR/stack.env" ]] || save_settings
         cat "$DIR/stack.env"
+        ;;
+    rabbitmqctl)
+        shift 2
+        rabbitmqctl "$@"
         ;;
     *) usage ;;
 esac

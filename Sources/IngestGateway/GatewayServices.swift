@@ -15,12 +15,13 @@ struct PublisherService: Service {
     }
 }
 
-/// The gRPC server as a service: on shutdown, readiness turns false (heartbeat 410, health NOT_SERVING), then
-/// GOAWAY, and in-flight calls finish.
+/// The gRPC server as a service: on shutdown, readiness turns false (heartbeat 410, health NOT_SERVING) at once;
+/// after `grace` (time for load balancers to notice) the port closes, GOAWAY goes out and in-flight calls finish.
 struct GatewayServerService: Service {
     let name = "grpc-server"
     let server: HTTP2Server
     let readiness: Readiness
+    let grace: Duration
 
     func run() async throws {
         try await server.run()
@@ -28,6 +29,13 @@ struct GatewayServerService: Service {
 
     func shutdown() {
         readiness.set(false)
-        server.shutdown()
+        guard grace > .zero else {
+            server.shutdown()
+            return
+        }
+        Task { [server, grace] in
+            try? await Task.sleep(for: grace)  // cancellation only shortens the grace period
+            server.shutdown()
+        }
     }
 }

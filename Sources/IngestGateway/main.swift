@@ -38,7 +38,7 @@ func runGateway() async -> Int32 {
         services: [
             admin, PublisherService(publisher: publisher),
             PublishingWorkers(queue: queue, publisher: publisher, count: configuration.workerPoolSize, metrics: metrics),
-            GatewayServerService(server: server, readiness: readiness),
+            GatewayServerService(server: server, readiness: readiness, grace: configuration.shutdownGrace),
         ],
         drainTimeout: configuration.drainTimeout, logger: logger)
     do {

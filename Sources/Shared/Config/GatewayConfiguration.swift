@@ -25,6 +25,9 @@ public struct GatewayConfiguration: Sendable {
     public var workerPoolSize = 32
     /// `MAX_MESSAGE_BYTES`: largest request message, default 4 MiB.
     public var maxMessageBytes = 4 * 1024 * 1024
+    /// `SHUTDOWN_GRACE`: on SIGTERM, how long the gateway keeps serving while reporting NOT_SERVING, so that load
+    /// balancers stop sending before the port closes; default 0 s (set it to your probe period).
+    public var shutdownGrace: Duration = .zero
     /// `DRAIN_TIMEOUT`: how long a graceful shutdown may take, default 30 s.
     public var drainTimeout: Duration = .seconds(30)
     /// `LOG_LEVEL`: default `info`.
@@ -53,6 +56,12 @@ public struct GatewayConfiguration: Sendable {
         maxMessageBytes = try env.int("MAX_MESSAGE_BYTES", default: maxMessageBytes, in: 1024...(64 * 1024 * 1024))
         server.maxRequestBodyBytes = maxMessageBytes + 5
         drainTimeout = try env.duration("DRAIN_TIMEOUT", default: drainTimeout, atLeast: .seconds(1))
+        shutdownGrace = try env.duration("SHUTDOWN_GRACE", default: shutdownGrace)
+        guard shutdownGrace < drainTimeout else {
+            throw ConfigurationError(
+                variable: "SHUTDOWN_GRACE", value: env.string("SHUTDOWN_GRACE", default: ""),
+                expected: "a duration shorter than DRAIN_TIMEOUT (\(drainTimeout))")
+        }
         logLevel = try env.logLevel()
     }
 }

@@ -42,17 +42,26 @@ public final class HTTP2Server: Service {
 
     public func run() async throws {
         try bind()
-        guard let box = listener.withLock({ $0 }) else { return }
         let proceed = state.withLock { state -> Bool in
             guard case .idle = state else { return false }
             state = .serving(connections: [:])
             return true
         }
         guard proceed else { return }
-        logger.info("listening", ["grpc.port": String(box.socket.port)])
-        try await runOnDedicatedThread(named: "h2-accept") { try self.acceptLoop(box) }
+        try await acceptUntilShutdown()
+        // Close the port as soon as accepting stops: new clients are refused at once (UNAVAILABLE) instead of
+        // waiting in the backlog of a socket nobody accepts from.
+        listener.withLock { $0 = nil }
         try await waitForConnectionsToClose()
         state.withLock { $0 = .stopped }
+    }
+
+    /// Runs the accept loop on its own thread; the listening socket is referenced only inside, so that dropping
+    /// `listener` afterwards closes it.
+    private func acceptUntilShutdown() async throws {
+        guard let box = listener.withLock({ $0 }) else { return }
+        logger.info("listening", ["grpc.port": String(box.socket.port)])
+        try await runOnDedicatedThread(named: "h2-accept") { try self.acceptLoop(box) }
     }
 
     public func shutdown() {

@@ -1,0 +1,112 @@
+"""Seed scenario 4 (backpressure): a flood against a gateway with a tiny queue gets fast RESOURCE_EXHAUSTED
+refusals with a pushback hint, memory stays bounded, and every accepted event is delivered, none of a refused one.
+
+Runs its own gateway (EVENTGRPC_BIN) with EVENT_BUFFERED_CHANNEL_SIZE=1 and one publishing worker, publishing to a
+private exchange and queue; delivered events are read back from the queue through the management API. The broker is
+made slow the way an overloaded one is: a memory alarm (watermark near zero) blocks publishers until it is lifted,
+so the queue stays full for longer than the 1 s enqueue timeout.
+"""
+
+import concurrent.futures
+import os
+import subprocess
+import threading
+import time
+import uuid
+
+import grpc
+
+import event_pb2
+import event_pb2_grpc
+from gateway_process import Gateway, delete_queue, drain_queue, event_ids, private_topology
+
+CALLS = 300
+EVENTS_PER_CALL = 50
+CHANNELS = 8
+STACK_DIR = os.environ.get("STACK_DIR", ".run/test-stack")
+RSS_BOUND_KIB = 256 * 1024  # debug build; the release build stays far below (see bench/)
+
+
+def set_memory_watermark(fraction: str) -> None:
+    subprocess.run(["scripts/stack.sh", "rabbitmqctl", STACK_DIR, "set_vm_memory_high_watermark", fraction],
+                   check=True, capture_output=True)
+
+
+def make_batch(index: int) -> tuple[event_pb2.Events, list[str]]:
+    ids = [f"flood-{index}-{n}-{uuid.uuid4().hex[:6]}" for n in range(EVENTS_PER_CALL)]
+    now = str(time.time_ns() // 1_000_000)
+    events = [event_pb2.Event(id=i, timestamp=now, type="flood.event",
+                              attributes=[event_pb2.Attribute(key="pad", stringValue="x" * 200)]) for i in ids]
+    return event_pb2.Events(header=event_pb2.Header(deviceId="flood-device"), events=events), ids
+
+
+def test_flood_is_refused_fast_and_accepted_events_all_arrive():
+    topology, queue = private_topology("flood")
+    gateway = Gateway(TOPOLOGY_FILE=topology, EVENT_BUFFERED_CHANNEL_SIZE="1", EVENT_WORKER_POOL_SIZE="1")
+    try:
+        # A local subchannel pool gives each channel its own connection (100 streams each on this server).
+        channels = [grpc.insecure_channel(gateway.address, options=[("grpc.use_local_subchannel_pool", 1)])
+                    for _ in range(CHANNELS)]
+        stubs = [event_pb2_grpc.EventServiceStub(c) for c in channels]
+        batches = [make_batch(i) for i in range(CALLS)]
+        accepted: list[str] = []
+        refused: list[str] = []
+        refusal_latencies: list[float] = []
+        pushbacks: set[str] = set()
+        other: list[str] = []
+        lock = threading.Lock()
+
+        def call(index: int) -> None:
+            request, ids = batches[index]
+            started = time.monotonic()
+            try:
+                response, rpc = stubs[index % CHANNELS].dispatch.with_call(request, timeout=30)
+                with lock:
+                    if response.status == "SUCCESS":
+                        accepted.extend(ids)
+                    else:
+                        other.append(response.status)
+            except grpc.RpcError as error:
+                elapsed = time.monotonic() - started
+                with lock:
+                    if error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED:
+                        refused.extend(ids)
+                        refusal_latencies.append(elapsed)
+                        pushbacks.update(v for k, v in (error.trailing_metadata() or ()) if k == "grpc-retry-pushback-ms")
+                    else:
+                        other.append(f"{error.code()}: {error.details()}")
+
+        set_memory_watermark("0.000001")
+        with concurrent.futures.ThreadPoolExecutor(max_workers=CALLS) as pool:
+            futures = [pool.submit(call, index) for index in range(CALLS)]
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and len(refusal_latencies) < CALLS - 2:
+                time.sleep(0.05)
+            set_memory_watermark("0.4")  # the blocked publish and the queued batch now go through
+            for future in futures:
+                future.result()
+        for c in channels:
+            c.close()
+
+        rss = gateway.peak_rss_kib()
+        delivered = event_ids(drain_queue(queue))
+        refusal_latencies.sort()
+        p50 = refusal_latencies[len(refusal_latencies) // 2] if refusal_latencies else 0
+        print(f"flood: calls={CALLS} events_sent={CALLS * EVENTS_PER_CALL} acknowledged={len(accepted)} "
+              f"refused={len(refused)} delivered={len(delivered)} lost={len(set(accepted) - set(delivered))} "
+              f"refusal_p50={p50:.2f}s refusal_max={refusal_latencies[-1] if refusal_latencies else 0:.2f}s "
+              f"pushback_ms={sorted(pushbacks)} peak_rss={rss // 1024} MiB (bound {RSS_BOUND_KIB // 1024} MiB)")
+        assert not other, other[:5]
+        assert refused, "the flood should have filled the queue"
+        assert accepted, "some batches should have been accepted"
+        assert pushbacks == {"1000"}
+        assert refusal_latencies[-1] < 3.0, "refusals must come about 1 s after the queue stayed full"
+        assert set(accepted) <= set(delivered), "an acknowledged event was lost"
+        assert not set(refused) & set(delivered), "a refused batch was enqueued"
+        assert rss < RSS_BOUND_KIB
+        assert gateway.stop() == 0
+    finally:
+        set_memory_watermark("0.4")
+        if gateway.process.poll() is None:
+            gateway.process.kill()
+        delete_queue(queue)
