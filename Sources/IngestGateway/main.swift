@@ -17,11 +17,11 @@ func runGateway() async -> Int32 {
         configuration: AMQPConfiguration(servers: configuration.servers),
         declarations: topology.amqpDeclarations(for: topology.families), logger: logger.with(["component": "publisher"]))
     let readiness = Readiness()
-    let metrics = GatewayMetrics(registry: MetricsRegistry())
     let health = HealthService(readiness: readiness)
     let queue = PublishQueue(
         capacity: configuration.queueCapacity, maxBytes: configuration.queueMaxBytes,
         enqueueTimeout: configuration.enqueueTimeout)
+    let metrics = GatewayMetrics(registry: MetricsRegistry(), publisher: publisher, queue: queue)
     let dispatch = DispatchService(
         validator: BatchValidator(limits: configuration.limits), queue: queue, publisher: publisher,
         exchange: topology.exchange.name, metrics: metrics, clampMonitor: ClampMonitor(), logger: logger)
@@ -37,7 +37,7 @@ func runGateway() async -> Int32 {
     let group = ServiceGroup(
         services: [
             admin, PublisherService(publisher: publisher),
-            PublishingWorkers(queue: queue, publisher: publisher, count: configuration.workerPoolSize, metrics: metrics),
+            PublishingWorkers(queue: queue, publisher: publisher, count: configuration.workerPoolSize),
             GatewayServerService(server: server, readiness: readiness, grace: configuration.shutdownGrace),
         ],
         drainTimeout: configuration.drainTimeout, logger: logger)

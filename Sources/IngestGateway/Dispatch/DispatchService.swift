@@ -34,14 +34,16 @@ struct DispatchService: Sendable {
         let messages = BatchMessages.make(header: batch.header, events: events, exchange: exchange)
         do {
             try await queue.submit(messages, bytes: messages.reduce(0) { $0 + $1.body.count })
-            metrics.queueDepth.set(queue.depth)
         } catch let status as GRPCStatus {
             metrics.batchRejected(status.code)
             logger.debug("batch refused", ["grpc.status": "\(status.code)", "reason": status.message])
             throw status
+        } catch let error as AMQPError where error.code == .publishReturned {
+            metrics.batchesUnroutable.increment()
+            logger.error("batch returned by the broker as unroutable: no queue is bound for its event type", .error(error))
+            throw GRPCStatus(.unavailable, "no queue takes this event type yet; retry later or check the topology")
         } catch {
             metrics.batchesUnconfirmed.increment()
-            metrics.brokerConnected.set(publisher.isConnected ? 1 : 0)
             logger.warning("batch not confirmed by the broker", .error(error))
             throw GRPCStatus(.unavailable, "the broker did not confirm the batch; retry with the same event ids")
         }
@@ -54,7 +56,6 @@ struct DispatchService: Sendable {
                 "more than 10% of last minute's events had future timestamps (client clocks ahead); they were clamped",
                 ["events": String(report.events), "events.clamped": String(report.clamped)])
         }
-        metrics.brokerConnected.set(1)
         return DispatchResponse(status: "SUCCESS", message: "accepted \(events.count) events").protobufBytes()
     }
 }

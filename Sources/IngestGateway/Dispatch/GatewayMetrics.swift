@@ -7,10 +7,9 @@ struct GatewayMetrics: Sendable {
     let batchesAccepted: Counter
     let eventsClamped: Counter
     let batchesUnconfirmed: Counter
-    let brokerConnected: Gauge
-    let queueDepth: Gauge
+    let batchesUnroutable: Counter
 
-    init(registry: MetricsRegistry) {
+    init(registry: MetricsRegistry, publisher: AMQPPublisher, queue: PublishQueue) {
         self.registry = registry
         eventsAccepted = registry.counter(
             "eventgrpc_gateway_events_accepted_total", help: "Events answered SUCCESS (confirmed by the broker).")
@@ -21,10 +20,15 @@ struct GatewayMetrics: Sendable {
         batchesUnconfirmed = registry.counter(
             "eventgrpc_gateway_batches_unconfirmed_total",
             help: "Batches answered UNAVAILABLE because the broker did not confirm them.")
-        queueDepth = registry.gauge(
-            "eventgrpc_gateway_queue_depth_batches", help: "Batches waiting in the bounded queue for a publisher.")
-        brokerConnected = registry.gauge(
-            "eventgrpc_gateway_broker_connected", help: "1 while the publisher's broker connection is open.")
+        batchesUnroutable = registry.counter(
+            "eventgrpc_gateway_batches_unroutable_total",
+            help: "Batches the broker returned as unroutable (no queue bound for an event type); answered UNAVAILABLE.")
+        registry.gauge(
+            "eventgrpc_gateway_broker_connected", help: "1 while the publisher's broker connection is open."
+        ) { publisher.isConnected ? 1 : 0 }
+        registry.gauge(
+            "eventgrpc_gateway_queue_depth_batches", help: "Batches waiting in the bounded queue for a publisher."
+        ) { queue.depth }
     }
 
     /// Rejections by gRPC status code (a bounded label set).

@@ -11,14 +11,12 @@ struct PublishingWorkers: Service {
     let queue: PublishQueue
     let publisher: AMQPPublisher
     let count: Int
-    let metrics: GatewayMetrics
 
     func run() async throws {
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<count {
                 group.addTask {
                     while let item = await queue.next() {
-                        metrics.queueDepth.set(queue.depth)
                         do {
                             try await publisher.publish(item.work)
                             item.finish(.success(()))

@@ -23,6 +23,11 @@ public final class MetricsRegistry: Sendable {
         register(name, help: help, type: "gauge", labels: labels) { Gauge() }
     }
 
+    /// A gauge whose value is read from `read` at each scrape (for states that other components own).
+    public func gauge(_ name: String, help: String, labels: [String: String] = [:], read: @escaping @Sendable () -> Int) {
+        _ = register(name, help: help, type: "gauge", labels: labels) { ReadGauge(read: read) }
+    }
+
     private func register<Metric: MetricSample>(
         _ name: String, help: String, type: String, labels: [String: String], make: () -> Metric
     ) -> Metric {
@@ -75,6 +80,17 @@ public final class Counter: MetricSample {
     }
 
     public var value: Int { count.load(ordering: .relaxed) }
+}
+
+/// A gauge read at scrape time.
+final class ReadGauge: MetricSample {
+    private let read: @Sendable () -> Int
+
+    init(read: @escaping @Sendable () -> Int) {
+        self.read = read
+    }
+
+    var value: Int { read() }
 }
 
 /// A value that goes up and down.
