@@ -1,0 +1,150 @@
+import Foundation
+
+/// The gateway's write-ahead log: batches the broker could not confirm are appended here, fsynced, and later
+/// republished by `SpoolReplayer` (promise P1).
+///
+/// Segment files `segment-<20 digits>.wal` in `configuration.directory` hold framed records (`SpoolRecord`),
+/// one per batch. One writer thread owns the active segment and commits in groups: it takes every append waiting
+/// in its queue, writes them with one `write` per segment, makes them durable with one `fsync` (plus a directory
+/// fsync when it created the segment), and only then resumes their callers. Opening the spool cuts off a torn or
+/// corrupt tail left by a crash and locks the directory against a second process.
+public final class Spool: Sendable {
+    let configuration: SpoolConfiguration
+    let metrics: SpoolMetrics
+    let logger: Logger
+    let shared: ConditionBox<SpoolShared>
+    let lockDescriptor: Int32
+
+    /// Creates and locks the directory and recovers its segments (synchronously: call at start-up).
+    public init(configuration: SpoolConfiguration, metrics: SpoolMetrics, logger: Logger) throws(SpoolError) {
+        let logger = logger.with(["spool.dir": configuration.directory])
+        try SpoolRecovery.createDirectory(configuration.directory)
+        let lock = try SpoolRecovery.lock(configuration.directory)
+        let segments: [SpoolSegment]
+        do {
+            segments = try SpoolRecovery.recover(configuration.directory, logger: logger, metrics: metrics)
+        } catch {
+            close(lock)
+            throw error
+        }
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+        lockDescriptor = lock
+        shared = ConditionBox(SpoolShared(segments: segments))
+        publishStatus()
+        logger.info(
+            "spool opened",
+            ["spool.segments": "\(segments.count)", "spool.bytes": "\(segments.reduce(0) { $0 + $1.bytes })"])
+    }
+
+    public var status: SpoolStatus {
+        shared.withLock { SpoolStatus(bytes: $0.totalBytes, segments: $0.segments.count) }
+    }
+
+    /// Spawns the writer thread. Appends made before `start` wait for it.
+    public func start() {
+        let shouldStart = shared.update { state -> Bool in
+            guard state.phase == .created else { return false }
+            state.phase = .running
+            return true
+        }
+        guard shouldStart else { return }
+        let thread = Thread { [self] in
+            nameCurrentThread("spool-writer")
+            SpoolWriter(spool: self).run()
+        }
+        thread.start()
+    }
+
+    /// Appends `messages` as one record and returns once it is durable (fsynced).
+    ///
+    /// Throws `SpoolError` `full` (SPOOL_MAX_BYTES reached), `recordTooLarge`, `io`, or `closed` after `shutdown()`.
+    public func append(_ messages: [OutgoingMessage]) async throws {
+        let payload = SpoolBatchCodec.encode(messages)
+        guard payload.count <= SpoolRecord.maxPayloadBytes else {
+            metrics.appendsRefused.increment()
+            throw SpoolError(
+                code: .recordTooLarge,
+                message: "a batch of \(payload.count) bytes exceeds the spool's record limit "
+                    + "(\(SpoolRecord.maxPayloadBytes) bytes); send smaller batches")
+        }
+        let record = SpoolRecord.frame(payload)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            submit(.append(record: record, continuation: continuation))
+        }
+    }
+
+    /// Seals the active segment (if it holds records) once every append queued before this call is written.
+    func seal() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            submit(.seal(continuation: continuation))
+        }
+    }
+
+    private func submit(_ command: SpoolCommand) {
+        let accepted = shared.update { state -> Bool in
+            guard state.phase == .created || state.phase == .running else { return false }
+            state.pending.append(command)
+            return true
+        }
+        if !accepted {
+            command.fail(SpoolError(code: .closed, message: "the spool is shut down; it takes no more batches"))
+        }
+    }
+
+    /// Stops taking appends; the writer finishes those already queued, closes its segment and exits.
+    public func shutdown() {
+        let neverStarted = shared.update { state -> [SpoolCommand]? in
+            switch state.phase {
+            case .created:
+                state.phase = .stopped
+                defer { state.pending.removeAll() }
+                return state.pending
+            case .running:
+                state.phase = .stopping
+                return nil
+            case .stopping, .stopped:
+                return nil
+            }
+        }
+        guard let neverStarted else { return }
+        close(lockDescriptor)
+        for command in neverStarted {
+            command.fail(SpoolError(code: .closed, message: "the spool was shut down before it started"))
+        }
+    }
+
+    /// Returns once the writer thread has exited after `shutdown()`.
+    public func waitUntilStopped() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let stopped = shared.withLock { state -> Bool in
+                guard state.phase == .stopped else {
+                    state.stopWaiters.append(continuation)
+                    return false
+                }
+                return true
+            }
+            if stopped { continuation.resume() }
+        }
+    }
+
+    func publishStatus() {
+        let status = status
+        metrics.bytes.set(status.bytes)
+        metrics.segments.set(status.segments)
+    }
+
+    func path(of id: UInt64) -> String {
+        configuration.directory + "/" + SpoolSegment.fileName(id)
+    }
+}
+
+extension SpoolCommand {
+    func fail(_ error: SpoolError) {
+        switch self {
+        case .append(_, let continuation), .seal(let continuation):
+            continuation.resume(throwing: error)
+        }
+    }
+}
