@@ -4,9 +4,12 @@ import Shared
 /// Wires the gateway: configuration, topology, publisher, gRPC routes, server; then runs until SIGTERM/SIGINT.
 func runGateway() async -> Int32 {
     let configuration: GatewayConfiguration
+    let durability: DurabilitySettings
     let topology: Topology
     do {
-        configuration = try GatewayConfiguration(environment: Environment(ProcessInfo.processInfo.environment))
+        let environment = Environment(ProcessInfo.processInfo.environment)
+        configuration = try GatewayConfiguration(environment: environment)
+        durability = try DurabilitySettings(environment: environment)
         topology = try Topology.load(path: configuration.topologyFile)
     } catch {
         FileHandle.standardError.write(Data("IngestGateway: \(error)\n".utf8))
@@ -18,9 +21,21 @@ func runGateway() async -> Int32 {
         declarations: topology.amqpDeclarations(for: topology.families), logger: logger.with(["component": "publisher"]))
     let readiness = Readiness()
     let metrics = GatewayMetrics(registry: MetricsRegistry())
+    let spoolMetrics = SpoolMetrics(registry: metrics.registry)
+    let spool: Spool
+    do {
+        spool = try Spool(
+            configuration: durability.spool, metrics: spoolMetrics, logger: logger.with(["component": "spool"]))
+    } catch {
+        logger.critical("cannot open the spool", .error(error))
+        return 1
+    }
     let health = HealthService(readiness: readiness)
     let dispatch = DispatchService(
-        validator: BatchValidator(limits: configuration.limits), publisher: publisher,
+        validator: BatchValidator(limits: configuration.limits),
+        publisher: DurablePublisher(
+            publisher: publisher, spool: spool, confirmTimeout: durability.confirmTimeout,
+            metrics: DurablePublisherMetrics(registry: metrics.registry), logger: logger),
         exchange: topology.exchange.name, metrics: metrics, logger: logger)
     var router = GRPCRouter(maxMessageBytes: configuration.maxMessageBytes, logger: logger)
     router.register(DispatchService.path, dispatch.dispatch)
@@ -33,7 +48,8 @@ func runGateway() async -> Int32 {
         logger: logger)
     let group = ServiceGroup(
         services: [
-            admin, PublisherService(publisher: publisher),
+            admin, SpoolService(spool: spool), PublisherService(publisher: publisher),
+            ReplayerService(spool: spool, publisher: publisher, metrics: spoolMetrics, logger: logger),
             GatewayServerService(server: server, readiness: readiness),
         ],
         drainTimeout: configuration.drainTimeout, logger: logger)

@@ -2,12 +2,12 @@ import Foundation
 import Shared
 
 /// `event.EventService/dispatch`: decode, validate and clamp the batch, publish one confirmed message per event
-/// type, and answer SUCCESS only once the broker confirmed all of them (promise P1).
+/// type, and answer SUCCESS only once the broker confirmed all of them or the batch is in the spool (promise P1).
 struct DispatchService: Sendable {
     static let path = "/event.EventService/dispatch"
 
     let validator: BatchValidator
-    let publisher: AMQPPublisher
+    let publisher: DurablePublisher
     let exchange: String
     let metrics: GatewayMetrics
     let logger: Logger
@@ -30,18 +30,17 @@ struct DispatchService: Sendable {
             throw error
         }
         let messages = BatchMessages.make(header: batch.header, events: events, exchange: exchange)
+        let outcome: DurablePublisher.Outcome
         do {
-            try await publisher.publish(messages)
+            outcome = try await publisher.publish(messages)
         } catch {
             metrics.batchesUnconfirmed.increment()
-            metrics.brokerConnected.set(publisher.isConnected ? 1 : 0)
-            logger.warning("batch not confirmed by the broker", .error(error))
-            throw GRPCStatus(.unavailable, "the broker did not confirm the batch; retry with the same event ids")
+            throw error
         }
         metrics.batchesAccepted.increment()
         metrics.eventsAccepted.increment(by: events.count)
         metrics.eventsClamped.increment(by: events.lazy.filter(\.timestampCorrected).count)
-        metrics.brokerConnected.set(1)
-        return DispatchResponse(status: "SUCCESS", message: "accepted \(events.count) events").protobufBytes()
+        let note = outcome == .spooled ? " (spooled until the broker is back)" : ""
+        return DispatchResponse(status: "SUCCESS", message: "accepted \(events.count) events\(note)").protobufBytes()
     }
 }
