@@ -21,8 +21,13 @@ public final class Spool: Sendable {
         try SpoolRecovery.createDirectory(configuration.directory)
         let lock = try SpoolRecovery.lock(configuration.directory)
         let segments: [SpoolSegment]
+        let nextID: UInt64
         do {
-            segments = try SpoolRecovery.recover(configuration.directory, logger: logger, metrics: metrics)
+            let recovered = try SpoolRecovery.recover(configuration.directory, logger: logger, metrics: metrics)
+            let cursor = try SpoolRecovery.loadCursor(configuration.directory)
+            segments = recovered.segments
+            // Ids never repeat, so a cursor left by a crash can never point into a newer segment of the same id.
+            nextID = max(recovered.highestID, cursor?.segment ?? 0) + 1
         } catch {
             close(lock)
             throw error
@@ -31,7 +36,7 @@ public final class Spool: Sendable {
         self.metrics = metrics
         self.logger = logger
         lockDescriptor = lock
-        shared = ConditionBox(SpoolShared(segments: segments))
+        shared = ConditionBox(SpoolShared(segments: segments, nextSegmentID: nextID))
         publishStatus()
         logger.info(
             "spool opened",

@@ -29,9 +29,9 @@ enum SpoolRecovery {
     }
 
     /// Scans every segment, oldest first; cuts a torn or corrupt tail off (truncate) and removes segments left
-    /// without records. Returns the segments that hold records, all sealed.
+    /// without records. Returns the segments that hold records, all sealed, and the highest segment id seen.
     static func recover(_ directory: String, logger: Logger, metrics: SpoolMetrics) throws(SpoolError)
-        -> [SpoolSegment]
+        -> (segments: [SpoolSegment], highestID: UInt64)
     {
         let names: [String]
         do {
@@ -63,7 +63,7 @@ enum SpoolRecovery {
             segments.append(SpoolSegment(id: id, bytes: scan.validEnd, sealed: true))
         }
         try SpoolFileOps.syncDirectory(directory)
-        return segments
+        return (segments, ids.last ?? 0)
     }
 
     static func loadCursor(_ directory: String) throws(SpoolError) -> ReplayCursor? {

@@ -19,9 +19,9 @@ struct SpoolShared: Sendable {
     var nextSegmentID: UInt64
     var stopWaiters: [CheckedContinuation<Void, Never>] = []
 
-    init(segments: [SpoolSegment]) {
+    init(segments: [SpoolSegment], nextSegmentID: UInt64) {
         self.segments = segments
-        nextSegmentID = (segments.last?.id ?? 0) + 1
+        self.nextSegmentID = nextSegmentID
     }
 
     var totalBytes: Int { segments.reduce(0) { $0 + $1.bytes } }
