@@ -70,6 +70,15 @@ def take_event_ids(queue: str) -> list[str]:
             ids += [event["id"] for event in json.loads(message["payload"])["events"]]
 
 
+def broker_pid() -> int:
+    """The stack's beam.smp, checked the way scripts/stack.sh checks before signalling it."""
+    pid = int(pathlib.Path(STACK_DIR, "rabbitmq", "beam.pid").read_text().strip())
+    assert pathlib.Path(f"/proc/{pid}/comm").read_text().strip() == "beam.smp"
+    environ = pathlib.Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    assert f"EVENTGRPC_STACK_DIR={os.path.realpath(STACK_DIR)}".encode() in environ
+    return pid
+
+
 def delete_topology(exchange: str, queue: str) -> None:
     for path in (f"/queues/%2F/{queue}", f"/queues/%2F/{queue}.dlq", f"/exchanges/%2F/{exchange}"):
         try:
@@ -149,7 +158,7 @@ class Gateway:
         return channel, event_pb2_grpc.EventServiceStub(channel)
 
 
-def write_topology(directory: pathlib.Path) -> tuple[pathlib.Path, str, str]:
+def write_topology(directory: pathlib.Path, binding: str = "#") -> tuple[pathlib.Path, str, str]:
     tag = uuid.uuid4().hex[:12]
     exchange, queue = f"spooltest-{tag}", f"spooltest-{tag}.events"
     topology = {
@@ -159,7 +168,7 @@ def write_topology(directory: pathlib.Path) -> tuple[pathlib.Path, str, str]:
                 "name": f"spooltest{tag}",
                 "database": f"spooltest_{tag}",
                 "queues": [
-                    {"name": queue, "bindings": ["#"], "consumers": 1, "prefetch": 1, "sink": "direct", "table": "events"}
+                    {"name": queue, "bindings": [binding], "consumers": 1, "prefetch": 1, "sink": "direct", "table": "events"}
                 ],
             }
         ],
@@ -339,3 +348,61 @@ def test_gateway_killed_with_a_full_spool_replays_it_after_restart(tmp_path):
         code = second.stop()
         delete_topology(exchange, queue)
     assert code == 0, f"gateway exit code {code}; see {second.log}"
+
+
+def test_unroutable_batch_is_refused_not_spooled(tmp_path):
+    topology, exchange, queue = write_topology(tmp_path, binding="only.this.type")
+    gateway = Gateway(tmp_path, topology, tmp_path / "spool", "gateway")
+    try:
+        gateway.start()
+        channel, stub = gateway.stub()
+        with channel:
+            deadline = time.monotonic() + 30
+            while send(stub)[2]:  # spooled until the publisher connects (the replayer then gets them returned)
+                assert time.monotonic() < deadline, "the publisher did not connect within 30 s"
+                time.sleep(0.1)
+            spooled_before = gateway.metric("eventgrpc_gateway_batches_spooled_total")
+            ids, error, spooled = send(stub)
+        unroutable = gateway.metric("eventgrpc_gateway_batches_unroutable_total")
+        print(f"\nunroutable batch: answered {error}, unroutable counted {int(unroutable)}")
+        assert error == "UNAVAILABLE"
+        assert unroutable >= 1
+        assert gateway.metric("eventgrpc_gateway_batches_spooled_total") == spooled_before
+    finally:
+        code = gateway.stop()
+        delete_topology(exchange, queue)
+    assert code == 0, f"gateway exit code {code}; see {gateway.log}"
+
+
+def test_unconfirmed_batches_are_spooled_after_the_confirm_timeout(tmp_path):
+    """A frozen broker (SIGSTOP) keeps the connection open but confirms nothing: calls must not hang."""
+    topology, exchange, queue = write_topology(tmp_path)
+    gateway = Gateway(tmp_path, topology, tmp_path / "spool", "gateway")
+    gateway.env["PUBLISH_CONFIRM_TIMEOUT"] = "1s"
+    acked: set[str] = set()
+    frozen = None
+    try:
+        gateway.start()
+        channel, stub = gateway.stub()
+        with channel:
+            acked.update(confirmed_batch(stub))
+            frozen = broker_pid()
+            os.kill(frozen, signal.SIGSTOP)
+            for _ in range(3):
+                ids, error, spooled = send(stub)
+                assert error is None and spooled, f"batch answered {error}, spooled={spooled}"
+                acked.update(ids)
+            os.kill(frozen, signal.SIGCONT)
+            frozen = None
+        wait_until(lambda: gateway.metric("eventgrpc_spool_bytes") == 0, 60, "the spool drained to the broker")
+        seen = collect(queue, acked, 60)
+        timeouts = int(gateway.metric("eventgrpc_gateway_confirm_timeouts_total"))
+        lost = report("broker frozen (SIGSTOP)", len(acked), acked, seen, confirm_timeouts=timeouts)
+        assert timeouts >= 3
+        assert lost == 0
+    finally:
+        if frozen is not None:
+            os.kill(frozen, signal.SIGCONT)
+        code = gateway.stop()
+        delete_topology(exchange, queue)
+    assert code == 0, f"gateway exit code {code}; see {gateway.log}"
