@@ -12,7 +12,7 @@ struct GatewayMetrics: Sendable {
     init(registry: MetricsRegistry) {
         self.registry = registry
         eventsAccepted = registry.counter(
-            "eventgrpc_gateway_events_accepted_total", help: "Events answered SUCCESS (confirmed by the broker).")
+            "eventgrpc_gateway_events_accepted_total", help: "Events answered SUCCESS (confirmed by the broker or spooled).")
         batchesAccepted = registry.counter(
             "eventgrpc_gateway_batches_accepted_total", help: "Batches answered SUCCESS.")
         eventsClamped = registry.counter(

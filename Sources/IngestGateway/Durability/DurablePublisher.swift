@@ -2,8 +2,9 @@ import Shared
 import Synchronization
 
 /// Publish or spool (promise P1): a batch is acknowledged once the broker confirmed all its messages or, when
-/// the broker cannot (not connected, connection lost, no confirm within `confirmTimeout`), once the batch is
-/// fsynced to the spool, which `SpoolReplayer` drains later.
+/// the broker cannot (not connected; connection refused or lost; login, declaration or channel failure; the
+/// publisher shutting down; no confirm within `confirmTimeout`), once the batch is fsynced to the spool, which
+/// `SpoolReplayer` drains later.
 ///
 /// While the publisher is disconnected, batches go to the spool at once instead of waiting for a connection
 /// attempt. A broker's refusal is not an outage: a nacked batch, or one with an unroutable message (a routing
