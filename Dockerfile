@@ -25,8 +25,8 @@ RUN apt-get update \
         librabbitmq4 libnghttp2-14 libcurl4 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --home-dir /app --no-create-home eventgrpc \
-    && mkdir -p /app/config \
-    && chown eventgrpc:eventgrpc /app
+    && mkdir -p /app/config /app/spool \
+    && chown eventgrpc:eventgrpc /app /app/spool
 
 COPY --from=build /out/IngestGateway /out/SinkWorker /usr/local/bin/
 COPY config/topology.json /app/config/topology.json

@@ -43,7 +43,7 @@ scripts/stack.sh start "$STACK_DIR"
 stop_all_services > /dev/null 2>&1 || true
 mkdir -p "$LOGS_DIR"
 : > "$LOGS_DIR/gateway.log"
-start_service gateway "$BIN/IngestGateway"
+start_service gateway env SPOOL_DIR="$ROOT/.run/spool" "$BIN/IngestGateway"
 for family in $FAMILIES; do
     : > "$LOGS_DIR/worker-$family.log"
     start_service "worker-$family" "$BIN/SinkWorker" --family "$family"

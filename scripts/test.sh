@@ -24,6 +24,7 @@ ADMIN_PORT=${TEST_ADMIN_PORT:-8119}
 STACK_DIR=$ROOT/.run/test-stack
 PIDS_DIR=$ROOT/.run/test-pids
 LOGS_DIR=$ROOT/.run/test-logs
+SPOOL_DIR=$ROOT/.run/test-spool
 started=$(date +%s)
 
 cleanup() {
@@ -61,8 +62,8 @@ INTEGRATION=required AMQP_DISRUPTIVE=1 \
 
 step "end to end with the official grpcio client"
 scripts/interop-venv.sh
-rm -rf "$LOGS_DIR"
-start_service gateway env PORT="$GRPC_PORT" ADMIN_PORT="$ADMIN_PORT" .build/debug/IngestGateway
+rm -rf "$LOGS_DIR" "$SPOOL_DIR"
+start_service gateway env PORT="$GRPC_PORT" ADMIN_PORT="$ADMIN_PORT" SPOOL_DIR="$SPOOL_DIR" .build/debug/IngestGateway
 for family in analytics logs; do
     start_service "worker-$family" .build/debug/SinkWorker --family "$family"
 done

@@ -4,9 +4,12 @@ import Shared
 /// Wires the gateway: configuration, topology, publisher, gRPC routes, server; then runs until SIGTERM/SIGINT.
 func runGateway() async -> Int32 {
     let configuration: GatewayConfiguration
+    let durability: DurabilitySettings
     let topology: Topology
     do {
-        configuration = try GatewayConfiguration(environment: Environment(ProcessInfo.processInfo.environment))
+        let environment = Environment(ProcessInfo.processInfo.environment)
+        configuration = try GatewayConfiguration(environment: environment)
+        durability = try DurabilitySettings(environment: environment)
         topology = try Topology.load(path: configuration.topologyFile)
     } catch {
         FileHandle.standardError.write(Data("IngestGateway: \(error)\n".utf8))
@@ -17,14 +20,27 @@ func runGateway() async -> Int32 {
         configuration: AMQPConfiguration(servers: configuration.servers),
         declarations: topology.amqpDeclarations(for: topology.families), logger: logger.with(["component": "publisher"]))
     let readiness = Readiness()
+    let registry = MetricsRegistry()
+    let spoolMetrics = SpoolMetrics(registry: registry)
+    let spool: Spool
+    do {
+        spool = try Spool(
+            configuration: durability.spool, metrics: spoolMetrics, logger: logger.with(["component": "spool"]))
+    } catch {
+        logger.critical("cannot open the spool", .error(error))
+        return 1
+    }
     let health = HealthService(readiness: readiness)
     let queue = PublishQueue(
         capacity: configuration.queueCapacity, maxBytes: configuration.queueMaxBytes,
         enqueueTimeout: configuration.enqueueTimeout)
-    let metrics = GatewayMetrics(registry: MetricsRegistry(), publisher: publisher, queue: queue)
+    let metrics = GatewayMetrics(registry: registry, publisher: publisher, queue: queue)
+    let durable = DurablePublisher(
+        publisher: publisher, spool: spool, confirmTimeout: durability.confirmTimeout,
+        metrics: DurablePublisherMetrics(registry: registry), logger: logger)
     let dispatch = DispatchService(
-        validator: BatchValidator(limits: configuration.limits), queue: queue, publisher: publisher,
-        exchange: topology.exchange.name, metrics: metrics, clampMonitor: ClampMonitor(), logger: logger)
+        validator: BatchValidator(limits: configuration.limits), queue: queue, exchange: topology.exchange.name,
+        metrics: metrics, clampMonitor: ClampMonitor(), logger: logger)
     var router = GRPCRouter(maxMessageBytes: configuration.maxMessageBytes, logger: logger)
     router.register(DispatchService.path, dispatch.dispatch)
     router.register(HealthService.checkPath, health.check)
@@ -36,8 +52,9 @@ func runGateway() async -> Int32 {
         logger: logger)
     let group = ServiceGroup(
         services: [
-            admin, PublisherService(publisher: publisher),
-            PublishingWorkers(queue: queue, publisher: publisher, count: configuration.workerPoolSize),
+            admin, SpoolService(spool: spool), PublisherService(publisher: publisher),
+            ReplayerService(spool: spool, publisher: publisher, metrics: spoolMetrics, logger: logger),
+            PublishingWorkers(queue: queue, publisher: durable, count: configuration.workerPoolSize),
             GatewayServerService(server: server, readiness: readiness, grace: configuration.shutdownGrace),
         ],
         drainTimeout: configuration.drainTimeout, logger: logger)

@@ -55,8 +55,9 @@ class Gateway:
         self.admin_port = free_port()
         self.address = f"127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile(prefix="gateway-", suffix=".log", delete=False)
+        self.spool_dir = tempfile.mkdtemp(prefix="spool-")
         full_env = dict(os.environ, PORT=str(self.port), ADMIN_PORT=str(self.admin_port), RABBIT_PORT=RABBIT_PORT,
-                        **env)
+                        SPOOL_DIR=self.spool_dir, **env)
         self.process = subprocess.Popen([os.path.join(BIN, "IngestGateway")], env=full_env,
                                         stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 20

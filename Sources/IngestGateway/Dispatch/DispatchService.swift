@@ -2,13 +2,13 @@ import Foundation
 import Shared
 
 /// `event.EventService/dispatch`: decode, validate and clamp the batch, hand one message per event type to the
-/// bounded queue, and answer SUCCESS only once the broker confirmed all of them (promise P1).
+/// bounded queue, and answer SUCCESS only once the broker confirmed all of them or the batch is fsynced in the
+/// spool (promise P1).
 struct DispatchService: Sendable {
     static let path = "/event.EventService/dispatch"
 
     let validator: BatchValidator
     let queue: PublishQueue
-    let publisher: AMQPPublisher
     let exchange: String
     let metrics: GatewayMetrics
     let clampMonitor: ClampMonitor
@@ -32,20 +32,17 @@ struct DispatchService: Sendable {
             throw error
         }
         let messages = BatchMessages.make(header: batch.header, events: events, exchange: exchange)
+        let outcome: DurablePublisher.Outcome
         do {
-            try await queue.submit(messages, bytes: messages.reduce(0) { $0 + $1.body.count })
+            outcome = try await queue.submit(messages, bytes: messages.reduce(0) { $0 + $1.body.count })
         } catch let status as GRPCStatus {
             metrics.batchRejected(status.code)
             logger.debug("batch refused", ["grpc.status": "\(status.code)", "reason": status.message])
             throw status
-        } catch let error as AMQPError where error.code == .publishReturned {
-            metrics.batchesUnroutable.increment()
-            logger.error("batch returned by the broker as unroutable: no queue is bound for its event type", .error(error))
-            throw GRPCStatus(.unavailable, "no queue takes this event type yet; retry later or check the topology")
         } catch {
             metrics.batchesUnconfirmed.increment()
-            logger.warning("batch not confirmed by the broker", .error(error))
-            throw GRPCStatus(.unavailable, "the broker did not confirm the batch; retry with the same event ids")
+            logger.warning("batch neither confirmed nor spooled", .error(error))
+            throw GRPCStatus(.unavailable, "the batch was not accepted; retry with the same event ids")
         }
         metrics.batchesAccepted.increment()
         metrics.eventsAccepted.increment(by: events.count)
@@ -56,6 +53,7 @@ struct DispatchService: Sendable {
                 "more than 10% of last minute's events had future timestamps (client clocks ahead); they were clamped",
                 ["events": String(report.events), "events.clamped": String(report.clamped)])
         }
-        return DispatchResponse(status: "SUCCESS", message: "accepted \(events.count) events").protobufBytes()
+        let note = outcome == .spooled ? " (spooled until the broker is back)" : ""
+        return DispatchResponse(status: "SUCCESS", message: "accepted \(events.count) events\(note)").protobufBytes()
     }
 }

@@ -7,12 +7,11 @@ struct GatewayMetrics: Sendable {
     let batchesAccepted: Counter
     let eventsClamped: Counter
     let batchesUnconfirmed: Counter
-    let batchesUnroutable: Counter
 
     init(registry: MetricsRegistry, publisher: AMQPPublisher, queue: PublishQueue) {
         self.registry = registry
         eventsAccepted = registry.counter(
-            "eventgrpc_gateway_events_accepted_total", help: "Events answered SUCCESS (confirmed by the broker).")
+            "eventgrpc_gateway_events_accepted_total", help: "Events answered SUCCESS (confirmed by the broker or spooled).")
         batchesAccepted = registry.counter(
             "eventgrpc_gateway_batches_accepted_total", help: "Batches answered SUCCESS.")
         eventsClamped = registry.counter(
@@ -20,9 +19,6 @@ struct GatewayMetrics: Sendable {
         batchesUnconfirmed = registry.counter(
             "eventgrpc_gateway_batches_unconfirmed_total",
             help: "Batches answered UNAVAILABLE because the broker did not confirm them.")
-        batchesUnroutable = registry.counter(
-            "eventgrpc_gateway_batches_unroutable_total",
-            help: "Batches the broker returned as unroutable (no queue bound for an event type); answered UNAVAILABLE.")
         registry.gauge(
             "eventgrpc_gateway_broker_connected", help: "1 while the publisher's broker connection is open."
         ) { publisher.isConnected ? 1 : 0 }
