@@ -26,7 +26,7 @@ enum DeadLetterCommand {
             case .peek(let name, let limit):
                 try peek(try topology.queue(named: name), limit: limit, client: client)
             case .replay(let name, let limit):
-                try DeadLetterReplay(queue: try topology.queue(named: name), client: client).run(limit: limit)
+                try replay(try topology.queue(named: name), limit: limit, client: client)
             }
             return 0
         } catch let error as TopologyError {
@@ -59,6 +59,20 @@ enum DeadLetterCommand {
             return
         }
         try client.requeueAll(upTo: last)
+    }
+
+    private static func replay(_ queue: Topology.Queue, limit: Int?, client: AMQPBlockingClient) throws {
+        var progress: ReplayProgress?
+        do {
+            let replayed = try DeadLetterReplay(queue: queue, client: client).run(limit: limit) { done, total in
+                if progress == nil { progress = ReplayProgress(total: total) }
+                progress?.update(done)
+            }
+            (progress ?? ReplayProgress(total: replayed)).finish(replayed)
+        } catch let error as DeadLetterReplayError {
+            progress?.finish(error.replayed)
+            throw error
+        }
     }
 
     static func describe(_ delivery: Delivery, index: Int) -> String {
