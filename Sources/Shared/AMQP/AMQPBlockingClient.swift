@@ -2,7 +2,7 @@
 /// requeue, and publishing with a confirm awaited per message. Not thread-safe: the creating thread owns it.
 ///
 /// It uses two connections, one to read queues and one in confirm mode to publish, so that a copy can be
-/// confirmed before its original is acknowledged. Nothing is declared: the worker declares the topology.
+/// confirmed before its original is acknowledged. Nothing is declared unless `declare` is called.
 public final class AMQPBlockingClient {
     private let configuration: AMQPConfiguration
     private var reader: AMQPConnection?
@@ -14,6 +14,11 @@ public final class AMQPBlockingClient {
 
     deinit {
         close()
+    }
+
+    /// Applies `declarations` (idempotent; a mismatch with what exists throws `declarationFailed`).
+    public func declare(_ declarations: [AMQPDeclaration]) throws(AMQPError) {
+        try readerConnection().declare(declarations)
     }
 
     /// Ready messages in `queue`, or nil when the broker has no such queue.
