@@ -123,6 +123,7 @@ import Testing
         } throws: { error in
             (error as? DeadLetterReplayError)?.replayed == 0
         }
+        // The nack-requeue is asynchronous: the broker may answer the depth query before it is applied.
         var left = try client.readyMessageCount(queue: queue.deadLetterQueue)
         for _ in 0..<20 where left != 1 {
             Thread.sleep(forTimeInterval: 0.1)
