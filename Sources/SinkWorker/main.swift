@@ -25,13 +25,16 @@ func runWorker() async -> Int32 {
         }
         try await SchemaSetup.ensureTables(tables, configuration: clickHouse, logger: logger)
         let declarations = topology.amqpDeclarations(for: [family])
+        let metrics = MetricsRegistry()
         var consumers: [AMQPConsumer] = []
         for (queue, table) in zip(family.queues, tables) {
+            let failureMetrics = FailureMetrics(registry: metrics, queue: queue.name)
             for slot in 0..<queue.consumers {
                 let consumerLogger = logger.with(["amqp.queue": queue.name, "consumer": String(slot)])
                 let sink = DirectSink(
                     connection: try ClickHouseConnection(configuration: clickHouse, logger: consumerLogger), table: table,
-                    retryDelay: configuration.retryDelay, logger: consumerLogger)
+                    queue: queue, outageDelay: configuration.retryDelay, metrics: failureMetrics,
+                    logger: consumerLogger)
                 consumers.append(
                     AMQPConsumer(
                         configuration: AMQPConfiguration(servers: configuration.servers), queue: queue.name,
@@ -50,4 +53,7 @@ func runWorker() async -> Int32 {
     }
 }
 
+if CommandLine.arguments.dropFirst().first == "dlq" {
+    exit(DeadLetterCommand.run(Array(CommandLine.arguments.dropFirst(2))))
+}
 exit(await runWorker())

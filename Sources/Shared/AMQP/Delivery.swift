@@ -40,4 +40,8 @@ public enum Disposition: Sendable, Equatable {
     case requeue
     /// basic.reject without requeue: the broker drops it, or dead-letters it when the queue has a DLX.
     case reject
+    /// Publishes `message` (a retry or dead-letter copy) on the consumer's own confirming connection, then acks
+    /// the delivery once the broker confirmed the copy. If the copy is not confirmed the delivery is nacked with
+    /// requeue instead, so the message is never lost (it may then exist twice: consumers deduplicate by id).
+    case republish(OutgoingMessage)
 }

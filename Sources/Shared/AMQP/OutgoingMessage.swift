@@ -1,5 +1,5 @@
 /// A message to publish. Defaults follow the wire contract: JSON, persistent, mandatory.
-public struct OutgoingMessage: Sendable {
+public struct OutgoingMessage: Sendable, Equatable {
     public var exchange: String
     public var routingKey: String
     public var body: [UInt8]
@@ -12,6 +12,8 @@ public struct OutgoingMessage: Sendable {
     public var persistent: Bool
     /// When true (the default) an unroutable message is returned and its publish fails with `publishReturned`.
     public var mandatory: Bool
+    /// The per-message TTL (`expiration` property, whole milliseconds); nil for none.
+    public var expiration: Duration?
 
     public init(
         exchange: String,
@@ -21,7 +23,8 @@ public struct OutgoingMessage: Sendable {
         contentType: String = "application/json",
         headers: AMQPTable = [:],
         persistent: Bool = true,
-        mandatory: Bool = true
+        mandatory: Bool = true,
+        expiration: Duration? = nil
     ) {
         self.exchange = exchange
         self.routingKey = routingKey
@@ -31,5 +34,6 @@ public struct OutgoingMessage: Sendable {
         self.headers = headers
         self.persistent = persistent
         self.mandatory = mandatory
+        self.expiration = expiration
     }
 }

@@ -5,7 +5,8 @@ public struct WorkerConfiguration: Sendable {
     public var topologyFile: String?
     /// `CLICKHOUSE_INSERT_TIMEOUT`: how long one insert may take, default 10 s.
     public var insertTimeout: Duration = .seconds(10)
-    /// `RETRY_DELAY`: pause before a message whose insert failed is offered again, default 1 s.
+    /// `RETRY_DELAY`: pause before a message is requeued while ClickHouse is unreachable, default 1 s (a refused
+    /// insert follows the queue's retry policy in the topology instead).
     public var retryDelay: Duration = .seconds(1)
     /// `DRAIN_TIMEOUT`: how long a graceful shutdown may take, default 30 s.
     public var drainTimeout: Duration = .seconds(30)

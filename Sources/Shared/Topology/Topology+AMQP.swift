@@ -5,8 +5,14 @@ extension Topology {
     public static let deadLetterMaxLength: Int64 = 1_000_000
 
     /// The idempotent declarations for `families`: the exchange, then per queue its dead-letter queue, the queue
-    /// (whose rejected messages the broker moves to the dead-letter queue) and its bindings. Both binaries apply
-    /// them on every (re)connect, with identical arguments, so neither depends on the other having run.
+    /// (whose rejected messages the broker moves to the dead-letter queue), its retry queues and its bindings.
+    /// Both binaries apply them on every (re)connect, with identical arguments, so neither depends on the other
+    /// having run.
+    ///
+    /// A retry queue `Q.retry.n` has no consumer: each message carries its own `expiration`, and on expiry the
+    /// broker dead-letters it through the default exchange with routing key `Q`, so it reaches `Q` alone and
+    /// never a sibling queue bound to the same topic exchange. One queue per step keeps a long delay from holding
+    /// back a short one (the broker expires messages only at the head of a queue).
     public func amqpDeclarations(for families: [Family]) -> [AMQPDeclaration] {
         var declarations: [AMQPDeclaration] = [.exchange(name: exchange.name, type: exchange.type, durable: true)]
         for queue in families.flatMap(\.queues) {
@@ -24,6 +30,15 @@ extension Topology {
                         "x-dead-letter-exchange": .string(""),
                         "x-dead-letter-routing-key": .string(queue.deadLetterQueue),
                     ]))
+            for number in 0..<queue.retry.maximumRetries {
+                declarations.append(
+                    .queue(
+                        name: queue.retryQueue(number + 1), durable: true,
+                        arguments: [
+                            "x-dead-letter-exchange": .string(""),
+                            "x-dead-letter-routing-key": .string(queue.name),
+                        ]))
+            }
             for pattern in queue.bindings {
                 declarations.append(.binding(queue: queue.name, exchange: exchange.name, routingKey: pattern))
             }

@@ -17,3 +17,16 @@ extension Topology {
         return selected
     }
 }
+
+extension Topology {
+    /// The queue `name` of any family; the error lists the queues that exist.
+    public func queue(named name: String) throws(TopologyError) -> Queue {
+        let queues = families.flatMap(\.queues)
+        guard let queue = queues.first(where: { $0.name == name }) else {
+            throw TopologyError(
+                source: "arguments", entry: "--queue \(name)",
+                problem: "not a queue of the topology; it has \(queues.map(\.name).joined(separator: ", "))")
+        }
+        return queue
+    }
+}

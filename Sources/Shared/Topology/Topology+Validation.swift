@@ -27,6 +27,10 @@ extension Topology {
                 guard Self.isValidName(queue.name), queueNames.insert(queue.name).inserted else {
                     throw fail("\(qat).name", "\"\(queue.name)\" is invalid or used twice")
                 }
+                guard !queue.name.hasSuffix(".dlq"), !queue.name.contains(".retry.") else {
+                    throw fail("\(qat).name", "\"\(queue.name)\" ends in .dlq or contains .retry. (names kept for "
+                        + "the dead-letter and retry queues)")
+                }
                 guard !queue.bindings.isEmpty, queue.bindings.allSatisfy(Self.isValidBinding) else {
                     throw fail("\(qat).bindings", "must list routing-key patterns (letters, digits, . _ - * #)")
                 }
@@ -38,6 +42,9 @@ extension Topology {
                 }
                 guard Self.isValidIdentifier(queue.table) else {
                     throw fail("\(qat).table", "\"\(queue.table)\" is not a ClickHouse identifier ([A-Za-z_][A-Za-z0-9_]*)")
+                }
+                if let problem = queue.retry.problem {
+                    throw fail("\(qat).retry", problem)
                 }
             }
         }

@@ -47,13 +47,19 @@ public struct Topology: Sendable, Equatable, Codable {
         public var sink: Sink
         /// The target table inside the family's database.
         public var table: String
-        public init(name: String, bindings: [String], consumers: Int, prefetch: Int, sink: Sink, table: String) {
+        /// Delayed retries of failed inserts before `Q.dlq`; `RetryPolicy.default` when the file leaves it out.
+        public var retry: RetryPolicy
+        public init(
+            name: String, bindings: [String], consumers: Int, prefetch: Int, sink: Sink, table: String,
+            retry: RetryPolicy = .default
+        ) {
             self.name = name
             self.bindings = bindings
             self.consumers = consumers
             self.prefetch = prefetch
             self.sink = sink
             self.table = table
+            self.retry = retry
         }
     }
 
@@ -69,6 +75,9 @@ public struct Topology: Sendable, Equatable, Codable {
 }
 
 extension Topology.Queue {
-    /// Where messages that cannot be written end up, with the broker's `x-death` headers saying why.
+    /// Where messages that cannot be written end up, with `x-dlq-reason` and friends saying why.
     public var deadLetterQueue: String { name + ".dlq" }
+
+    /// The queue where a message waits before retry `number` (1-based); it dead-letters back to this queue.
+    public func retryQueue(_ number: Int) -> String { name + ".retry.\(number)" }
 }

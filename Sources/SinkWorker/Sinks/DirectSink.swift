@@ -3,43 +3,97 @@ import Shared
 
 /// Writes each delivery as one insert and acknowledges only after ClickHouse accepted it (promise P2).
 ///
-/// An undecodable message or a bad row is rejected, which the broker moves to the queue's `.dlq`; a failed
-/// insert waits `retryDelay` and requeues, so the message stays in RabbitMQ until it can be written.
+/// An undecodable message or a bad row goes to `Q.dlq` at once with the reason. An insert that ClickHouse
+/// refuses goes through the queue's delayed retries (`Q.retry.n`), then to `Q.dlq` with ClickHouse's error.
+/// An unreachable or timed-out ClickHouse is an outage, not the message's fault: the delivery is requeued after
+/// `outageDelay` without counting a retry, so an outage never fills the DLQ. Copies are published with a confirm
+/// before the original is acked (`Disposition.republish`).
 final class DirectSink: @unchecked Sendable {  // used only from its consumer's thread, which owns `connection`
     private let connection: ClickHouseConnection
     private let table: QualifiedTable
-    private let retryDelay: Duration
+    private let queue: Topology.Queue
+    private let outageDelay: Duration
+    private let metrics: FailureMetrics
     private let logger: Logger
 
-    init(connection: ClickHouseConnection, table: QualifiedTable, retryDelay: Duration, logger: Logger) {
+    init(
+        connection: ClickHouseConnection, table: QualifiedTable, queue: Topology.Queue, outageDelay: Duration,
+        metrics: FailureMetrics, logger: Logger
+    ) {
         self.connection = connection
         self.table = table
-        self.retryDelay = retryDelay
+        self.queue = queue
+        self.outageDelay = outageDelay
+        self.metrics = metrics
         self.logger = logger
     }
 
     func handle(_ delivery: Delivery) -> Disposition {
         let messageID = delivery.messageID ?? "tag-\(delivery.deliveryTag)"
+        let envelope: EventEnvelope
+        do {
+            envelope = try EventEnvelope.decode(json: delivery.body, routingKey: delivery.routingKey)
+        } catch {
+            return route(delivery, .decode, reason: "cannot decode the message: \(error)")
+        }
         let rows: [UInt8]
         do {
-            let envelope = try EventEnvelope.decode(json: delivery.body, routingKey: delivery.routingKey)
             rows = try EventRows.jsonEachRow(
                 envelope, messageID: messageID, receivedAtSeconds: Int64(Date().timeIntervalSince1970))
         } catch {
-            logger.error(
-                "message dead-lettered", ["amqp.message_id": messageID, "reason": "\(error)"])
-            return .reject
+            return route(delivery, .badRow, reason: "\(error)")
         }
+        return write(rows, of: delivery)
+    }
+
+    /// The insert, and what its outcome means for the delivery. A circuit breaker can sit in front of this.
+    private func write(_ rows: [UInt8], of delivery: Delivery) -> Disposition {
         do {
             try connection.insert(into: table, columns: EventTable.columns, jsonEachRow: rows)
             return .ack
+        } catch where error.code == .serverError {
+            return route(delivery, .insert, reason: Self.reason(for: error, table: table))
         } catch {
             logger.warning(
-                "insert failed; message requeued",
-                ["amqp.message_id": messageID, "clickhouse.table": "\(table)"].merging(.error(error)) { $1 })
-            Thread.sleep(forTimeInterval: Double(retryDelay.components.seconds)
-                + Double(retryDelay.components.attoseconds) / 1e18)
+                "ClickHouse unreachable; message requeued",
+                ["amqp.message_id": delivery.messageID ?? "", "clickhouse.table": "\(table)"]
+                    .merging(.error(error)) { $1 })
+            Thread.sleep(forTimeInterval: outageDelay.seconds)
             return .requeue
         }
+    }
+
+    private func route(_ delivery: Delivery, _ failure: SinkFailure, reason: String) -> Disposition {
+        let route = FailureRoute(delivery: delivery, queue: queue, failure: failure, reason: reason)
+        var metadata: Logger.Metadata = [
+            "amqp.message_id": route.message.messageID, "reason.class": failure.rawValue, "reason": reason,
+        ]
+        switch route.destination {
+        case .retry(let number, let delay):
+            metrics.retried(failure)
+            metadata["retry.number"] = String(number)
+            metadata["retry.delay"] = "\(delay)"
+            logger.warning("write failed; message scheduled for a retry", metadata)
+        case .deadLetter:
+            metrics.deadLettered(failure)
+            metadata["amqp.dlq"] = queue.deadLetterQueue
+            logger.error("message dead-lettered", metadata)
+        }
+        return .republish(route.message)
+    }
+
+    /// ClickHouse's refusal in a few words: status, server code and text.
+    static func reason(for error: ClickHouseError, table: QualifiedTable) -> String {
+        var text = "insert into \(table) failed"
+        if let status = error.httpStatus { text += ": HTTP \(status)" }
+        if let code = error.serverCode { text += ", code \(code)" }
+        return text + ": " + (error.serverMessage ?? error.message)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as `Thread.sleep` takes it.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -56,6 +56,7 @@ extension AMQPConnection {
             case .ack: amqp_basic_ack(state, channel, deliveryTag, 0)
             case .requeue: amqp_basic_nack(state, channel, deliveryTag, 0, 1)
             case .reject: amqp_basic_reject(state, channel, deliveryTag, 0)
+            case .republish: preconditionFailure("the consumer loop settles a republish as ack or requeue")
             }
         guard status == AMQP_STATUS_OK.rawValue else {
             markUnusable()
@@ -71,17 +72,24 @@ extension AMQPConnection {
 extension Delivery {
     /// Copies a rabbitmq-c envelope.
     init(_ envelope: amqp_envelope_t) {
-        let properties = envelope.message.properties
+        self.init(
+            envelope.message, exchange: envelope.exchange.string, routingKey: envelope.routing_key.string,
+            redelivered: envelope.redelivered != 0, deliveryTag: envelope.delivery_tag)
+    }
+
+    /// Copies a rabbitmq-c message (properties and body) delivered or got with these coordinates.
+    init(_ message: amqp_message_t, exchange: String, routingKey: String, redelivered: Bool, deliveryTag: UInt64) {
+        let properties = message.properties
         func has(_ flag: Int32) -> Bool { properties._flags & amqp_flags_t(flag) != 0 }
         self.init(
-            body: envelope.message.body.array,
-            exchange: envelope.exchange.string,
-            routingKey: envelope.routing_key.string,
+            body: message.body.array,
+            exchange: exchange,
+            routingKey: routingKey,
             messageID: has(AMQP_BASIC_MESSAGE_ID_FLAG) ? properties.message_id.string : nil,
             contentType: has(AMQP_BASIC_CONTENT_TYPE_FLAG) ? properties.content_type.string : nil,
             headers: has(AMQP_BASIC_HEADERS_FLAG) ? AMQPTable(properties.headers) : [:],
-            redelivered: envelope.redelivered != 0,
-            deliveryTag: envelope.delivery_tag
+            redelivered: redelivered,
+            deliveryTag: deliveryTag
         )
     }
 }

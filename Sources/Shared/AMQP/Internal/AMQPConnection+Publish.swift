@@ -12,6 +12,10 @@ extension AMQPConnection {
             flags |= AMQP_BASIC_HEADERS_FLAG
             properties.headers = message.headers.cTable(in: arena)
         }
+        if let expiration = message.expiration {
+            flags |= AMQP_BASIC_EXPIRATION_FLAG
+            properties.expiration = arena.bytes(String(expiration.wholeMilliseconds))
+        }
         properties._flags = amqp_flags_t(flags)
         let exchange = arena.bytes(message.exchange)
         let routingKey = arena.bytes(message.routingKey)

@@ -11,6 +11,8 @@ enum AMQPMethod {
     static let channelCloseOk: amqp_method_number_t = 0x0014_0029
     static let basicCancel: amqp_method_number_t = 0x003C_001E
     static let basicReturn: amqp_method_number_t = 0x003C_0032
+    static let basicGetOk: amqp_method_number_t = 0x003C_0047
+    static let basicGetEmpty: amqp_method_number_t = 0x003C_0048
     static let basicDeliver: amqp_method_number_t = 0x003C_003C
     static let basicAck: amqp_method_number_t = 0x003C_0050
     static let basicNack: amqp_method_number_t = 0x003C_0078

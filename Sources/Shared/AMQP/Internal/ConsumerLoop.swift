@@ -4,14 +4,16 @@ final class ConsumerLoop {
     /// Longest wait for a delivery before checking for `stop()`.
     static let pollInterval: Duration = .milliseconds(200)
 
-    private let consumer: AMQPConsumer
+    let consumer: AMQPConsumer
     private var connection: AMQPConnection?
+    /// Opened on the first `.republish`; separate from `connection` so confirms never interleave with deliveries.
+    var publishChannel: ConfirmingPublishChannel?
 
     init(consumer: AMQPConsumer) {
         self.consumer = consumer
     }
 
-    private var logger: Logger { consumer.logger }
+    var logger: Logger { consumer.logger }
 
     func run() {
         logger.info("consumer started", ["amqp.prefetch": "\(consumer.prefetch)"])
@@ -24,6 +26,8 @@ final class ConsumerLoop {
         }
         connection?.close()
         connection = nil
+        publishChannel?.close()
+        publishChannel = nil
         let runner = consumer.shared.update { state in
             state.isConnected = false
             defer { state.runner = nil }
@@ -44,7 +48,13 @@ final class ConsumerLoop {
         }
         guard let delivery = try connection.nextDelivery(timeout: Self.pollInterval) else { return }
         let disposition = consumer.handler(delivery)
-        try connection.settle(delivery.deliveryTag, disposition)
+        guard case .republish(let message) = disposition else {
+            try connection.settle(delivery.deliveryTag, disposition)
+            return
+        }
+        let published = republish(message)
+        try connection.settle(delivery.deliveryTag, published ? .ack : .requeue)
+        if !published { pause() }
     }
 
     /// Drops the connection and sleeps `reconnectDelay` (cut short by `stop()`).
@@ -56,6 +66,11 @@ final class ConsumerLoop {
             wasConnected ? "consumer lost its connection; reconnecting" : "consumer cannot connect; retrying",
             Logger.Metadata.error(error)
         )
+        pause()
+    }
+
+    /// Sleeps `reconnectDelay`, cut short by `stop()`.
+    func pause() {
         consumer.shared.wait(
             until: .now + consumer.configuration.reconnectDelay, for: { $0.stopRequested }
         ) { _ in }

@@ -15,3 +15,11 @@ extension Duration {
         return Int(seconds) + (attoseconds > 0 ? 1 : 0)
     }
 }
+
+extension Duration {
+    /// Whole milliseconds, never negative (an AMQP `expiration` is a non-negative decimal string).
+    var wholeMilliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+    }
+}

@@ -1,0 +1,18 @@
+extension Topology.Queue {
+    enum CodingKeys: String, CodingKey {
+        case name, bindings, consumers, prefetch, sink, table, retry
+    }
+
+    /// Decodes a queue entry; `retry` is optional so topology files written before it existed keep working.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try container.decode(String.self, forKey: .name),
+            bindings: try container.decode([String].self, forKey: .bindings),
+            consumers: try container.decode(Int.self, forKey: .consumers),
+            prefetch: try container.decode(Int.self, forKey: .prefetch),
+            sink: try container.decode(Topology.Sink.self, forKey: .sink),
+            table: try container.decode(String.self, forKey: .table),
+            retry: try container.decodeIfPresent(RetryPolicy.self, forKey: .retry) ?? .default)
+    }
+}

@@ -1,0 +1,35 @@
+import Shared
+
+/// Counters of messages retried and dead-lettered for one queue, by reason class (`decode`, `bad_row`,
+/// `insert`: a bounded label set; only `insert` failures are retried). They live in the worker's `MetricsRegistry`, so they appear wherever the
+/// registry is exposed.
+struct FailureMetrics: Sendable {
+    private let retriedCounters: [SinkFailure: Counter]
+    private let deadLetteredCounters: [SinkFailure: Counter]
+
+    init(registry: MetricsRegistry, queue: String) {
+        var retried: [SinkFailure: Counter] = [:]
+        var deadLettered: [SinkFailure: Counter] = [:]
+        for failure in SinkFailure.allCases {
+            let labels = ["queue": queue, "reason": failure.rawValue]
+            if failure == .insert {
+                retried[failure] = registry.counter(
+                    "eventgrpc_worker_messages_retried_total",
+                    help: "Messages sent to a delayed retry after ClickHouse refused their insert.", labels: labels)
+            }
+            deadLettered[failure] = registry.counter(
+                "eventgrpc_worker_messages_dead_lettered_total",
+                help: "Messages sent to the queue's DLQ, by reason class.", labels: labels)
+        }
+        retriedCounters = retried
+        deadLetteredCounters = deadLettered
+    }
+
+    func retried(_ failure: SinkFailure) {
+        retriedCounters[failure]?.increment()
+    }
+
+    func deadLettered(_ failure: SinkFailure) {
+        deadLetteredCounters[failure]?.increment()
+    }
+}
