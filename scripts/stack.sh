@@ -302,6 +302,13 @@ kill_rabbit() {
     [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == beam.smp ]] || die "rabbitmq: pid $pid is not beam.smp"
     kill -KILL "$pid"
     wait_gone "$pid" 10 || die "rabbitmq: pid $pid survived SIGKILL"
+    # The launcher script exits once beam.smp is gone; wait for it, so that an immediate start-rabbit starts a new
+    # node instead of waiting on a launcher that is about to exit.
+    local launcher
+    if launcher=$(running_pid "$R/launcher.pid"); then
+        wait_gone "$launcher" 10 || kill -KILL "$launcher" 2> /dev/null || true
+    fi
+    rm -f "$R/beam.pid" "$R/launcher.pid"
     say "rabbitmq: killed beam.smp (pid $pid) with SIGKILL"
 }
 
