@@ -39,6 +39,7 @@ extension Topology {
                 guard Self.isValidIdentifier(queue.table) else {
                     throw fail("\(qat).table", "\"\(queue.table)\" is not a ClickHouse identifier ([A-Za-z_][A-Za-z0-9_]*)")
                 }
+                if let (key, problem) = queue.batchProblem() { throw fail("\(qat).\(key)", problem) }
             }
         }
     }

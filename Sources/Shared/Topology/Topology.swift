@@ -42,24 +42,39 @@ public struct Topology: Sendable, Equatable, Codable {
         public var bindings: [String]
         /// Consumers per worker process, each with its own connection and ClickHouse handle.
         public var consumers: Int
-        /// Unacknowledged deliveries per consumer; 1 isolates a slow insert to its own consumer.
+        /// Unacknowledged deliveries per consumer; 1 isolates a slow insert to its own consumer. A buffered
+        /// sink needs more: it holds every message of its batch unacknowledged until the batch is written, so
+        /// its batches are at most `prefetch` messages.
         public var prefetch: Int
         public var sink: Sink
         /// The target table inside the family's database.
         public var table: String
-        public init(name: String, bindings: [String], consumers: Int, prefetch: Int, sink: Sink, table: String) {
+        /// Buffered sinks only: rows that trigger a flush (default `defaultBatchSize`).
+        public var batchSize: Int?
+        /// Buffered sinks only: milliseconds after the first buffered row that trigger a flush (default
+        /// `defaultBatchAgeMilliseconds`).
+        public var batchAge: Int?
+        public init(
+            name: String, bindings: [String], consumers: Int, prefetch: Int, sink: Sink, table: String,
+            batchSize: Int? = nil, batchAge: Int? = nil
+        ) {
             self.name = name
             self.bindings = bindings
             self.consumers = consumers
             self.prefetch = prefetch
             self.sink = sink
             self.table = table
+            self.batchSize = batchSize
+            self.batchAge = batchAge
         }
     }
 
     public enum Sink: String, Sendable, Equatable, Codable {
         /// One insert per message, acknowledged after the insert succeeded.
         case direct
+        /// One insert per batch of `batchSize` rows or `batchAge` milliseconds, per consumer; every message of
+        /// the batch is acknowledged after the insert succeeded.
+        case buffered
     }
 
     /// The family named `name`, if the topology has it.
