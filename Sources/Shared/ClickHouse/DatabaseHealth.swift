@@ -5,8 +5,9 @@ import Synchronization
 /// down), logs each change, and keeps the verdict where sinks read it without blocking.
 ///
 /// The status is assumed healthy until the first check completes: a worker starts the cron right after it
-/// created its schema, so the database has just answered. After a failed check the cron drops its connection
-/// and opens a new one for the next check.
+/// created its schema, so the database has just answered. Each check opens a connection of its own and closes
+/// it: a kept-alive connection would be served by a server that is shutting down (it stops listening first) and
+/// would hold that server's shutdown back.
 public final class DatabaseHealth: Service {
     /// The verdict of one check.
     public struct Status: Sendable, Equatable {
@@ -53,10 +54,9 @@ public final class DatabaseHealth: Service {
 
     public func run() async throws {
         try await runOnDedicatedThread(named: "db-health") { [self] in
-            var connection: ClickHouseConnection?
             while !stop.withLock({ $0 }) {
                 let started = ContinuousClock.now
-                connection = check(using: connection)
+                check()
                 stop.wait(until: started + interval, for: { $0 }) { _ in }
             }
         }
@@ -66,22 +66,19 @@ public final class DatabaseHealth: Service {
         stop.update { $0 = true }
     }
 
-    /// Runs one check with `connection` (a new one when nil) and returns the connection to keep: nil after a
-    /// failure, so the next check reconnects.
-    func check(using connection: ClickHouseConnection?) -> ClickHouseConnection? {
+    /// Runs one check on a new connection, closed when it returns.
+    func check() {
         let number = state.withLock { state in
             state.startedChecks += 1
             return state.startedChecks
         }
         do {
-            let connection = try connection ?? ClickHouseConnection(configuration: configuration, logger: logger)
+            let connection = try ClickHouseConnection(configuration: configuration, logger: logger)
             try connection.ping()
             try connection.execute("SELECT 1")
             record(check: number, problem: nil)
-            return connection
         } catch {
             record(check: number, problem: "\(error)")
-            return nil
         }
     }
 

@@ -79,7 +79,9 @@ public final class BufferedSink: DeliveryProcessor, @unchecked Sendable {
 
     public var isPaused: Bool { breaker.isOpen }
 
+    /// Writes the batch if the breaker allows and acks it, else requeues it; then drops the idle connection.
     public func drain() -> [Settlement] {
+        defer { writer.disconnect() }
         guard !tags.isEmpty else { return [] }
         if !breaker.isOpen, let acks = flush() { return acks }
         let requeues = tags.map { Settlement(deliveryTag: $0, disposition: .requeue) }

@@ -4,6 +4,12 @@ import Foundation
 public protocol RowWriter {
     /// Inserts `rows` (JSONEachRow, `rowCount` lines) in one request; throws when they were not written.
     func insert(_ rows: [UInt8], rowCount: Int) throws
+    /// Closes any kept-alive connection (the next insert opens a new one).
+    func disconnect()
+}
+
+extension RowWriter {
+    public func disconnect() {}
 }
 
 /// One consumer's inserts into one table: times each, counts rows and failures, and tells the queue's circuit
@@ -11,7 +17,7 @@ public protocol RowWriter {
 public final class TableWriter: RowWriter {
     public let table: QualifiedTable
     public let breaker: CircuitBreaker
-    private let connection: ClickHouseConnection
+    private var connection: ClickHouseConnection
     private let metrics: QueueMetrics
 
     public init(connection: ClickHouseConnection, table: QualifiedTable, breaker: CircuitBreaker, metrics: QueueMetrics) {
@@ -35,6 +41,16 @@ public final class TableWriter: RowWriter {
         metrics.batchRows.observe(Double(rowCount))
         metrics.rowsWritten.increment(by: rowCount)
         breaker.recordSuccess()
+    }
+
+    /// Replaces the connection with a new, unconnected one. A paused consumer calls this so that it holds no
+    /// idle kept-alive connection, which would keep a ClickHouse server that is shutting down waiting for it.
+    public func disconnect() {
+        do {
+            connection = try ClickHouseConnection(configuration: connection.configuration, logger: connection.logger)
+        } catch {
+            connection.logger.error("could not replace the ClickHouse connection; keeping the old one", .error(error))
+        }
     }
 }
 

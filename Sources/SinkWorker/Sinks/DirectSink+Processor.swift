@@ -7,4 +7,10 @@ extension DirectSink: DeliveryProcessor {
     }
 
     var isPaused: Bool { writer.breaker.isOpen }
+
+    /// Nothing is held; the idle ClickHouse connection is dropped while the consumer pauses or stops.
+    func drain() -> [Settlement] {
+        writer.disconnect()
+        return []
+    }
 }
