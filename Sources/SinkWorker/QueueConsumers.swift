@@ -24,10 +24,11 @@ struct QueueConsumers {
                 let writer = TableWriter(
                     connection: try ClickHouseConnection(configuration: clickHouse, logger: consumerLogger),
                     table: table, breaker: breaker, metrics: metrics)
+                let sink = sink(for: queue, writer: writer, logger: consumerLogger)
                 return AMQPConsumer(
                     configuration: AMQPConfiguration(servers: configuration.servers), queue: queue.name,
                     prefetch: UInt16(queue.prefetch), declarations: declarations, logger: consumerLogger,
-                    processor: MeteredProcessor(sink(for: queue, writer: writer, logger: consumerLogger), metrics: metrics))
+                    processor: MeteredProcessor(sink, metrics: metrics))
             }
             registry.gauge(
                 "eventgrpc_worker_consumers_connected", help: "Consumers subscribed to the queue right now.",

@@ -21,7 +21,9 @@ func runWorker() async -> Int32 {
         let clickHouse = ClickHouseConfiguration(
             servers: configuration.servers, insertTimeout: configuration.insertTimeout)
         let database = try ClickHouseIdentifier(family.database)
-        let tables = try family.queues.map { QualifiedTable(database: database, table: try ClickHouseIdentifier($0.table)) }
+        let tables = try family.queues.map {
+            QualifiedTable(database: database, table: try ClickHouseIdentifier($0.table))
+        }
         let registry = MetricsRegistry()
         let health = DatabaseHealth(
             database: database, configuration: clickHouse, logger: logger,
@@ -34,7 +36,8 @@ func runWorker() async -> Int32 {
         let readiness = WorkerAdmin.readiness(consumers: consumers, health: health)
         var services: [any Service] = [health, ConsumerPool(consumers: consumers, readiness: readiness)]
         if configuration.admin.isEnabled {
-            let router = AdminRouter(readiness: readiness, metrics: registry, token: configuration.admin.token, logger: logger)
+            let router = AdminRouter(
+                readiness: readiness, metrics: registry, token: configuration.admin.token, logger: logger)
             let admin = AdminServer(
                 host: configuration.admin.host, port: configuration.admin.port, router: router, logger: logger)
             try admin.bind()

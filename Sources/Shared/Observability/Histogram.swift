@@ -12,7 +12,8 @@ public final class Histogram: MetricSample {
 
     init(buckets: [Double]) {
         precondition(
-            !buckets.isEmpty && zip(buckets, buckets.dropFirst()).allSatisfy { $0 < $1 } && buckets.allSatisfy(\.isFinite),
+            !buckets.isEmpty && buckets.allSatisfy(\.isFinite)
+                && zip(buckets, buckets.dropFirst()).allSatisfy { $0 < $1 },
             "histogram buckets must be finite and strictly ascending")
         self.buckets = buckets
         state = Mutex((Array(repeating: 0, count: buckets.count), 0, 0))
@@ -40,7 +41,8 @@ public final class Histogram: MetricSample {
         var cumulative = 0
         for (bound, bucketCount) in zip(buckets, counts) {
             cumulative += bucketCount
-            text += "\(name)_bucket\(MetricsRegistry.labelText(labels, last: ("le", Self.format(bound)))) \(cumulative)\n"
+            let bucketLabels = MetricsRegistry.labelText(labels, last: ("le", Self.format(bound)))
+            text += "\(name)_bucket\(bucketLabels) \(cumulative)\n"
         }
         text += "\(name)_bucket\(MetricsRegistry.labelText(labels, last: ("le", "+Inf"))) \(count)\n"
         text += "\(name)_sum\(MetricsRegistry.labelText(labels)) \(Self.format(sum))\n"

@@ -20,7 +20,9 @@ public final class TableWriter: RowWriter {
     private var connection: ClickHouseConnection
     private let metrics: QueueMetrics
 
-    public init(connection: ClickHouseConnection, table: QualifiedTable, breaker: CircuitBreaker, metrics: QueueMetrics) {
+    public init(
+        connection: ClickHouseConnection, table: QualifiedTable, breaker: CircuitBreaker, metrics: QueueMetrics
+    ) {
         self.connection = connection
         self.table = table
         self.breaker = breaker

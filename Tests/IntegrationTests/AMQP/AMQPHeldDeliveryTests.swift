@@ -65,7 +65,8 @@ struct AMQPHeldDeliveryTests {
         defer { publisher.shutdown() }
         try await publisher.publish(
             (0..<count).map {
-                OutgoingMessage(exchange: exchange, routingKey: "events.h", body: Array("\($0)".utf8), messageID: "h-\($0)")
+                OutgoingMessage(
+                    exchange: exchange, routingKey: "events.h", body: Array("\($0)".utf8), messageID: "h-\($0)")
             })
     }
 

@@ -10,7 +10,8 @@ import Testing
     }
 
     @Test func portZeroDisablesTheEndpointEvenOnAWideHost() throws {
-        let admin = try AdminSettings(environment: Environment(["ADMIN_PORT": "0", "ADMIN_HOST": "0.0.0.0"]), defaultPort: 8021)
+        let admin = try AdminSettings(
+            environment: Environment(["ADMIN_PORT": "0", "ADMIN_HOST": "0.0.0.0"]), defaultPort: 8021)
         #expect(!admin.isEnabled)
     }
 

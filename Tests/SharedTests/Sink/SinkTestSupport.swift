@@ -45,7 +45,9 @@ final class FakeRowWriter: RowWriter, Sendable {
     var attempts: Int { state.withLock { $0.attempts } }
     var rowCounts: [Int] { state.withLock { $0.inserts.map(\.count) } }
     var lines: [String] {
-        state.withLock { $0.inserts.flatMap { String(decoding: $0.rows, as: UTF8.self).split(separator: "\n").map(String.init) } }
+        state.withLock { state in
+            state.inserts.flatMap { String(decoding: $0.rows, as: UTF8.self).split(separator: "\n").map(String.init) }
+        }
     }
 }
 
