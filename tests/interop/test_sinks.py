@@ -3,13 +3,14 @@
 Each test writes its own topology (its own exchange, queues and databases), starts its own gateway and workers
 from EVENTGRPC_BIN on free ports, stops them with SIGTERM (checking that they exit 0) and restores any server it
 stopped. Environment: EVENTGRPC_BIN, STACK_DIR, RABBIT_PORT, RABBIT_MANAGEMENT_PORT, CLICKHOUSE_PORT (see
-scripts/test.sh). Figures are printed: run pytest with -s to see them.
+scripts/test.sh); KEEP_TEST_LOGS=1 keeps the processes' logs. Figures are printed: run pytest with -s to see them.
 """
 
 import base64
 import json
 import os
 import pathlib
+import shutil
 import signal
 import socket
 import subprocess
@@ -256,6 +257,10 @@ class Deployment:
                 clickhouse(f"DROP DATABASE IF EXISTS {family['database']}")
             except (RuntimeError, OSError) as error:
                 print(f"cleanup: could not drop {family['database']}: {error}")
+        if os.environ.get("KEEP_TEST_LOGS") == "1":
+            print(f"logs kept in {self.dir}")
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def assert_clean_exit(deployment: Deployment) -> None:
