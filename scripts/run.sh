@@ -3,8 +3,9 @@
 # .run/stack), the gateway and one worker per family, sends a demo batch and prints the rows it produced, then
 # follows the logs until Ctrl-C, which stops everything it started.
 #
-# Environment (default): PORT (8017), ADMIN_PORT (8019), RABBIT_PORT (5672), CLICKHOUSE_PORT (8123),
-# FAMILIES ("analytics logs"), and every variable the binaries read (README, "Configuration").
+# Environment (default): PORT (8017), ADMIN_PORT (8019, the gateway's), WORKER_ADMIN_PORT (8021: the first worker's
+# admin port, the next worker the next port), RABBIT_PORT (5672), CLICKHOUSE_PORT (8123), FAMILIES
+# ("analytics logs"), and every variable the binaries read (README, "Configuration").
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -14,6 +15,7 @@ source scripts/services.sh
 
 export PORT=${PORT:-8017}
 export ADMIN_PORT=${ADMIN_PORT:-8019}
+WORKER_ADMIN_PORT=${WORKER_ADMIN_PORT:-8021}
 export RABBIT_PORT=${RABBIT_PORT:-5672}
 export CLICKHOUSE_PORT=${CLICKHOUSE_PORT:-8123}
 FAMILIES=${FAMILIES:-analytics logs}
@@ -44,9 +46,13 @@ stop_all_services > /dev/null 2>&1 || true
 mkdir -p "$LOGS_DIR"
 : > "$LOGS_DIR/gateway.log"
 start_service gateway env SPOOL_DIR="$ROOT/.run/spool" "$BIN/IngestGateway"
+worker_admin_port=$WORKER_ADMIN_PORT
+worker_admin=""
 for family in $FAMILIES; do
     : > "$LOGS_DIR/worker-$family.log"
-    start_service "worker-$family" "$BIN/SinkWorker" --family "$family"
+    start_service "worker-$family" env ADMIN_PORT="$worker_admin_port" "$BIN/SinkWorker" --family "$family"
+    worker_admin+=" $family 127.0.0.1:$worker_admin_port,"
+    worker_admin_port=$((worker_admin_port + 1))
 done
 wait_for_port "$PORT" gateway
 
@@ -56,6 +62,7 @@ scripts/demo.sh
 cat << EOM
 
 make run: running. gRPC on 127.0.0.1:$PORT (event.EventService/dispatch), admin on 127.0.0.1:$ADMIN_PORT,
+worker admin (heartbeat, metrics):${worker_admin%,}.
 RabbitMQ on 127.0.0.1:$RABBIT_PORT, ClickHouse HTTP on 127.0.0.1:$CLICKHOUSE_PORT. Logs: $LOGS_DIR.
 Following the logs; press Ctrl-C to stop everything.
 

@@ -5,7 +5,8 @@
 #
 # Environment (default): TEST_RABBIT_PORT (5682), TEST_RABBIT_MANAGEMENT_PORT (15682), TEST_RABBIT_DIST_PORT
 # (25682), TEST_EPMD_PORT (4379), TEST_CLICKHOUSE_PORT (8133), TEST_CLICKHOUSE_TCP_PORT (9010), TEST_GRPC_PORT
-# (8117), TEST_ADMIN_PORT (8119).
+# (8117), TEST_ADMIN_PORT (8119), TEST_WORKER_ADMIN_PORT (TEST_ADMIN_PORT + 1: the first worker's admin port, the
+# next worker the next port).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -21,6 +22,7 @@ export CLICKHOUSE_PORT=${TEST_CLICKHOUSE_PORT:-8133}
 export CLICKHOUSE_TCP_PORT=${TEST_CLICKHOUSE_TCP_PORT:-9010}
 GRPC_PORT=${TEST_GRPC_PORT:-8117}
 ADMIN_PORT=${TEST_ADMIN_PORT:-8119}
+WORKER_ADMIN_PORT=${TEST_WORKER_ADMIN_PORT:-$((ADMIN_PORT + 1))}
 STACK_DIR=$ROOT/.run/test-stack
 PIDS_DIR=$ROOT/.run/test-pids
 LOGS_DIR=$ROOT/.run/test-logs
@@ -64,8 +66,10 @@ step "end to end with the official grpcio client"
 scripts/interop-venv.sh
 rm -rf "$LOGS_DIR" "$SPOOL_DIR"
 start_service gateway env PORT="$GRPC_PORT" ADMIN_PORT="$ADMIN_PORT" SPOOL_DIR="$SPOOL_DIR" .build/debug/IngestGateway
+worker_admin_port=$WORKER_ADMIN_PORT
 for family in analytics logs; do
-    start_service "worker-$family" .build/debug/SinkWorker --family "$family"
+    start_service "worker-$family" env ADMIN_PORT="$worker_admin_port" .build/debug/SinkWorker --family "$family"
+    worker_admin_port=$((worker_admin_port + 1))
 done
 wait_for_port "$GRPC_PORT" gateway
 # Interop tests may start processes of their own (EVENTGRPC_BIN) and stop or kill the servers (scripts/stack.sh

@@ -1,10 +1,12 @@
 import Shared
 
-/// All consumers of the worker's queues as one service: they run concurrently and stop together, each after
-/// settling the delivery in hand.
+/// All consumers of the worker's queues as one service: they run concurrently and stop together. On shutdown the
+/// worker turns not-ready, and each consumer stops taking messages, flushes its batch, acks what was written and
+/// leaves the rest unacknowledged for redelivery.
 struct ConsumerPool: Service {
     let name = "consumers"
     let consumers: [AMQPConsumer]
+    let readiness: Readiness
 
     func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -16,6 +18,7 @@ struct ConsumerPool: Service {
     }
 
     func shutdown() {
+        readiness.set(false)
         consumers.forEach { $0.stop() }
     }
 }

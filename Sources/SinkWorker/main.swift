@@ -1,8 +1,8 @@
 import Foundation
 import Shared
 
-/// Wires a worker for one family: configuration, topology, schema, one consumer per configured slot, each with
-/// its own ClickHouse connection; then runs until SIGTERM/SIGINT.
+/// Wires a worker for one family: configuration, topology, schema, the database's health cron, one consumer per
+/// configured slot (each with its own connections and sink), the admin endpoint; then runs until SIGTERM/SIGINT.
 func runWorker() async -> Int32 {
     let configuration: WorkerConfiguration
     let family: Topology.Family
@@ -20,30 +20,31 @@ func runWorker() async -> Int32 {
     do {
         let clickHouse = ClickHouseConfiguration(
             servers: configuration.servers, insertTimeout: configuration.insertTimeout)
+        let database = try ClickHouseIdentifier(family.database)
         let tables = try family.queues.map {
-            QualifiedTable(database: try ClickHouseIdentifier(family.database), table: try ClickHouseIdentifier($0.table))
+            QualifiedTable(database: database, table: try ClickHouseIdentifier($0.table))
+        }
+        let registry = MetricsRegistry()
+        let health = DatabaseHealth(
+            database: database, configuration: clickHouse, logger: logger,
+            gauge: WorkerAdmin.healthGauge(registry, database: family.database))
+        let queues = try QueueConsumers(
+            family: family, declarations: topology.amqpDeclarations(for: [family]), configuration: configuration,
+            clickHouse: clickHouse, health: health, registry: registry, logger: logger
+        ).make()
+        let consumers = queues.flatMap(\.consumers)
+        let readiness = WorkerAdmin.readiness(consumers: consumers, health: health)
+        var services: [any Service] = [health, ConsumerPool(consumers: consumers, readiness: readiness)]
+        if configuration.admin.isEnabled {
+            let router = AdminRouter(
+                readiness: readiness, metrics: registry, token: configuration.admin.token, logger: logger)
+            let admin = AdminServer(
+                host: configuration.admin.host, port: configuration.admin.port, router: router, logger: logger)
+            try admin.bind()
+            services.insert(admin, at: 0)
         }
         try await SchemaSetup.ensureTables(tables, configuration: clickHouse, logger: logger)
-        let declarations = topology.amqpDeclarations(for: [family])
-        let metrics = MetricsRegistry()
-        var consumers: [AMQPConsumer] = []
-        for (queue, table) in zip(family.queues, tables) {
-            let failureMetrics = FailureMetrics(registry: metrics, queue: queue.name)
-            for slot in 0..<queue.consumers {
-                let consumerLogger = logger.with(["amqp.queue": queue.name, "consumer": String(slot)])
-                let sink = DirectSink(
-                    connection: try ClickHouseConnection(configuration: clickHouse, logger: consumerLogger), table: table,
-                    queue: queue, outageDelay: configuration.retryDelay, metrics: failureMetrics,
-                    logger: consumerLogger)
-                consumers.append(
-                    AMQPConsumer(
-                        configuration: AMQPConfiguration(servers: configuration.servers), queue: queue.name,
-                        prefetch: UInt16(queue.prefetch), declarations: declarations, logger: consumerLogger,
-                        handler: sink.handle))
-            }
-        }
-        let group = ServiceGroup(
-            services: [ConsumerPool(consumers: consumers)], drainTimeout: configuration.drainTimeout, logger: logger)
+        let group = ServiceGroup(services: services, drainTimeout: configuration.drainTimeout, logger: logger)
         try await group.run()
         logger.notice("stopped")
         return 0

@@ -1,7 +1,11 @@
 import Foundation
 
-/// Consumes one queue over its own connection on its own thread, calling `handler` synchronously on that thread
-/// for each delivery and applying the returned `Disposition` right after.
+/// Consumes one queue over its own connection on its own thread, calling its `DeliveryProcessor` synchronously
+/// on that thread for each delivery and applying the returned `Disposition` right after (or later, for deliveries
+/// the processor holds).
+///
+/// While the processor says `isPaused`, the consumer settles what the processor holds, closes its connection and
+/// takes nothing until the pause ends; then it subscribes again.
 ///
 /// With `prefetch` 1 a slow handler holds back only this consumer. On any connection or channel failure the
 /// consumer logs, waits `reconnectDelay`, reconnects, redeclares, sets the prefetch and subscribes again by
@@ -13,10 +17,10 @@ public final class AMQPConsumer: Sendable {
     let prefetch: UInt16
     let declarations: [AMQPDeclaration]
     let logger: Logger
-    let handler: @Sendable (Delivery) -> Disposition
+    let processor: any DeliveryProcessor
     let shared = ConditionBox(ConsumerShared())
 
-    public init(
+    public convenience init(
         configuration: AMQPConfiguration,
         queue: String,
         prefetch: UInt16,
@@ -24,17 +28,35 @@ public final class AMQPConsumer: Sendable {
         logger: Logger,
         handler: @escaping @Sendable (Delivery) -> Disposition
     ) {
+        self.init(
+            configuration: configuration, queue: queue, prefetch: prefetch, declarations: declarations, logger: logger,
+            processor: ClosureProcessor(handler: handler))
+    }
+
+    public init(
+        configuration: AMQPConfiguration,
+        queue: String,
+        prefetch: UInt16,
+        declarations: [AMQPDeclaration],
+        logger: Logger,
+        processor: any DeliveryProcessor
+    ) {
         self.configuration = configuration
         self.queue = queue
         self.prefetch = prefetch
         self.declarations = declarations
         self.logger = logger.with(configuration.logMetadata).with(["amqp.queue": queue])
-        self.handler = handler
+        self.processor = processor
     }
 
     /// True while the consumer is subscribed on an open connection.
     public var isConnected: Bool {
         shared.withLock { $0.isConnected }
+    }
+
+    /// True while the consumer holds off on purpose because its processor is paused (no connection then).
+    public var isPaused: Bool {
+        shared.withLock { $0.isPaused }
     }
 
     /// Starts the consumer thread and returns when it has stopped (after `stop()` or task cancellation).
@@ -75,6 +97,7 @@ struct ConsumerShared: Sendable {
     var stopRequested = false
     var hasRun = false
     var isConnected = false
+    var isPaused = false
     /// The `run()` call waiting for the thread to exit.
     var runner: CheckedContinuation<Void, any Error>?
 }

@@ -1,5 +1,5 @@
 /// The admin plane's endpoints, independent of sockets:
-/// `GET /heartbeat/` (200 while ready, 410 once drained), `PUT /heartbeat/?beat=true|false` (needs
+/// `GET /heartbeat/` (200 while ready, 410 once drained or while a readiness condition fails, naming it), `PUT /heartbeat/?beat=true|false` (needs
 /// `Authorization: Bearer ADMIN_TOKEN` when a token is configured), `GET /metrics` (Prometheus text).
 public struct AdminRouter: Sendable {
     public struct Response: Sendable, Equatable {
@@ -24,8 +24,12 @@ public struct AdminRouter: Sendable {
         let (path, query) = Self.split(target)
         switch (method, path) {
         case ("GET", "/heartbeat/"), ("GET", "/heartbeat"):
-            return readiness.isReady
-                ? Response(status: 200, body: "OK\n") : Response(status: 410, body: "NOT_SERVING\n")
+            let unmet = readiness.unmetConditions
+            guard readiness.isSwitchedOn, unmet.isEmpty else {
+                let reasons = unmet.isEmpty ? "" : ": " + unmet.joined(separator: ", ")
+                return Response(status: 410, body: "NOT_SERVING\(reasons)\n")
+            }
+            return Response(status: 200, body: "OK\n")
         case ("PUT", "/heartbeat/"), ("PUT", "/heartbeat"):
             if let token, !Self.constantTimeEquals(authorization ?? "", "Bearer " + token) {
                 return Response(status: 401, body: "send Authorization: Bearer <ADMIN_TOKEN>\n")

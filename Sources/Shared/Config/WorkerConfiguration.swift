@@ -12,6 +12,8 @@ public struct WorkerConfiguration: Sendable {
     public var drainTimeout: Duration = .seconds(30)
     /// `LOG_LEVEL`: default `info`.
     public var logLevel = Logger.Level.info
+    /// `ADMIN_PORT` (default 8021, 0 disables), `ADMIN_HOST`, `ADMIN_TOKEN`: heartbeat and metrics.
+    public var admin = AdminSettings(port: 8021)
 
     public init() {}
 
@@ -22,5 +24,6 @@ public struct WorkerConfiguration: Sendable {
         retryDelay = try env.duration("RETRY_DELAY", default: retryDelay)
         drainTimeout = try env.duration("DRAIN_TIMEOUT", default: drainTimeout, atLeast: .seconds(1))
         logLevel = try env.logLevel()
+        admin = try AdminSettings(environment: env, defaultPort: admin.port)
     }
 }

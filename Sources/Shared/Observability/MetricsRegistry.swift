@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Counters and gauges rendered in the Prometheus text exposition format (version 0.0.4).
+/// Counters, gauges and histograms rendered in the Prometheus text exposition format (version 0.0.4).
 ///
 /// Names follow `eventgrpc_<subsystem>_<name>_<unit>`, counters end in `_total`; label sets must stay bounded
 /// (status codes, queue names), never ids. Registering the same name and labels twice returns the same metric.
@@ -8,7 +8,8 @@ public final class MetricsRegistry: Sendable {
     private struct Family {
         var help: String
         var type: String
-        var samples: [String: any MetricSample] = [:]
+        /// Keyed by the rendered label text, which also orders them.
+        var samples: [String: (labels: [String: String], metric: any MetricSample)] = [:]
     }
 
     private let families = Mutex<[String: Family]>([:])
@@ -23,9 +24,18 @@ public final class MetricsRegistry: Sendable {
         register(name, help: help, type: "gauge", labels: labels) { Gauge() }
     }
 
-    /// A gauge whose value is read from `read` at each scrape (for states that other components own).
-    public func gauge(_ name: String, help: String, labels: [String: String] = [:], read: @escaping @Sendable () -> Int) {
-        _ = register(name, help: help, type: "gauge", labels: labels) { ReadGauge(read: read) }
+    /// A gauge whose value `read` computes each time the registry renders (for example connected consumers).
+    public func gauge(
+        _ name: String, help: String, labels: [String: String] = [:], read: @escaping @Sendable () -> Int
+    ) {
+        _ = register(name, help: help, type: "gauge", labels: labels) { ComputedGauge(read: read) }
+    }
+
+    /// A histogram with cumulative `buckets` (upper bounds, ascending; `+Inf` is implied).
+    public func histogram(
+        _ name: String, help: String, labels: [String: String] = [:], buckets: [Double]
+    ) -> Histogram {
+        register(name, help: help, type: "histogram", labels: labels) { Histogram(buckets: buckets) }
     }
 
     private func register<Metric: MetricSample>(
@@ -34,9 +44,9 @@ public final class MetricsRegistry: Sendable {
         let key = Self.labelText(labels)
         return families.withLock { families in
             var family = families[name] ?? Family(help: help, type: type)
-            if let existing = family.samples[key] as? Metric { return existing }
+            if let existing = family.samples[key]?.metric as? Metric { return existing }
             let metric = make()
-            family.samples[key] = metric
+            family.samples[key] = (labels, metric)
             families[name] = family
             return metric
         }
@@ -49,30 +59,44 @@ public final class MetricsRegistry: Sendable {
         for name in snapshot.keys.sorted() {
             guard let family = snapshot[name] else { continue }
             text += "# HELP \(name) \(family.help)\n# TYPE \(name) \(family.type)\n"
-            for labels in family.samples.keys.sorted() {
-                text += "\(name)\(labels) \(family.samples[labels]?.value ?? 0)\n"
+            for key in family.samples.keys.sorted() {
+                guard let sample = family.samples[key] else { continue }
+                text += sample.metric.render(name: name, labels: sample.labels)
             }
         }
         return text
     }
 
     /// `{a="1",b="2"}` with keys sorted and values escaped (backslash, quote, newline); empty for no labels.
-    static func labelText(_ labels: [String: String]) -> String {
-        guard !labels.isEmpty else { return "" }
-        let pairs = labels.keys.sorted().map { key in
-            let value = (labels[key] ?? "").replacingBackslashQuoteNewline()
-            return "\(key)=\"\(value)\""
+    /// `last`, when given, comes after the sorted labels (a histogram's `le`).
+    static func labelText(_ labels: [String: String], last: (key: String, value: String)? = nil) -> String {
+        var pairs = labels.keys.sorted().map { key in
+            "\(key)=\"\((labels[key] ?? "").replacingBackslashQuoteNewline())\""
         }
+        if let last { pairs.append("\(last.key)=\"\(last.value)\"") }
+        guard !pairs.isEmpty else { return "" }
         return "{" + pairs.joined(separator: ",") + "}"
     }
 }
 
 protocol MetricSample: Sendable {
+    /// The metric's sample lines, each ending in a newline.
+    func render(name: String, labels: [String: String]) -> String
+}
+
+/// A metric whose one sample is an integer.
+protocol IntegerSample: MetricSample {
     var value: Int { get }
 }
 
+extension IntegerSample {
+    func render(name: String, labels: [String: String]) -> String {
+        "\(name)\(MetricsRegistry.labelText(labels)) \(value)\n"
+    }
+}
+
 /// A monotonically increasing count.
-public final class Counter: MetricSample {
+public final class Counter: IntegerSample {
     private let count = Atomic<Int>(0)
 
     public func increment(by amount: Int = 1) {
@@ -82,19 +106,8 @@ public final class Counter: MetricSample {
     public var value: Int { count.load(ordering: .relaxed) }
 }
 
-/// A gauge read at scrape time.
-final class ReadGauge: MetricSample {
-    private let read: @Sendable () -> Int
-
-    init(read: @escaping @Sendable () -> Int) {
-        self.read = read
-    }
-
-    var value: Int { read() }
-}
-
 /// A value that goes up and down.
-public final class Gauge: MetricSample {
+public final class Gauge: IntegerSample {
     private let current = Atomic<Int>(0)
 
     public func set(_ value: Int) {
@@ -102,6 +115,17 @@ public final class Gauge: MetricSample {
     }
 
     public var value: Int { current.load(ordering: .relaxed) }
+}
+
+/// A gauge read from elsewhere when rendered.
+final class ComputedGauge: IntegerSample {
+    private let read: @Sendable () -> Int
+
+    init(read: @escaping @Sendable () -> Int) {
+        self.read = read
+    }
+
+    var value: Int { read() }
 }
 
 extension String {

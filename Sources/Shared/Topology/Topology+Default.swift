@@ -3,7 +3,8 @@ extension Topology {
     ///
     /// `analytics` takes every event type (`#`), as the deployed system's catch-all binding did, so no event
     /// is unroutable; `logs` takes trace and post log events into a database of their own, so an outage of
-    /// one database stops only its own family.
+    /// one database stops only its own family. `logs` uses buffered sinks (many rows per insert) with 20
+    /// consumers on its busiest queue, `logs.trace`; their prefetch of 100 lets each consumer hold a batch.
     public static let `default` = Topology(
         exchange: Exchange(name: "events", type: "topic"),
         families: [
@@ -18,11 +19,11 @@ extension Topology {
                 name: "logs", database: "logs",
                 queues: [
                     Queue(
-                        name: "logs.trace", bindings: ["log.trace"], consumers: 4, prefetch: 1, sink: .direct,
-                        table: "trace_events"),
+                        name: "logs.trace", bindings: ["log.trace"], consumers: 20, prefetch: 100, sink: .buffered,
+                        table: "trace_events", batchSize: 1000, batchAge: 1000),
                     Queue(
-                        name: "logs.post", bindings: ["log.post"], consumers: 2, prefetch: 1, sink: .direct,
-                        table: "post_events"),
+                        name: "logs.post", bindings: ["log.post"], consumers: 4, prefetch: 100, sink: .buffered,
+                        table: "post_events", batchSize: 1000, batchAge: 1000),
                 ]),
         ])
 }

@@ -1,9 +1,10 @@
 extension Topology.Queue {
     enum CodingKeys: String, CodingKey {
-        case name, bindings, consumers, prefetch, sink, table, retry
+        case name, bindings, consumers, prefetch, sink, table, batchSize, batchAge, retry
     }
 
-    /// Decodes a queue entry; `retry` is optional so topology files written before it existed keep working.
+    /// Decodes a queue entry; `batchSize`, `batchAge` and `retry` are optional (defaults apply), so topology files
+    /// written before they existed keep working.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -13,6 +14,8 @@ extension Topology.Queue {
             prefetch: try container.decode(Int.self, forKey: .prefetch),
             sink: try container.decode(Topology.Sink.self, forKey: .sink),
             table: try container.decode(String.self, forKey: .table),
+            batchSize: try container.decodeIfPresent(Int.self, forKey: .batchSize),
+            batchAge: try container.decodeIfPresent(Int.self, forKey: .batchAge),
             retry: try container.decodeIfPresent(RetryPolicy.self, forKey: .retry) ?? .default)
     }
 }

@@ -46,6 +46,7 @@ extension Topology {
                 if let problem = queue.retry.problem {
                     throw fail("\(qat).retry", problem)
                 }
+                if let (key, problem) = queue.batchProblem() { throw fail("\(qat).\(key)", problem) }
             }
         }
     }

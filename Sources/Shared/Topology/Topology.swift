@@ -42,16 +42,23 @@ public struct Topology: Sendable, Equatable, Codable {
         public var bindings: [String]
         /// Consumers per worker process, each with its own connection and ClickHouse handle.
         public var consumers: Int
-        /// Unacknowledged deliveries per consumer; 1 isolates a slow insert to its own consumer.
+        /// Unacknowledged deliveries per consumer; 1 isolates a slow insert to its own consumer. A buffered
+        /// sink needs more: it holds every message of its batch unacknowledged until the batch is written, so
+        /// its batches are at most `prefetch` messages.
         public var prefetch: Int
         public var sink: Sink
         /// The target table inside the family's database.
         public var table: String
         /// Delayed retries of failed inserts before `Q.dlq`; `RetryPolicy.default` when the file leaves it out.
         public var retry: RetryPolicy
+        /// Buffered sinks only: rows that trigger a flush (default `defaultBatchSize`).
+        public var batchSize: Int?
+        /// Buffered sinks only: milliseconds after the first buffered row that trigger a flush (default
+        /// `defaultBatchAgeMilliseconds`).
+        public var batchAge: Int?
         public init(
             name: String, bindings: [String], consumers: Int, prefetch: Int, sink: Sink, table: String,
-            retry: RetryPolicy = .default
+            batchSize: Int? = nil, batchAge: Int? = nil, retry: RetryPolicy = .default
         ) {
             self.name = name
             self.bindings = bindings
@@ -59,6 +66,8 @@ public struct Topology: Sendable, Equatable, Codable {
             self.prefetch = prefetch
             self.sink = sink
             self.table = table
+            self.batchSize = batchSize
+            self.batchAge = batchAge
             self.retry = retry
         }
     }
@@ -66,6 +75,9 @@ public struct Topology: Sendable, Equatable, Codable {
     public enum Sink: String, Sendable, Equatable, Codable {
         /// One insert per message, acknowledged after the insert succeeded.
         case direct
+        /// One insert per batch of `batchSize` rows or `batchAge` milliseconds, per consumer; every message of
+        /// the batch is acknowledged after the insert succeeded.
+        case buffered
     }
 
     /// The family named `name`, if the topology has it.

@@ -7,21 +7,19 @@ import Shared
 /// refuses goes through the queue's delayed retries (`Q.retry.n`), then to `Q.dlq` with ClickHouse's error.
 /// An unreachable or timed-out ClickHouse is an outage, not the message's fault: the delivery is requeued after
 /// `outageDelay` without counting a retry, so an outage never fills the DLQ. Copies are published with a confirm
-/// before the original is acked (`Disposition.republish`).
-final class DirectSink: @unchecked Sendable {  // used only from its consumer's thread, which owns `connection`
-    private let connection: ClickHouseConnection
-    private let table: QualifiedTable
+/// before the original is acked (`Disposition.republish`). While the queue's circuit breaker is open nothing is
+/// inserted: the delivery is requeued and the consumer pauses (`DirectSink+Processor.swift`).
+final class DirectSink: @unchecked Sendable {  // used only from its consumer's thread, which owns `writer`
+    let writer: TableWriter
     private let queue: Topology.Queue
     private let outageDelay: Duration
     private let metrics: FailureMetrics
     private let logger: Logger
 
     init(
-        connection: ClickHouseConnection, table: QualifiedTable, queue: Topology.Queue, outageDelay: Duration,
-        metrics: FailureMetrics, logger: Logger
+        writer: TableWriter, queue: Topology.Queue, outageDelay: Duration, metrics: FailureMetrics, logger: Logger
     ) {
-        self.connection = connection
-        self.table = table
+        self.writer = writer
         self.queue = queue
         self.outageDelay = outageDelay
         self.metrics = metrics
@@ -37,26 +35,28 @@ final class DirectSink: @unchecked Sendable {  // used only from its consumer's 
             return route(delivery, .decode, reason: "cannot decode the message: \(error)")
         }
         let rows: [UInt8]
+        let rowCount = envelope.events.count
         do {
             rows = try EventRows.jsonEachRow(
                 envelope, messageID: messageID, receivedAtSeconds: Int64(Date().timeIntervalSince1970))
         } catch {
             return route(delivery, .badRow, reason: "\(error)")
         }
-        return write(rows, of: delivery)
+        return write(rows, rowCount: rowCount, of: delivery)
     }
 
-    /// The insert, and what its outcome means for the delivery. A circuit breaker can sit in front of this.
-    private func write(_ rows: [UInt8], of delivery: Delivery) -> Disposition {
+    /// The insert, and what its outcome means for the delivery; nothing is tried while the breaker is open.
+    private func write(_ rows: [UInt8], rowCount: Int, of delivery: Delivery) -> Disposition {
+        guard !writer.breaker.isOpen else { return .requeue }
         do {
-            try connection.insert(into: table, columns: EventTable.columns, jsonEachRow: rows)
+            try writer.insert(rows, rowCount: rowCount)
             return .ack
-        } catch where error.code == .serverError {
-            return route(delivery, .insert, reason: Self.reason(for: error, table: table))
+        } catch let error as ClickHouseError where error.code == .serverError {
+            return route(delivery, .insert, reason: Self.reason(for: error, table: writer.table))
         } catch {
             logger.warning(
                 "ClickHouse unreachable; message requeued",
-                ["amqp.message_id": delivery.messageID ?? "", "clickhouse.table": "\(table)"]
+                ["amqp.message_id": delivery.messageID ?? "", "clickhouse.table": "\(writer.table)"]
                     .merging(.error(error)) { $1 })
             Thread.sleep(forTimeInterval: outageDelay.seconds)
             return .requeue

@@ -27,8 +27,16 @@ import Testing
          "families[0].database", "identifier"),
         (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":0,"prefetch":1,"sink":"direct","table":"t"}]}]}"##,
          "families[0].queues[0].consumers", "between 1 and 256"),
-        (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":1,"sink":"buffered","table":"t"}]}]}"##,
-         "families[0].queues[0].sink", "buffered"),
+        (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":1,"sink":"queued","table":"t"}]}]}"##,
+         "families[0].queues[0].sink", "queued"),
+        (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":1,"sink":"direct","table":"t","batchSize":10}]}]}"##,
+         "families[0].queues[0].batchSize", "only for buffered sinks"),
+        (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":9,"sink":"buffered","table":"t","batchSize":0}]}]}"##,
+         "families[0].queues[0].batchSize", "not between 1 and 100000"),
+        (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":9,"sink":"buffered","table":"t","batchAge":5}]}]}"##,
+         "families[0].queues[0].batchAge", "not between 10 and 600000"),
+        (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":9,"sink":"buffered","table":"t","batchAge":"1s"}]}]}"##,
+         "families[0].queues[0].batchAge", "wrong type"),
         (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":1,"sink":"direct","table":"t;drop"}]}]}"##,
          "families[0].queues[0].table", "identifier"),
     ])
@@ -39,6 +47,21 @@ import Testing
             guard let error = error as? TopologyError else { return false }
             return error.source == "bad.json" && error.entry == entry && error.problem.contains(problem)
         }
+    }
+
+    @Test func defaultLogsFamilyBuffersWithTwentyConsumersOnItsBusiestQueue() throws {
+        let logs = try #require(Topology.default.family(named: "logs"))
+        #expect(logs.queues.allSatisfy { $0.sink == .buffered && $0.prefetch > 1 })
+        #expect(logs.queues.map(\.consumers).max() == 20)
+        #expect(Topology.default.family(named: "analytics")?.queues.allSatisfy { $0.sink == .direct } == true)
+    }
+
+    @Test func bufferedQueuesFallBackToTheDefaultBatchSettings() throws {
+        let json = ##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":50,"sink":"buffered","table":"t"}]}]}"##
+        let queue = try #require(try Topology.decode(Data(json.utf8), source: "test").families.first?.queues.first)
+        #expect(queue.effectiveBatchSize == 1000)
+        #expect(queue.effectiveBatchAge == .seconds(1))
+        #expect(queue.batchSize == nil && queue.batchAge == nil)
     }
 
     @Test func selectingAFamilyAndItsQueues() throws {

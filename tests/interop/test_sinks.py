@@ -1,0 +1,568 @@
+"""Sink workers under failure (seed scenarios 2, 5, 7, 9 and 10), end to end with the official grpcio client.
+
+Each test writes its own topology (its own exchange, queues and databases), starts its own gateway and workers
+from EVENTGRPC_BIN on free ports, stops them with SIGTERM (checking that they exit 0) and restores any server it
+stopped. Environment: EVENTGRPC_BIN, STACK_DIR, RABBIT_PORT, RABBIT_MANAGEMENT_PORT, CLICKHOUSE_PORT (see
+scripts/test.sh); KEEP_TEST_LOGS=1 keeps the processes' logs. Figures are printed: run pytest with -s to see them.
+"""
+
+import base64
+import json
+import os
+import pathlib
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+import grpc
+import pytest
+
+import event_pb2
+import event_pb2_grpc
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = pathlib.Path(os.environ.get("EVENTGRPC_BIN", ROOT / ".build" / "debug"))
+STACK_DIR = os.environ.get("STACK_DIR", str(ROOT / ".run" / "test-stack"))
+RABBIT_PORT = int(os.environ.get("RABBIT_PORT", "5682"))
+RABBIT_MANAGEMENT_PORT = int(os.environ.get("RABBIT_MANAGEMENT_PORT", "15682"))
+CLICKHOUSE_PORT = int(os.environ.get("CLICKHOUSE_PORT", "8133"))
+CLICKHOUSE_URL = f"http://127.0.0.1:{CLICKHOUSE_PORT}"
+STOP_TIMEOUT_S = 35
+
+
+# ---------------------------------------------------------------- servers and processes
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http(url: str, data: bytes | None = None, method: str = "GET", timeout: float = 5,
+         headers: dict | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+
+
+def clickhouse(query: str) -> str:
+    status, body = http(f"{CLICKHOUSE_URL}/", data=query.encode(), method="POST", timeout=10)
+    if status != 200:
+        raise RuntimeError(f"ClickHouse answered {status} to {query!r}: {body.strip()}")
+    return body
+
+
+def rabbit_api(path: str, method: str = "GET") -> tuple[int, str]:
+    token = base64.b64encode(b"guest:guest").decode()
+    return http(f"http://127.0.0.1:{RABBIT_MANAGEMENT_PORT}/api/{path}", method=method,
+                headers={"Authorization": f"Basic {token}"})
+
+
+def queue_depth(queue: str) -> dict:
+    """messages, messages_ready and messages_unacknowledged of a queue (the management API lags about 1 s)."""
+    status, body = rabbit_api(f"queues/%2F/{urllib.parse.quote(queue, safe='')}")
+    if status != 200:
+        return {"messages": 0, "messages_ready": 0, "messages_unacknowledged": 0}
+    info = json.loads(body)
+    return {key: info.get(key, 0) for key in ("messages", "messages_ready", "messages_unacknowledged")}
+
+
+def stack(command: str) -> None:
+    subprocess.run([str(ROOT / "scripts" / "stack.sh"), command, STACK_DIR], check=True, timeout=120,
+                   stdout=subprocess.DEVNULL)
+
+
+def eventually(condition, timeout_s: float, interval_s: float = 0.25):
+    """Polls condition() until it returns something truthy or the time is up; returns the last value."""
+    deadline = time.monotonic() + timeout_s
+    value = condition()
+    while not value and time.monotonic() < deadline:
+        time.sleep(interval_s)
+        value = condition()
+    return value
+
+
+class Process:
+    """A gateway or worker started from EVENTGRPC_BIN, its output in a log file."""
+
+    def __init__(self, name: str, argv: list[str], env: dict, log_dir: pathlib.Path):
+        self.name = name
+        self.log_path = log_dir / f"{name}.log"
+        environment = {**os.environ, "RABBIT_PORT": str(RABBIT_PORT), "CLICKHOUSE_PORT": str(CLICKHOUSE_PORT),
+                       "LOG_LEVEL": "notice", **{key: str(value) for key, value in env.items()}}
+        with open(self.log_path, "wb") as log:
+            self.popen = subprocess.Popen(argv, env=environment, stdout=log, stderr=subprocess.STDOUT)
+
+    def log_tail(self, lines: int = 25) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self) -> tuple[int, float]:
+        """SIGTERM, then waits for the exit; returns the exit code and the seconds it took."""
+        started = time.monotonic()
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+        try:
+            code = self.popen.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            code = self.popen.wait()
+        return code, time.monotonic() - started
+
+    def kill(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait()
+
+
+class Deployment:
+    """A topology of its own, a gateway and one worker per family, all stopped (and checked) at the end."""
+
+    def __init__(self, tag: str, families: list[dict], worker_env: dict | None = None, start_workers: bool = True):
+        self.uid = uuid.uuid4().hex[:10]
+        self.dir = pathlib.Path(tempfile.mkdtemp(prefix=f"sinks-{tag}-"))
+        self.exchange = f"sinks.{tag}.{self.uid}"
+        self.families = []
+        for family in families:
+            queues = [{**queue, "name": f"sinks.{tag}.{self.uid}.{queue['name']}"} for queue in family["queues"]]
+            self.families.append({**family, "database": f"sinks_{tag}_{self.uid}_{family['name']}",
+                                  "queues": queues})
+        self.topology = self.dir / "topology.json"
+        self.topology.write_text(json.dumps({"exchange": {"name": self.exchange, "type": "topic"},
+                                             "families": self.families}, indent=2))
+        self.worker_env = {"RETRY_DELAY": "200ms", "DRAIN_TIMEOUT": "20s", **(worker_env or {})}
+        self.processes: list[Process] = []
+        self.workers: dict[str, tuple[Process, int]] = {}
+        grpc_port = free_port()
+        self.gateway = self.start("gateway", [str(BIN / "IngestGateway")],
+                                  {"PORT": grpc_port, "ADMIN_PORT": free_port(), "TOPOLOGY_FILE": self.topology})
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{grpc_port}")
+        self.stub = event_pb2_grpc.EventServiceStub(self.channel)
+        if start_workers:
+            for family in self.families:
+                self.start_worker(family["name"])
+        assert eventually(self.gateway_ready, 30), f"gateway did not start:\n{self.gateway.log_tail()}"
+
+    def start(self, name: str, argv: list[str], env: dict) -> Process:
+        process = Process(name, argv, env, self.dir)
+        self.processes.append(process)
+        return process
+
+    def start_worker(self, family: str, env: dict | None = None) -> Process:
+        admin_port = free_port()
+        worker = self.start(f"worker-{family}", [str(BIN / "SinkWorker"), "--family", family],
+                            {"TOPOLOGY_FILE": self.topology, "ADMIN_PORT": admin_port, **self.worker_env,
+                             **(env or {})})
+        self.workers[family] = (worker, admin_port)
+        ready = eventually(lambda: self.heartbeat(family)[0] == 200, 60)
+        assert ready, f"worker {family} did not become ready:\n{worker.log_tail()}"
+        return worker
+
+    def gateway_ready(self) -> bool:
+        try:
+            grpc.channel_ready_future(self.channel).result(timeout=1)
+            return True
+        except grpc.FutureTimeoutError:
+            return False
+
+    def heartbeat(self, family: str) -> tuple[int, str]:
+        try:
+            return http(f"http://127.0.0.1:{self.workers[family][1]}/heartbeat/", timeout=1)
+        except OSError as error:
+            return 0, str(error)
+
+    def metrics(self, family: str) -> dict[str, float]:
+        """The worker's samples by metric name (labels dropped: each test's worker has one queue and database)."""
+        status, body = http(f"http://127.0.0.1:{self.workers[family][1]}/metrics", timeout=2)
+        assert status == 200
+        samples = {}
+        for line in body.splitlines():
+            if line and not line.startswith("#"):
+                name, value = line.rsplit(" ", 1)
+                if "_bucket{" not in name:
+                    samples[name.split("{")[0]] = float(value)
+        return samples
+
+    def table(self, family: str, queue: int = 0) -> str:
+        spec = next(f for f in self.families if f["name"] == family)
+        return f"{spec['database']}.{spec['queues'][queue]['table']}"
+
+    def queue(self, family: str, queue: int = 0) -> str:
+        return next(f for f in self.families if f["name"] == family)["queues"][queue]["name"]
+
+    def all_queues(self) -> list[str]:
+        return [queue["name"] for family in self.families for queue in family["queues"]]
+
+    def dlq_messages(self) -> int:
+        return sum(queue_depth(f"{queue}.dlq")["messages"] for queue in self.all_queues())
+
+    def landed(self, family: str, queue: int = 0) -> tuple[dict[str, int], set[str]]:
+        """Raw rows per event id (duplicates before merges show as > 1) and the ids FINAL returns."""
+        table = self.table(family, queue)
+        try:
+            raw = clickhouse(f"SELECT event_id, count() FROM {table} GROUP BY event_id FORMAT TSV")
+            final = clickhouse(f"SELECT event_id FROM {table} FINAL FORMAT TSV")
+        except RuntimeError:
+            return {}, set()
+        rows = {line.split("\t")[0]: int(line.split("\t")[1]) for line in raw.splitlines() if line}
+        return rows, {line for line in final.splitlines() if line}
+
+    def final_count(self, family: str, queue: int = 0) -> int:
+        try:
+            return int(clickhouse(f"SELECT count() FROM {self.table(family, queue)} FINAL FORMAT TSV").strip())
+        except RuntimeError:
+            return 0
+
+    def dispatch(self, events: list, attempts: int = 20) -> bool:
+        """Sends one batch, retrying UNAVAILABLE with the same ids; True once the gateway answered SUCCESS."""
+        batch = event_pb2.Events(header=event_pb2.Header(sessionId=f"s-{self.uid}", deviceId=f"d-{self.uid}", os="linux"), events=events)
+        for _ in range(attempts):
+            try:
+                if self.stub.dispatch(batch, timeout=10).status == "SUCCESS":
+                    return True
+            except grpc.RpcError as error:
+                if error.code() != grpc.StatusCode.UNAVAILABLE:
+                    raise
+            time.sleep(0.2)
+        return False
+
+    def close(self) -> list[tuple[str, int, float]]:
+        """Stops workers first, then the gateway; returns (name, exit code, seconds) for each."""
+        self.channel.close()
+        results = []
+        for process in reversed(self.processes):
+            code, seconds = process.stop()
+            results.append((process.name, code, seconds))
+        return results
+
+    def cleanup(self) -> None:
+        for process in self.processes:
+            process.kill()
+        for queue in self.all_queues():
+            for name in (queue, f"{queue}.dlq"):
+                rabbit_api(f"queues/%2F/{urllib.parse.quote(name, safe='')}", method="DELETE")
+        rabbit_api(f"exchanges/%2F/{urllib.parse.quote(self.exchange, safe='')}", method="DELETE")
+        for family in self.families:
+            try:
+                clickhouse(f"DROP DATABASE IF EXISTS {family['database']}")
+            except (RuntimeError, OSError) as error:
+                print(f"cleanup: could not drop {family['database']}: {error}")
+        if os.environ.get("KEEP_TEST_LOGS") == "1":
+            print(f"logs kept in {self.dir}")
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def assert_clean_exit(deployment: Deployment) -> None:
+    results = deployment.close()
+    print("exits: " + ", ".join(f"{name}={code} ({seconds:.1f} s)" for name, code, seconds in results))
+    for name, code, _ in results:
+        process = next(p for p in deployment.processes if p.name == name)
+        assert code == 0, f"{name} exited with {code}:\n{process.log_tail()}"
+
+
+def event(event_type: str, prefix: str = "") -> event_pb2.Event:
+    return event_pb2.Event(id=f"{prefix}{uuid.uuid4()}", type=event_type, timestamp=str(time.time_ns() // 1_000_000),
+                           attributes=[event_pb2.Attribute(key="n", intValue=1)])
+
+
+def direct_queue(name: str, binding: str, consumers: int = 2) -> dict:
+    return {"name": name, "bindings": [binding], "consumers": consumers, "prefetch": 1, "sink": "direct",
+            "table": "events"}
+
+
+def buffered_queue(name: str, binding: str, consumers: int = 2, prefetch: int = 20, batch_size: int = 200,
+                   batch_age_ms: int = 300) -> dict:
+    return {"name": name, "bindings": [binding], "consumers": consumers, "prefetch": prefetch, "sink": "buffered",
+            "table": "events", "batchSize": batch_size, "batchAge": batch_age_ms}
+
+
+class Sender(threading.Thread):
+    """Dispatches a batch of app and log events every `interval_s` until stopped; records acknowledged ids."""
+
+    def __init__(self, deployment: Deployment, per_type: int = 10, interval_s: float = 0.1):
+        super().__init__(daemon=True)
+        self.deployment, self.per_type, self.interval_s = deployment, per_type, interval_s
+        self.acked = {"app": [], "log": []}
+        self.sent = 0
+        self.failed = 0
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            batch = [event("app.open") for _ in range(self.per_type)] + \
+                    [event("log.trace") for _ in range(self.per_type)]
+            self.sent += len(batch)
+            if self.deployment.dispatch(batch):
+                with self.lock:
+                    self.acked["app"] += [e.id for e in batch if e.type.startswith("app")]
+                    self.acked["log"] += [e.id for e in batch if e.type.startswith("log")]
+            else:
+                self.failed += len(batch)
+            self.stopping.wait(self.interval_s)
+
+    def ids(self, kind: str) -> list[str]:
+        with self.lock:
+            return list(self.acked[kind])
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=30)
+
+
+def report(label: str, acked: list[str], rows: dict[str, int], final: set[str]) -> tuple[int, int]:
+    """Prints sent/landed/lost/duplicated for one table; returns (lost, duplicated in FINAL)."""
+    wanted = set(acked)
+    landed = wanted & final
+    lost = len(wanted - final)
+    duplicated_raw = sum(count - 1 for event_id, count in rows.items() if event_id in wanted and count > 1)
+    print(f"{label}: acknowledged={len(acked)} landed={len(landed)} lost={lost} "
+          f"duplicated(raw rows, before merge)={duplicated_raw} duplicated(FINAL)=0 unexpected={len(final - wanted)}")
+    return lost, len(final - wanted)
+
+
+# ---------------------------------------------------------------- a stalling TCP proxy (scenario 5)
+
+class StallingProxy:
+    """Forwards TCP to ClickHouse; the first connection whose request carries `marker` is held `stall_s` seconds
+    before its bytes go on, as a slow insert would be. Every other connection flows freely."""
+
+    def __init__(self, target_port: int, marker: bytes, stall_s: float):
+        self.target_port, self.marker, self.stall_s = target_port, marker, stall_s
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.stalled = threading.Event()
+        self.released = threading.Event()
+        self.closing = threading.Event()
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self) -> None:
+        while not self.closing.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            self.sockets += [client, upstream]
+            threading.Thread(target=self.pump, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self.pump, args=(upstream, client, False), daemon=True).start()
+
+    def pump(self, source: socket.socket, sink: socket.socket, inspect: bool) -> None:
+        tail = b""
+        try:
+            while data := source.recv(65536):
+                if inspect and not self.stalled.is_set() and self.marker in tail + data:
+                    self.stalled.set()
+                    self.closing.wait(self.stall_s)
+                    self.released.set()
+                tail = (tail + data)[-len(self.marker):]
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.closing.set()
+        self.listener.close()
+        for sock in self.sockets:
+            sock.close()
+
+
+# ---------------------------------------------------------------- the tests
+
+def test_clickhouse_down_30s_loses_nothing_and_dead_letters_nothing():
+    """Scenario 2 and 9: ClickHouse stopped for 30 s while events flow into a direct and a buffered family."""
+    deployment = Deployment("chdown", [
+        {"name": "app", "queues": [direct_queue("events", "app.#", consumers=2)]},
+        {"name": "log", "queues": [buffered_queue("trace", "log.#", consumers=4, prefetch=20)]},
+    ])
+    clickhouse_stopped = False
+    try:
+        # Few large messages: the direct sink inserts once per message, about 30 inserts/s on this machine.
+        sender = Sender(deployment, per_type=25, interval_s=0.25)
+        sender.start()
+        time.sleep(3)
+        stopping = time.monotonic()
+        stack("stop-clickhouse")
+        print(f"\nstop-clickhouse took {time.monotonic() - stopping:.1f} s")
+        clickhouse_stopped = True
+        outage_started = time.monotonic()
+        paused = eventually(lambda: deployment.heartbeat("log")[0] == 410, 10)
+        log_metrics = deployment.metrics("log")
+        print(f"\nClickHouse down: log worker heartbeat={deployment.heartbeat('log')} "
+              f"breaker_open={log_metrics['eventgrpc_worker_breaker_open']} "
+              f"database_healthy={log_metrics['eventgrpc_worker_database_healthy']}")
+        assert paused, "the worker still reports ready with its database down"
+        time.sleep(max(0.0, 30 - (time.monotonic() - outage_started)))
+        dlq_during_outage = deployment.dlq_messages()
+        starting = time.monotonic()
+        stack("start-clickhouse")
+        print(f"start-clickhouse took {time.monotonic() - starting:.1f} s")
+        clickhouse_stopped = False
+        restarted = time.monotonic()
+        time.sleep(3)
+        sender.stop()
+        stopped_sending = time.monotonic() - restarted
+        app_ids, log_ids = sender.ids("app"), sender.ids("log")
+        eventually(lambda: deployment.final_count("app") >= len(app_ids)
+                   and deployment.final_count("log") >= len(log_ids), 60, 0.5)
+        print(f"caught up {time.monotonic() - restarted:.1f} s after ClickHouse restarted "
+              f"(sending stopped after {stopped_sending:.1f} s)")
+        print(f"outage: 30 s; sent={sender.sent} acknowledged={len(app_ids) + len(log_ids)} "
+              f"unacknowledged={sender.failed}")
+        lost_app, extra_app = report("direct sink (app)", app_ids, *deployment.landed("app"))
+        lost_log, extra_log = report("buffered sink (log)", log_ids, *deployment.landed("log"))
+        time.sleep(1.5)  # the management API's statistics lag about a second
+        dlq = deployment.dlq_messages()
+        metrics = deployment.metrics("log")
+        print(f"dead-lettered: during outage={dlq_during_outage} after={dlq}; log worker: " + ", ".join(
+            f"{name.removeprefix('eventgrpc_worker_')}={value:g}" for name, value in metrics.items()
+            if name.endswith("_total") or "breaker" in name or "healthy" in name or name.endswith("_count")))
+        assert sender.failed == 0
+        assert (lost_app, extra_app, lost_log, extra_log) == (0, 0, 0, 0)
+        assert dlq == 0 and dlq_during_outage == 0
+        assert_clean_exit(deployment)
+    finally:
+        if clickhouse_stopped:
+            stack("start-clickhouse")
+        deployment.cleanup()
+
+
+def test_logs_database_down_while_analytics_keeps_landing():
+    """Scenario 10: the logs database is detached; analytics events keep landing; logs catch up once attached."""
+    deployment = Deployment("dbdown", [
+        {"name": "analytics", "queues": [direct_queue("events", "app.#", consumers=2)]},
+        {"name": "logs", "queues": [buffered_queue("trace", "log.#", consumers=4, prefetch=20)]},
+    ])
+    logs_database = next(f["database"] for f in deployment.families if f["name"] == "logs")
+    detached = False
+    try:
+        warm_up = [event("log.trace") for _ in range(5)]  # the logs family works before its database goes
+        assert deployment.dispatch(warm_up)
+        eventually(lambda: deployment.final_count("logs") >= 5, 15)
+        clickhouse(f"DETACH DATABASE {logs_database}")
+        detached = True
+        sender = Sender(deployment)
+        sender.start()
+        logs_paused = eventually(lambda: deployment.heartbeat("logs")[0] == 410, 10)
+        time.sleep(6)
+        during_app_ids = sender.ids("app")
+        analytics_landed = eventually(lambda: deployment.final_count("analytics") >= len(during_app_ids), 10)
+        landed_during = deployment.final_count("analytics")
+        heartbeat = deployment.heartbeat("logs")
+        metrics = deployment.metrics("logs")
+        breaker = metrics["eventgrpc_worker_breaker_open"]
+        health = metrics["eventgrpc_worker_database_healthy"]
+        analytics_heartbeat = deployment.heartbeat("analytics")[0]
+        print(f"\nlogs database detached: analytics acknowledged={len(during_app_ids)} landed during the outage="
+              f"{landed_during}; logs heartbeat={heartbeat}; logs breaker_open={breaker} database_healthy={health}; "
+              f"analytics heartbeat={analytics_heartbeat}")
+        clickhouse(f"ATTACH DATABASE {logs_database}")
+        detached = False
+        sender.stop()
+        app_ids, log_ids = sender.ids("app"), sender.ids("log") + [e.id for e in warm_up]
+        eventually(lambda: deployment.final_count("logs") >= len(log_ids)
+                   and deployment.final_count("analytics") >= len(app_ids), 30, 0.5)
+        lost_app, extra_app = report("analytics", app_ids, *deployment.landed("analytics"))
+        lost_log, extra_log = report("logs", log_ids, *deployment.landed("logs"))
+        time.sleep(1.5)
+        dlq = deployment.dlq_messages()
+        print(f"dead-lettered={dlq}")
+        assert logs_paused and heartbeat[0] == 410 and "unhealthy" in heartbeat[1]
+        assert breaker == 1 and health == 0
+        assert analytics_landed and analytics_heartbeat == 200
+        assert (lost_app, extra_app, lost_log, extra_log, dlq) == (0, 0, 0, 0, 0)
+        assert_clean_exit(deployment)
+    finally:
+        if detached:
+            clickhouse(f"ATTACH DATABASE {logs_database}")
+        deployment.cleanup()
+
+
+def test_a_consumer_stuck_in_a_slow_insert_does_not_stop_the_others():
+    """Scenario 5: one insert of a 4-consumer buffered queue is held 12 s by a proxy; the other consumers go on."""
+    stall_s, consumers, prefetch, normal = 12, 4, 3, 40
+    marker = f"slowmarker-{uuid.uuid4().hex}"
+    proxy = StallingProxy(CLICKHOUSE_PORT, marker.encode(), stall_s)
+    deployment = Deployment("slow", [
+        {"name": "slow", "queues": [buffered_queue("events", "app.#", consumers=consumers, prefetch=prefetch,
+                                                   batch_age_ms=100)]},
+    ], worker_env={"CLICKHOUSE_PORT": proxy.port, "CLICKHOUSE_INSERT_TIMEOUT": "30s"})
+    try:
+        slow = event("app.open", prefix=marker + "-")
+        assert deployment.dispatch([slow])
+        assert proxy.stalled.wait(10), "the slow insert never reached the proxy"
+        stalled_at = time.monotonic()
+        ids = []
+        for _ in range(normal):
+            one = event("app.open")
+            assert deployment.dispatch([one])
+            ids.append(one.id)
+        most = normal - (prefetch - 1)
+        eventually(lambda: deployment.final_count("slow") >= most, stall_s - 4, 0.2)
+        landed_while_stuck = deployment.final_count("slow")
+        still_stuck = not proxy.released.is_set()
+        elapsed = time.monotonic() - stalled_at
+        eventually(lambda: deployment.final_count("slow") >= normal + 1, stall_s + 15, 0.5)
+        rows, final = deployment.landed("slow")
+        print(f"\nslow insert held {stall_s} s: sent={normal + 1} messages (1 slow); landed while it was stuck="
+              f"{landed_while_stuck} after {elapsed:.1f} s (at most {prefetch - 1} wait behind it, prefetch="
+              f"{prefetch}); landed in the end={len(final)}; lost={normal + 1 - len(final & set(ids + [slow.id]))}")
+        assert still_stuck, "the proxy released the slow insert before the others were checked"
+        assert landed_while_stuck >= most
+        assert slow.id in final and set(ids) <= final
+        assert_clean_exit(deployment)
+    finally:
+        deployment.cleanup()
+        proxy.close()
+
+
+def test_sigterm_with_a_half_full_batch_writes_it_and_exits_zero():
+    """Scenario 7: SIGTERM while a buffered batch holds 100 of 1000 rows: exit 0, every event written or redelivered."""
+    deployment = Deployment("drain", [
+        {"name": "drain", "queues": [buffered_queue("events", "log.#", consumers=1, prefetch=100, batch_size=1000,
+                                                    batch_age_ms=60_000)]},
+    ])
+    try:
+        ids = []
+        for _ in range(20):
+            batch = [event("log.post") for _ in range(5)]
+            assert deployment.dispatch(batch)
+            ids += [e.id for e in batch]
+        queue = deployment.queue("drain")
+        held = eventually(lambda: queue_depth(queue)["messages_unacknowledged"] == 20, 15)
+        written_before = deployment.final_count("drain")
+        worker, _ = deployment.workers["drain"]
+        code, seconds = worker.stop()
+        landed = deployment.landed("drain")[1] & set(ids)
+        # Statistics lag: wait until the broker no longer counts deliveries of the stopped consumer as unacked.
+        depth = eventually(lambda: (d := queue_depth(queue))["messages_unacknowledged"] == 0 and d, 15)
+        assert depth, f"the stopped consumer's deliveries still count as unacknowledged: {queue_depth(queue)}"
+        redelivered = depth["messages"] * 5
+        lost = len(ids) - len(landed) - redelivered
+        print(f"\nSIGTERM with a half-full batch: sent={len(ids)} events in 20 messages; held unacked before="
+              f"{bool(held)}; written before SIGTERM={written_before}; exit={code} after {seconds:.1f} s; "
+              f"written={len(landed)} left for redelivery={redelivered} lost={lost}")
+        assert held and written_before == 0, "the batch was not held half full before SIGTERM"
+        assert code == 0, worker.log_tail()
+        assert lost == 0 and len(landed) == len(ids)
+        assert_clean_exit(deployment)
+    finally:
+        deployment.cleanup()
