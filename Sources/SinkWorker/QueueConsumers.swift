@@ -51,7 +51,9 @@ struct QueueConsumers {
             let settings = BufferedSink.Settings(
                 batchSize: queue.effectiveBatchSize, batchAge: queue.effectiveBatchAge, maxMessages: queue.prefetch,
                 retryDelay: configuration.retryDelay)
-            return BufferedSink(writer: writer, breaker: writer.breaker, settings: settings, logger: logger)
+            return BufferedSink(
+                writer: writer, breaker: writer.breaker, settings: settings, logger: logger, queue: queue,
+                deadLettered: failureMetrics.deadLettered)
         }
     }
 }

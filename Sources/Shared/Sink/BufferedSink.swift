@@ -26,6 +26,9 @@ public final class BufferedSink: DeliveryProcessor, @unchecked Sendable {
 
     private let writer: any RowWriter
     private let breaker: CircuitBreaker
+    /// Where undecodable messages and bad rows go: `Q.dlq` with the reason headers, when set; else `.reject`.
+    private let queue: Topology.Queue?
+    private let deadLettered: @Sendable (SinkFailure) -> Void
     private let settings: Settings
     private let logger: Logger
     private let now: @Sendable () -> ContinuousClock.Instant
@@ -37,10 +40,13 @@ public final class BufferedSink: DeliveryProcessor, @unchecked Sendable {
 
     public init(
         writer: any RowWriter, breaker: CircuitBreaker, settings: Settings, logger: Logger,
+        queue: Topology.Queue? = nil, deadLettered: @escaping @Sendable (SinkFailure) -> Void = { _ in },
         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) {
         self.writer = writer
         self.breaker = breaker
+        self.queue = queue
+        self.deadLettered = deadLettered
         self.settings = settings
         self.logger = logger
         self.now = now
@@ -56,10 +62,16 @@ public final class BufferedSink: DeliveryProcessor, @unchecked Sendable {
         do {
             decoded = try DeliveryRows(delivery)
         } catch {
+            let failure: SinkFailure = error is EnvelopeDecodingError ? .decode : .badRow
+            deadLettered(failure)
             logger.error(
                 "message dead-lettered",
-                ["amqp.message_id": delivery.messageID ?? "tag-\(delivery.deliveryTag)", "reason": "\(error)"])
-            return .reject
+                [
+                    "amqp.message_id": delivery.messageID ?? "tag-\(delivery.deliveryTag)", "reason": "\(error)",
+                    "reason.class": failure.rawValue,
+                ])
+            guard let queue else { return .reject }
+            return .republish(FailureRoute(delivery: delivery, queue: queue, failure: failure, reason: "\(error)").message)
         }
         if tags.isEmpty { firstRowAt = now() }
         tags.append(delivery.deliveryTag)

@@ -146,3 +146,26 @@ import Testing
         #expect(f.sink.heldMessages == 0)
     }
 }
+
+@Suite struct BufferedSinkDeadLetterTests {
+    @Test(arguments: [("not json", SinkFailure.decode), (#"{"header":{},"events":[]}"#, SinkFailure.badRow)])
+    func badMessagesGoToTheDeadLetterQueueWithTheirReason(body: String, failure: SinkFailure) throws {
+        let health = try SinkTestSupport.health()
+        let breaker = CircuitBreaker(queue: "logs.trace", health: health, logger: SinkTestSupport.logger)
+        let queue = Topology.default.family(named: "logs")!.queues[0]
+        let counted = Journal()
+        let sink = BufferedSink(
+            writer: FakeRowWriter(), breaker: breaker,
+            settings: .init(batchSize: 5, batchAge: .seconds(1), maxMessages: 10, retryDelay: .seconds(1)),
+            logger: SinkTestSupport.logger, queue: queue, deadLettered: { counted.append($0.rawValue) })
+        guard case .republish(let copy)? = sink.process(SinkTestSupport.delivery(tag: 3, body: body)) else {
+            Issue.record("a bad message must be republished to the DLQ")
+            return
+        }
+        #expect(copy.exchange == "" && copy.routingKey == queue.deadLetterQueue)
+        #expect(copy.headers[DeadLetterHeaders.reasonClass] == .string(failure.rawValue))
+        #expect(copy.headers[DeadLetterHeaders.originQueue] == .string(queue.name))
+        #expect(counted.all == [failure.rawValue])
+        #expect(sink.heldMessages == 0)
+    }
+}
