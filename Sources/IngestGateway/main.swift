@@ -54,7 +54,8 @@ func runGateway() async -> Int32 {
         services: [
             admin, SpoolService(spool: spool), PublisherService(publisher: publisher),
             ReplayerService(spool: spool, publisher: publisher, metrics: spoolMetrics, logger: logger),
-            PublishingWorkers(queue: queue, publisher: durable, count: configuration.workerPoolSize),
+            PublishingWorkers(
+                queue: queue, publisher: durable, count: configuration.workerPoolSize, metrics: metrics),
             GatewayServerService(server: server, readiness: readiness, grace: configuration.shutdownGrace),
         ],
         drainTimeout: configuration.drainTimeout, logger: logger)

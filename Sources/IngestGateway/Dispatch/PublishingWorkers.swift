@@ -12,15 +12,21 @@ struct PublishingWorkers: Service {
     let queue: PublishQueue
     let publisher: DurablePublisher
     let count: Int
+    let metrics: GatewayMetrics
 
     func run() async throws {
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<count {
                 group.addTask {
                     while let item = await queue.next() {
+                        let started = ContinuousClock.now
                         do {
-                            item.finish(.success(try await publisher.publish(item.work)))
+                            let outcome = try await publisher.publish(item.work)
+                            metrics.publishSeconds.observe(ContinuousClock.now - started)
+                            if outcome == .confirmed { metrics.messagesConfirmed.increment(by: item.work.count) }
+                            item.finish(.success(outcome))
                         } catch {
+                            metrics.publishSeconds.observe(ContinuousClock.now - started)
                             item.finish(.failure(error))
                         }
                     }
