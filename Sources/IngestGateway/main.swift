@@ -5,9 +5,13 @@ import Shared
 func runGateway() async -> Int32 {
     let configuration: GatewayConfiguration
     let topology: Topology
+    let auth: GRPCBearerAuth?
     do {
         configuration = try GatewayConfiguration(environment: Environment(ProcessInfo.processInfo.environment))
         topology = try Topology.load(path: configuration.topologyFile)
+        auth = try configuration.authTokensFile.map { path throws(ConfigurationError) in
+            try GRPCBearerAuth(contentsOfFile: path)
+        }
     } catch {
         FileHandle.standardError.write(Data("IngestGateway: \(error)\n".utf8))
         return 2
@@ -23,8 +27,9 @@ func runGateway() async -> Int32 {
         validator: BatchValidator(limits: configuration.limits), publisher: publisher,
         exchange: topology.exchange.name, metrics: metrics, logger: logger)
     var router = GRPCRouter(maxMessageBytes: configuration.maxMessageBytes, logger: logger)
-    router.register(DispatchService.path, dispatch.dispatch)
+    router.register(DispatchService.path, auth.map { $0.protect(dispatch.dispatch) } ?? dispatch.dispatch)
     router.register(HealthService.checkPath, health.check)
+    router.registerServerStreaming(HealthService.watchPath, health.watch)
     let server = HTTP2Server(configuration: configuration.server, handler: router, logger: logger)
     let admin = AdminServer(
         host: configuration.adminHost, port: configuration.adminPort,

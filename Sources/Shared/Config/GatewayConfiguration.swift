@@ -21,6 +21,8 @@ public struct GatewayConfiguration: Sendable {
     public var drainTimeout: Duration = .seconds(30)
     /// `LOG_LEVEL`: default `info`.
     public var logLevel = Logger.Level.info
+    /// `AUTH_TOKENS_FILE`: bearer tokens for `dispatch`, one per line; unset means no authentication.
+    public var authTokensFile: String?
 
     public init() {}
 
@@ -42,6 +44,7 @@ public struct GatewayConfiguration: Sendable {
         server.maxRequestBodyBytes = maxMessageBytes + 5
         drainTimeout = try env.duration("DRAIN_TIMEOUT", default: drainTimeout, atLeast: .seconds(1))
         logLevel = try env.logLevel()
+        authTokensFile = env.optionalString("AUTH_TOKENS_FILE")
     }
 }
 
