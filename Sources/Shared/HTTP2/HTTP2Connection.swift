@@ -87,6 +87,7 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
         }
         for stream in streams.values { stream.writer?.interrupt(.closed) }
         streams = [:]
+        shutdown(socket, Int32(SHUT_RDWR))  // the peer sees the end now; the descriptor closes in deinit
     }
 
     private func startSession() throws(HTTP2Error) {
