@@ -7,7 +7,7 @@ FROM ${SWIFT_IMAGE} AS build
 
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        librabbitmq-dev libnghttp2-dev libcurl4-openssl-dev pkg-config \
+        librabbitmq-dev libnghttp2-dev libcurl4-openssl-dev zlib1g-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -22,7 +22,7 @@ FROM debian:bookworm-slim
 
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        librabbitmq4 libnghttp2-14 libcurl4 ca-certificates curl \
+        librabbitmq4 libnghttp2-14 libcurl4 zlib1g ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --home-dir /app --no-create-home eventgrpc \
     && mkdir -p /app/config /app/spool \

@@ -3,12 +3,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 STACK_DIR ?= .run/stack
 
-.PHONY: help deps build run test bench stack-up stack-down stack-status clean golden
+.PHONY: help deps build run test fuzz bench stack-up stack-down stack-status clean golden
 
 help:
 	@echo "make run          install what is missing, build, start the stack, gateway and workers, send a demo batch"
 	@echo "make test         the same set-up on test ports, then every unit, integration and interop test"
 	@echo "make build        release build of IngestGateway and SinkWorker"
+	@echo "make fuzz         random HTTP/2 frames, gRPC requests and protobuf bytes for a minute (FUZZ_SECONDS)"
 	@echo "make bench        gateway throughput with h2load against a private stack (results in bench/results/)"
 	@echo "make stack-up     start RabbitMQ and ClickHouse on loopback (data in $(STACK_DIR))"
 	@echo "make stack-down   stop them"
@@ -25,6 +26,10 @@ run:
 
 test:
 	@scripts/test.sh
+
+fuzz: deps
+	swift build --build-tests
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} swift test --skip-build --filter HTTP2FuzzTests
 
 bench:
 	@scripts/bench.sh

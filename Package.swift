@@ -34,11 +34,16 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
 
         // Domain, wire codecs and clients shared by both binaries.
         .target(
             name: "Shared",
-            dependencies: ["CRabbitMQ", "CNghttp2", "CCurl"],
+            dependencies: ["CRabbitMQ", "CNghttp2", "CCurl", "CZlib"],
             swiftSettings: swiftSettings
         ),
 
@@ -57,7 +62,7 @@ let package = Package(
         // Unit tests: no sockets, no servers.
         .testTarget(
             name: "SharedTests",
-            dependencies: ["Shared"],
+            dependencies: ["Shared", "CNghttp2"],
             resources: [.copy("Wire/Golden")],
             swiftSettings: swiftSettings
         ),

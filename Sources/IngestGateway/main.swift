@@ -6,11 +6,15 @@ func runGateway() async -> Int32 {
     let configuration: GatewayConfiguration
     let durability: DurabilitySettings
     let topology: Topology
+    let auth: GRPCBearerAuth?
     do {
         let environment = Environment(ProcessInfo.processInfo.environment)
         configuration = try GatewayConfiguration(environment: environment)
         durability = try DurabilitySettings(environment: environment)
         topology = try Topology.load(path: configuration.topologyFile)
+        auth = try configuration.authTokensFile.map { path throws(ConfigurationError) in
+            try GRPCBearerAuth(contentsOfFile: path)
+        }
     } catch {
         FileHandle.standardError.write(Data("IngestGateway: \(error)\n".utf8))
         return 2
@@ -42,8 +46,9 @@ func runGateway() async -> Int32 {
         validator: BatchValidator(limits: configuration.limits), queue: queue, exchange: topology.exchange.name,
         metrics: metrics, clampMonitor: ClampMonitor(), logger: logger)
     var router = GRPCRouter(maxMessageBytes: configuration.maxMessageBytes, logger: logger)
-    router.register(DispatchService.path, dispatch.dispatch)
+    router.register(DispatchService.path, auth.map { $0.protect(dispatch.dispatch) } ?? dispatch.dispatch)
     router.register(HealthService.checkPath, health.check)
+    router.registerServerStreaming(HealthService.watchPath, health.watch)
     let server = HTTP2Server(configuration: configuration.server, handler: router, logger: logger)
     let admin = AdminServer(
         host: configuration.adminHost, port: configuration.adminPort,

@@ -188,7 +188,8 @@ def test_schema_break_dead_letters_after_retries_and_replay_restores_every_event
     gateway_log = tmp / "gateway.log"
     gateway = subprocess.Popen([str(BIN / "IngestGateway")], stdout=gateway_log.open("ab"),
                                stderr=subprocess.STDOUT,
-                               env=dict(family.env, PORT=str(grpc_port), ADMIN_PORT=str(admin_port)))
+                               env=dict(family.env, PORT=str(grpc_port), ADMIN_PORT=str(admin_port),
+                                        SPOOL_DIR=str(tmp / "spool")))
     renamed = False
     try:
         channel = grpc.insecure_channel(f"127.0.0.1:{grpc_port}")

@@ -145,7 +145,8 @@ class Deployment:
         self.workers: dict[str, tuple[Process, int]] = {}
         grpc_port = free_port()
         self.gateway = self.start("gateway", [str(BIN / "IngestGateway")],
-                                  {"PORT": grpc_port, "ADMIN_PORT": free_port(), "TOPOLOGY_FILE": self.topology})
+                                  {"PORT": grpc_port, "ADMIN_PORT": free_port(), "TOPOLOGY_FILE": self.topology,
+                                   "SPOOL_DIR": self.dir / "spool"})
         self.channel = grpc.insecure_channel(f"127.0.0.1:{grpc_port}")
         self.stub = event_pb2_grpc.EventServiceStub(self.channel)
         if start_workers:

@@ -32,6 +32,8 @@ public struct GatewayConfiguration: Sendable {
     public var drainTimeout: Duration = .seconds(30)
     /// `LOG_LEVEL`: default `info`.
     public var logLevel = Logger.Level.info
+    /// `AUTH_TOKENS_FILE`: bearer tokens for `dispatch`, one per line; unset means no authentication.
+    public var authTokensFile: String?
 
     public init() {}
 
@@ -63,6 +65,7 @@ public struct GatewayConfiguration: Sendable {
                 expected: "a duration shorter than DRAIN_TIMEOUT (\(drainTimeout))")
         }
         logLevel = try env.logLevel()
+        authTokensFile = env.optionalString("AUTH_TOKENS_FILE")
     }
 }
 

@@ -14,14 +14,17 @@ enum GRPCFraming {
         return framed
     }
 
-    /// The single message of a unary request body; throws the status the caller must get otherwise.
-    static func singleMessage(in body: [UInt8], maxLength: Int) throws(GRPCStatus) -> ArraySlice<UInt8> {
+    /// The single message of a unary (or server-streaming) request body, and whether its flag says compressed;
+    /// throws the status the caller must get otherwise. The length is checked before the rest is looked at.
+    static func singleMessage(in body: [UInt8], maxLength: Int) throws(GRPCStatus)
+        -> (compressed: Bool, payload: ArraySlice<UInt8>)
+    {
         guard body.count >= 5 else {
             throw GRPCStatus(
                 .internalError, body.isEmpty ? "the request has no message" : "the request ends inside a message prefix")
         }
-        guard body[0] == 0 else {
-            throw GRPCStatus(.internalError, "the message is marked compressed but no grpc-encoding was negotiated")
+        guard body[0] <= 1 else {
+            throw GRPCStatus(.internalError, "the message's compressed flag is \(body[0]); only 0 and 1 are defined")
         }
         let length = Int(body[1]) << 24 | Int(body[2]) << 16 | Int(body[3]) << 8 | Int(body[4])
         guard length <= maxLength else {
@@ -31,8 +34,8 @@ enum GRPCFraming {
             throw GRPCStatus(
                 body.count - 5 < length ? .internalError : .unimplemented,
                 body.count - 5 < length
-                    ? "the request ends before its message does" : "a unary method takes exactly one message")
+                    ? "the request ends before its message does" : "this method takes exactly one request message")
         }
-        return body[5...]
+        return (body[0] == 1, body[5...])
     }
 }

@@ -14,6 +14,7 @@ enum HTTP2SessionFactory {
         nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunk)
         nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrame)
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
+        nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, onFrameSend)
         var session: OpaquePointer?
         let userData = Unmanaged.passUnretained(connection).toOpaque()
         guard nghttp2_session_server_new(&session, callbacks, userData) == 0, let session else {
@@ -43,9 +44,13 @@ private func onHeader(
     _ nameLength: Int, _ value: UnsafePointer<UInt8>?, _ valueLength: Int, _ flags: UInt8,
     _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
-    guard let frame, let name, let value,
-        let stream = connection(userData).streams[frame.pointee.hd.stream_id], !stream.dispatched
+    let owner = connection(userData)
+    guard let frame, let name, let value, let stream = owner.streams[frame.pointee.hd.stream_id], !stream.dispatched
     else { return 0 }
+    stream.headerListBytes += nameLength + valueLength + 32
+    if stream.headerListBytes > owner.configuration.maxHeaderListBytes {
+        return Int32(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)  // resets the stream
+    }
     let fieldName = String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self)
     let fieldValue = String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)
     switch fieldName {
@@ -83,15 +88,33 @@ private func onFrame(
         return 0
     }
     let owner = connection(userData)
-    if let stream = owner.streams[frame.pointee.hd.stream_id], !stream.dispatched {
-        owner.dispatch(stream)
+    if let stream = owner.streams[frame.pointee.hd.stream_id] {
+        stream.requestEnded = true
+        if !stream.dispatched { owner.dispatch(stream) }
     }
     return 0
+}
+
+/// After a response ended while the request is still open (an early error such as a too large message),
+/// RST_STREAM(NO_ERROR) tells the client to stop sending, as PROTOCOL-HTTP2.md asks.
+private func onFrameSend(
+    _ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ userData: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let frame, frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0 else { return 0 }
+    let type = frame.pointee.hd.type
+    guard type == UInt8(NGHTTP2_DATA.rawValue) || type == UInt8(NGHTTP2_HEADERS.rawValue),
+        let stream = connection(userData).streams[frame.pointee.hd.stream_id], !stream.requestEnded
+    else { return 0 }
+    stream.requestEnded = true
+    return nghttp2_submit_rst_stream(
+        session, UInt8(NGHTTP2_FLAG_NONE.rawValue), stream.id, UInt32(NGHTTP2_NO_ERROR.rawValue))
 }
 
 private func onStreamClose(
     _ session: OpaquePointer?, _ streamID: Int32, _ errorCode: UInt32, _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
-    connection(userData).streams[streamID] = nil
+    let owner = connection(userData)
+    owner.streams[streamID]?.writer?.interrupt(.closed)
+    owner.streams[streamID] = nil
     return 0
 }

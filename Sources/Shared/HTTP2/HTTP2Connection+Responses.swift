@@ -1,35 +1,57 @@
 import CNghttp2
 
 extension HTTP2Connection {
-    /// Passes a complete request to the handler in a task; its response returns through `respond`.
+    /// Passes a complete request to the handler in a task; the response comes back in parts through the inbox.
+    /// When the handler returns, an unanswered request gets 500 and an open response is finished.
     func dispatch(_ stream: HTTP2Stream) {
         stream.dispatched = true
         let request = stream.request()
         stream.body = []
         let streamID = stream.id
+        let writer = HTTP2ResponseWriter { [weak self] parts in self?.enqueue(parts, streamID: streamID) }
+        stream.writer = writer
+        if isDraining { writer.interrupt(.serverDraining) }
         let handler = self.handler
         Task {
-            let response = await handler.handle(request)
-            self.respond(streamID: streamID, with: response)
+            await handler.handle(request, response: writer)
+            if writer.isStreaming {
+                writer.finish()
+            } else if !writer.isFinished {
+                writer.send(HTTP2Response(status: 500))
+            }
         }
     }
 
-    /// Queues HEADERS, then DATA from a provider, then trailers (or ends with the headers when there is nothing
-    /// else to send).
-    func submit(_ response: HTTP2Response, on stream: HTTP2Stream) throws(HTTP2Error) {
-        let fields = [HTTPField(":status", String(response.status))] + response.headers
-        let result: Int32
-        if response.body.isEmpty && response.trailers.isEmpty {
-            result = withNameValues(fields) { nghttp2_submit_response(session, stream.id, $0, $1, nil) }
-        } else {
-            stream.responseBody = response.body
-            stream.responseOffset = 0
-            stream.responseTrailers = response.trailers
-            var provider = eventgrpc_nghttp2_data_provider(nil, readResponseBody)
-            result = withNameValues(fields) { nghttp2_submit_response(session, stream.id, $0, $1, &provider) }
+    /// Applies one part of a stream's response (connection thread only).
+    func apply(_ part: HTTP2ResponsePart, to stream: HTTP2Stream) throws(HTTP2Error) {
+        switch part {
+        case .head(let status, let headers, let endsStream):
+            let fields = [HTTPField(":status", String(status))] + headers
+            let result: Int32
+            if endsStream {
+                result = withNameValues(fields) { nghttp2_submit_response(session, stream.id, $0, $1, nil) }
+            } else {
+                var provider = eventgrpc_nghttp2_data_provider(nil, readResponseBody)
+                result = withNameValues(fields) { nghttp2_submit_response(session, stream.id, $0, $1, &provider) }
+            }
+            if result != 0 {
+                throw HTTP2Error(.sessionFailed, "cannot submit a response: \(String(cString: nghttp2_strerror(result)))")
+            }
+        case .data(let bytes):
+            stream.outgoing.append(contentsOf: bytes)
+            try resumeData(of: stream)
+        case .end(let trailers):
+            stream.outgoingTrailers = trailers
+            try resumeData(of: stream)
         }
+    }
+
+    private func resumeData(of stream: HTTP2Stream) throws(HTTP2Error) {
+        guard stream.dataDeferred else { return }
+        stream.dataDeferred = false
+        let result = nghttp2_session_resume_data(session, stream.id)
         if result != 0 {
-            throw HTTP2Error(.sessionFailed, "cannot submit a response: \(String(cString: nghttp2_strerror(result)))")
+            throw HTTP2Error(.sessionFailed, "cannot resume a response: \(String(cString: nghttp2_strerror(result)))")
         }
     }
 }
@@ -58,8 +80,9 @@ func withNameValues<Result>(
     return entries.withUnsafeBufferPointer { body($0.baseAddress!, $0.count) }
 }
 
-/// nghttp2's data provider: copies the next chunk of the stream's response body; at the end either closes the
-/// stream or, when there are trailers, submits them (allowed from inside this callback).
+/// nghttp2's data provider: copies the next chunk of the stream's pending body. With nothing pending it defers
+/// until more comes, or, once the response ended, closes the stream or submits the trailers (allowed from inside
+/// this callback).
 private func readResponseBody(
     _ session: OpaquePointer?, _ streamID: Int32, _ buffer: UnsafeMutablePointer<UInt8>?, _ length: Int,
     _ flags: UnsafeMutablePointer<UInt32>?, _ source: UnsafeMutablePointer<nghttp2_data_source>?,
@@ -69,18 +92,28 @@ private func readResponseBody(
     guard let stream = owner.streams[streamID], let buffer, let flags else {
         return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
     }
-    let count = min(length, stream.responseBody.count - stream.responseOffset)
-    stream.responseBody.withUnsafeBufferPointer { body in
-        buffer.update(from: body.baseAddress! + stream.responseOffset, count: count)
-    }
-    stream.responseOffset += count
-    if stream.responseOffset == stream.responseBody.count {
-        flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
-        if !stream.responseTrailers.isEmpty {
-            flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue)
-            let submitted = withNameValues(stream.responseTrailers) { nghttp2_submit_trailer(session, streamID, $0, $1) }
-            if submitted != 0 { return Int(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue) }
+    let count = min(length, stream.outgoing.count - stream.outgoingOffset)
+    if count > 0 {
+        stream.outgoing.withUnsafeBufferPointer { body in
+            buffer.update(from: body.baseAddress! + stream.outgoingOffset, count: count)
         }
+        stream.outgoingOffset += count
+        if stream.outgoingOffset == stream.outgoing.count {
+            stream.outgoing = []
+            stream.outgoingOffset = 0
+        }
+    }
+    guard stream.outgoing.isEmpty else { return count }
+    guard let trailers = stream.outgoingTrailers else {
+        if count > 0 { return count }
+        stream.dataDeferred = true
+        return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+    }
+    flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
+    if !trailers.isEmpty {
+        flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue)
+        let submitted = withNameValues(trailers) { nghttp2_submit_trailer(session, streamID, $0, $1) }
+        if submitted != 0 { return Int(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue) }
     }
     return count
 }

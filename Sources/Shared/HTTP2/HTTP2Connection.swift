@@ -5,10 +5,12 @@ import Synchronization
 /// One client connection: an nghttp2 server session driven by a thread of its own.
 ///
 /// The thread polls the socket and a wake-up pipe; nghttp2 callbacks (see `HTTP2Connection+Callbacks.swift`) build
-/// requests, which go to the handler in a task; the task's response comes back through `inbox` and the wake-up pipe.
+/// requests, which go to the handler in a task; the response comes back in parts through `inbox` and the wake-up
+/// pipe. Time limits: a request must arrive whole within `requestTimeout`, a send to a client that stopped
+/// reading fails after `sendTimeout` (and closes the connection), an idle connection closes after `idleTimeout`.
 final class HTTP2Connection: @unchecked Sendable {  // session and streams are used by the connection thread only
     private struct Inbox {
-        var responses: [(streamID: Int32, response: HTTP2Response)] = []
+        var parts: [(streamID: Int32, part: HTTP2ResponsePart)] = []
         var shutdownRequested = false
     }
 
@@ -23,6 +25,8 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
     var session: OpaquePointer?
     var streams: [Int32: HTTP2Stream] = [:]
     private var goawaySent = false
+    /// GOAWAY went out because the server shuts down: new and open streams' writers are told to finish.
+    var isDraining = false
 
     init(socket: Int32, configuration: HTTP2ServerConfiguration, handler: any HTTP2RequestHandler, logger: Logger)
         throws(HTTP2Error)
@@ -38,6 +42,13 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
         for end in ends { _ = fcntl(end, F_SETFL, O_NONBLOCK) }
         self.wakeReader = ends[0]
         self.wakeWriter = ends[1]
+        let (seconds, attoseconds) = configuration.sendTimeout.components
+        var limit = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+        guard setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
+            close(wakeReader)
+            close(wakeWriter)
+            throw HTTP2Error(.sessionFailed, "cannot set the send timeout: \(SystemErrno.current)")
+        }
     }
 
     deinit {
@@ -47,9 +58,11 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
         close(socket)
     }
 
-    /// Hands a finished response to the connection thread (from any thread).
-    func respond(streamID: Int32, with response: HTTP2Response) {
-        inbox.withLock { $0.responses.append((streamID, response)) }
+    /// Hands response parts to the connection thread (from any thread), in order.
+    func enqueue(_ parts: [HTTP2ResponsePart], streamID: Int32) {
+        inbox.withLock { inbox in
+            for part in parts { inbox.parts.append((streamID, part)) }
+        }
         wake()
     }
 
@@ -72,14 +85,22 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
         } catch {
             logger.debug("connection closed", .error(error))
         }
+        for stream in streams.values { stream.writer?.interrupt(.closed) }
+        streams = [:]
+        shutdown(socket, Int32(SHUT_RDWR))  // the peer sees the end now; the descriptor closes in deinit
     }
 
     private func startSession() throws(HTTP2Error) {
         session = try HTTP2SessionFactory.makeServerSession(for: self)
-        var settings = nghttp2_settings_entry(
-            settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
-            value: UInt32(configuration.maxConcurrentStreams))
-        guard nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, 1) == 0 else {
+        let settings = [
+            nghttp2_settings_entry(
+                settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
+                value: UInt32(configuration.maxConcurrentStreams)),
+            nghttp2_settings_entry(
+                settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue),
+                value: UInt32(configuration.maxHeaderListBytes)),
+        ]
+        guard nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), settings, settings.count) == 0 else {
             throw HTTP2Error(.sessionFailed, "cannot submit SETTINGS")
         }
     }
@@ -121,21 +142,38 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
                 logger.debug("closing idle connection")
                 sendGoaway()
             }
+            try resetIncompleteRequests()
             try flush()
         }
     }
 
     private func applyInbox() throws(HTTP2Error) {
-        let (responses, shutdown) = inbox.withLock { inbox in
-            defer { inbox.responses = [] }
-            return (inbox.responses, inbox.shutdownRequested)
+        let (parts, shutdown) = inbox.withLock { inbox in
+            defer { inbox.parts = [] }
+            return (inbox.parts, inbox.shutdownRequested)
         }
-        for (streamID, response) in responses {
+        for (streamID, part) in parts {
             guard let stream = streams[streamID] else { continue }  // the client reset it meanwhile
-            try submit(response, on: stream)
+            try apply(part, to: stream)
         }
-        if shutdown && !goawaySent {
-            sendGoaway()
+        if shutdown && !isDraining {
+            isDraining = true
+            if !goawaySent { sendGoaway() }
+            for stream in streams.values { stream.writer?.interrupt(.serverDraining) }
+        }
+    }
+
+    /// Resets streams whose request did not arrive whole within the request timeout (a trickling client).
+    private func resetIncompleteRequests() throws(HTTP2Error) {
+        let now = ContinuousClock.now
+        for stream in streams.values where !stream.dispatched && now - stream.openedAt > configuration.requestTimeout {
+            stream.dispatched = true
+            logger.debug("request incomplete after the request timeout; stream reset", ["h2.stream": String(stream.id)])
+            let result = nghttp2_submit_rst_stream(
+                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), stream.id, UInt32(NGHTTP2_CANCEL.rawValue))
+            if result != 0 {
+                throw HTTP2Error(.sessionFailed, "cannot reset a stream: \(String(cString: nghttp2_strerror(result)))")
+            }
         }
     }
 
@@ -159,6 +197,9 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
                 let written = send(socket, data + offset, length - offset, Int32(MSG_NOSIGNAL))
                 if written < 0 {
                     if errno == EINTR { continue }
+                    if errno == EAGAIN || errno == EWOULDBLOCK {
+                        throw HTTP2Error(.sessionFailed, "the client stopped reading for the send timeout; closing")
+                    }
                     throw HTTP2Error(.sessionFailed, "send() failed: \(SystemErrno.current)")
                 }
                 offset += written

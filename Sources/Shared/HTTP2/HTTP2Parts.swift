@@ -52,7 +52,10 @@ public struct HTTP2Response: Sendable {
     }
 }
 
-/// What sits above the HTTP/2 layer: turns a request into a response, knowing nothing of frames or sockets.
+/// What sits above the HTTP/2 layer: answers a request through its writer, knowing nothing of frames or sockets.
+///
+/// When `handle` returns, the response ends: a writer that was never used answers 500, an open stream of parts
+/// is finished without trailers.
 public protocol HTTP2RequestHandler: Sendable {
-    func handle(_ request: HTTP2Request) async -> HTTP2Response
+    func handle(_ request: HTTP2Request, response: HTTP2ResponseWriter) async
 }

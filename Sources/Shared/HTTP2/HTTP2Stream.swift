@@ -1,19 +1,29 @@
 /// Per-stream state of one connection, touched only by that connection's thread.
 final class HTTP2Stream {
     let id: Int32
+    /// When the request's HEADERS arrived: the whole request must arrive within the request timeout.
+    let openedAt = ContinuousClock.now
     var method = ""
     var path = ""
     var headers: [HTTPField] = []
+    /// Header bytes counted as SETTINGS_MAX_HEADER_LIST_SIZE counts them (name + value + 32 per field).
+    var headerListBytes = 0
     var body: [UInt8] = []
     var bodyLimitExceeded = false
     /// The request went up to the handler; later DATA is ignored.
     var dispatched = false
+    /// The client half-closed the stream (END_STREAM received).
+    var requestEnded = false
+    /// Where the handler sends the response from; nil until dispatched.
+    var writer: HTTP2ResponseWriter?
 
-    /// The response body still to send, and how much of it went out.
-    var responseBody: [UInt8] = []
-    var responseOffset = 0
-    /// Trailers to send once the body is out (empty: the last DATA frame ends the stream).
-    var responseTrailers: [HTTPField] = []
+    /// Response body bytes waiting for nghttp2's data provider, and how much of them went out.
+    var outgoing: [UInt8] = []
+    var outgoingOffset = 0
+    /// Set by the end of the response: trailers to send once `outgoing` is out (empty: the last DATA ends it).
+    var outgoingTrailers: [HTTPField]?
+    /// The data provider returned NGHTTP2_ERR_DEFERRED and waits for `nghttp2_session_resume_data`.
+    var dataDeferred = false
 
     init(id: Int32) {
         self.id = id

@@ -51,7 +51,9 @@ import Testing
         ("/test.Echo/echo", [0, 0, 0], [], 13),
         ("/test.Echo/echo", [0, 0, 0, 0, 4, 1], [], 13),
         ("/test.Echo/echo", [1, 0, 0, 0, 1, 1], [], 13),
-        ("/test.Echo/echo", [0, 0, 0, 0, 1, 1], [HTTPField("grpc-encoding", "gzip")], 12),
+        ("/test.Echo/echo", [0, 0, 0, 0, 1, 1], [HTTPField("grpc-encoding", "br")], 12),
+        ("/test.Echo/echo", [1, 0, 0, 0, 1, 1], [HTTPField("grpc-encoding", "identity")], 13),
+        ("/test.Echo/echo", [2, 0, 0, 0, 1, 1], [], 13),
         ("/test.Echo/echo", [0, 0, 0, 0, 1, 1], [HTTPField("grpc-timeout", "123456789S")], 3),
     ])
     func earlyFailuresHaveTheirStatus(path: String, body: [UInt8], extra: [HTTPField], code: Int) async {

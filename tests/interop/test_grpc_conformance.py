@@ -1,0 +1,211 @@
+"""gRPC conformance of the gateway with the official grpcio client (grpc/grpc doc/PROTOCOL-HTTP2.md).
+
+Runs against the gateway of `make test` (GATEWAY_ADDR, ADMIN_ADDR); the auth test starts its own gateway from
+EVENTGRPC_BIN with AUTH_TOKENS_FILE on free ports (broker: RABBIT_PORT) and stops it, checking its exit code.
+"""
+
+import os
+import pathlib
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+import uuid
+
+import grpc
+import pytest
+
+import event_pb2
+import event_pb2_grpc
+import health_pb2
+import health_pb2_grpc
+
+GATEWAY_ADDR = os.environ.get("GATEWAY_ADDR", "127.0.0.1:8017")
+ADMIN_ADDR = os.environ.get("ADMIN_ADDR", "127.0.0.1:8019")
+EVENTGRPC_BIN = os.environ.get("EVENTGRPC_BIN", "")
+RABBIT_PORT = os.environ.get("RABBIT_PORT", "5672")
+TIMEOUT_S = 10
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def event(**fields) -> event_pb2.Event:
+    values = {"id": str(uuid.uuid4()), "type": "interop.conformance", "timestamp": str(now_ms())}
+    values.update(fields)
+    return event_pb2.Event(**values)
+
+
+def batch(events: list, device: str = "device-conformance") -> event_pb2.Events:
+    return event_pb2.Events(header=event_pb2.Header(deviceId=device, sessionId=f"s-{uuid.uuid4()}"), events=events)
+
+
+@pytest.fixture(scope="module")
+def channel():
+    with grpc.insecure_channel(GATEWAY_ADDR) as opened:
+        grpc.channel_ready_future(opened).result(timeout=TIMEOUT_S)
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def stub(channel):
+    return event_pb2_grpc.EventServiceStub(channel)
+
+
+def rpc_error(call) -> grpc.RpcError:
+    with pytest.raises(grpc.RpcError) as raised:
+        call()
+    return raised.value
+
+
+def test_ok_path_and_many_concurrent_streams(stub):
+    futures = [stub.dispatch.future(batch([event()]), timeout=TIMEOUT_S) for _ in range(40)]
+    replies = [future.result() for future in futures]
+    assert all(reply.status == "SUCCESS" for reply in replies)
+    print(f"concurrent calls on one channel: sent 40, acknowledged {len(replies)}")
+
+
+@pytest.mark.parametrize(
+    "events, device, expected",
+    [
+        ([event(), event(timestamp="yesterday")], "d", "events[1].timestamp"),
+        ([event(), event(), event(timestamp="-5")], "d", "events[2]"),
+        ([event()], "", "deviceId"),
+        ([event() for _ in range(501)], "d", "501 events"),
+    ],
+    ids=["bad-timestamp", "negative-timestamp", "missing-device-id", "too-many-events"],
+)
+def test_invalid_batches_are_invalid_argument_naming_the_event(stub, events, device, expected):
+    error = rpc_error(lambda: stub.dispatch(batch(events, device=device), timeout=TIMEOUT_S))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert expected in error.details()
+
+
+def test_large_message_split_across_many_data_frames_is_reassembled(stub):
+    url = "https://example.invalid/" + "u" * 7000
+    events = [event(currentURL=url) for _ in range(399)] + [event(currentURL=url, timestamp="late-bad")]
+    message = batch(events)
+    size = message.ByteSize()
+    error = rpc_error(lambda: stub.dispatch(message, timeout=TIMEOUT_S))
+    assert size > 2_500_000
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "events[399].timestamp" in error.details(), "the last event was decoded from the reassembled message"
+    print(f"reassembled one message of {size} bytes")
+
+
+def test_deadline_exceeded(channel):
+    # A Watch never ends by itself, so its grpc-timeout is what ends it (a unary call can beat a tiny deadline).
+    watch = health_pb2_grpc.HealthStub(channel).Watch(health_pb2.HealthCheckRequest(service=""), timeout=0.5)
+    assert next(watch).status == health_pb2.HealthCheckResponse.SERVING
+    error = rpc_error(lambda: next(watch))
+    assert error.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+
+
+def test_five_mib_message_is_resource_exhausted_promptly_and_the_connection_stays_usable(stub):
+    huge = batch([event(attributes=[event_pb2.Attribute(key="blob", stringValue="x" * (5 * 1024 * 1024))])])
+    started = time.monotonic()
+    error = rpc_error(lambda: stub.dispatch(huge, timeout=TIMEOUT_S))
+    elapsed = time.monotonic() - started
+    assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    print(f"5 MiB message refused in {elapsed:.3f} s")
+    assert elapsed < 5
+    assert stub.dispatch(batch([event()]), timeout=TIMEOUT_S).status == "SUCCESS"
+
+
+def test_unknown_method_is_unimplemented(channel):
+    call = channel.unary_unary("/event.EventService/nope")
+    error = rpc_error(lambda: call(b"", timeout=TIMEOUT_S))
+    assert error.code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+def test_gzip_request_is_accepted(stub):
+    reply = stub.dispatch(batch([event(), event()]), timeout=TIMEOUT_S, compression=grpc.Compression.Gzip)
+    assert reply.status == "SUCCESS"
+
+
+def test_unsupported_encoding_is_unimplemented(channel):
+    call = channel.unary_unary("/event.EventService/dispatch")
+    error = rpc_error(lambda: call(b"", timeout=TIMEOUT_S, compression=grpc.Compression.Deflate))
+    assert error.code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+def admin_beat(value: str) -> None:
+    request = urllib.request.Request(f"http://{ADMIN_ADDR}/heartbeat/?beat={value}", method="PUT")
+    with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+        assert response.status == 200
+
+
+def test_health_check_and_watch_sees_not_serving(channel):
+    health = health_pb2_grpc.HealthStub(channel)
+    assert health.Check(health_pb2.HealthCheckRequest(), timeout=TIMEOUT_S).status == 1
+    error = rpc_error(lambda: health.Check(health_pb2.HealthCheckRequest(service="nope"), timeout=TIMEOUT_S))
+    assert error.code() == grpc.StatusCode.NOT_FOUND
+    watch = health.Watch(health_pb2.HealthCheckRequest(service=""), timeout=30)
+    try:
+        assert next(watch).status == health_pb2.HealthCheckResponse.SERVING
+        admin_beat("false")
+        assert next(watch).status == health_pb2.HealthCheckResponse.NOT_SERVING
+        admin_beat("true")
+        assert next(watch).status == health_pb2.HealthCheckResponse.SERVING
+    finally:
+        watch.cancel()
+        admin_beat("true")
+    unknown = health.Watch(health_pb2.HealthCheckRequest(service="nope"), timeout=30)
+    assert next(unknown).status == health_pb2.HealthCheckResponse.SERVICE_UNKNOWN
+    unknown.cancel()
+
+
+def test_wrong_content_type_is_http_415():
+    with tempfile.NamedTemporaryFile() as body:
+        body.write(b"{}")
+        body.flush()
+        result = subprocess.run(
+            ["nghttp", "-v", "-H", "content-type: application/json", "-d", body.name,
+             f"http://{GATEWAY_ADDR}/event.EventService/dispatch"],
+            capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+    assert ":status: 415" in result.stdout, result.stdout + result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_bearer_auth_on_dispatch_only(tmp_path: pathlib.Path):
+    if not EVENTGRPC_BIN:
+        pytest.fail("EVENTGRPC_BIN is not set: run through make test")
+    tokens = tmp_path / "tokens"
+    tokens.write_text("# interop\ntoken-one\ntoken-two\n")
+    port, admin = free_port(), free_port()
+    env = dict(os.environ, PORT=str(port), ADMIN_PORT=str(admin), AUTH_TOKENS_FILE=str(tokens), RABBIT_PORT=RABBIT_PORT,
+               SPOOL_DIR=str(tmp_path / "spool"))
+    log = tmp_path / "gateway.log"
+    with open(log, "w") as output:
+        process = subprocess.Popen([f"{EVENTGRPC_BIN}/IngestGateway"], env=env, stderr=output, stdout=output)
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as opened:
+            grpc.channel_ready_future(opened).result(timeout=TIMEOUT_S)
+            stub = event_pb2_grpc.EventServiceStub(opened)
+            for metadata in [None, [("authorization", "Bearer wrong")], [("authorization", "token-one")]]:
+                error = rpc_error(lambda: stub.dispatch(batch([event()]), timeout=TIMEOUT_S, metadata=metadata))
+                assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+            reply = stub.dispatch(batch([event()]), timeout=TIMEOUT_S, metadata=[("authorization", "Bearer token-two")])
+            assert reply.status == "SUCCESS"
+            health = health_pb2_grpc.HealthStub(opened)
+            assert health.Check(health_pb2.HealthCheckRequest(), timeout=TIMEOUT_S).status == 1
+            # SIGTERM with a Watch open: NOT_SERVING, then the call ends UNAVAILABLE and the process exits 0.
+            watch = health.Watch(health_pb2.HealthCheckRequest(), timeout=30)
+            assert next(watch).status == health_pb2.HealthCheckResponse.SERVING
+            process.terminate()
+            assert next(watch).status == health_pb2.HealthCheckResponse.NOT_SERVING
+            error = rpc_error(lambda: next(watch))
+            assert error.code() == grpc.StatusCode.UNAVAILABLE
+    finally:
+        process.terminate()
+        code = process.wait(timeout=30)
+    text = log.read_text()
+    assert "token-one" not in text and "token-two" not in text, "tokens must never be logged"
+    assert code == 0, text[-2000:]
