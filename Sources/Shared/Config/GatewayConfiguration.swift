@@ -57,6 +57,9 @@ public struct GatewayConfiguration: Sendable {
         workerPoolSize = try env.int("EVENT_WORKER_POOL_SIZE", default: workerPoolSize, in: 1...4096)
         maxMessageBytes = try env.int("MAX_MESSAGE_BYTES", default: maxMessageBytes, in: 1024...(64 * 1024 * 1024))
         server.maxRequestBodyBytes = maxMessageBytes + 5
+        server.maxBufferedRequestBytes = try env.int(
+            "MAX_BUFFERED_REQUEST_BYTES", default: server.maxBufferedRequestBytes,
+            in: (maxMessageBytes + 5)...(64 << 30))
         drainTimeout = try env.duration("DRAIN_TIMEOUT", default: drainTimeout, atLeast: .seconds(1))
         shutdownGrace = try env.duration("SHUTDOWN_GRACE", default: shutdownGrace)
         guard shutdownGrace < drainTimeout else {

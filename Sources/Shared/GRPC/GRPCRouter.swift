@@ -87,6 +87,11 @@ public struct GRPCRouter: HTTP2RequestHandler {
         guard !request.bodyLimitExceeded else {
             throw GRPCStatus(.resourceExhausted, "request message exceeds the limit of \(maxMessageBytes) bytes")
         }
+        guard !request.bufferBudgetExhausted else {
+            throw GRPCStatus(
+                .resourceExhausted, "the server holds too many request bytes right now; retry after 1000 ms",
+                trailers: [HTTPField("grpc-retry-pushback-ms", "1000")])
+        }
         var timeout: Duration?
         if let value = request.header("grpc-timeout") {
             guard let parsed = GRPCTimeout.parse(value) else {

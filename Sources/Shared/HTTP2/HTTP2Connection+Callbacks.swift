@@ -74,6 +74,13 @@ private func onDataChunk(
         owner.dispatch(stream)
         return 0
     }
+    guard owner.budget.reserve(length) else {
+        stream.body = []
+        stream.bufferBudgetExhausted = true
+        owner.dispatch(stream)
+        return 0
+    }
+    stream.reservedBytes += length
     stream.body.append(contentsOf: UnsafeBufferPointer(start: data, count: length))
     return 0
 }
@@ -114,7 +121,10 @@ private func onStreamClose(
     _ session: OpaquePointer?, _ streamID: Int32, _ errorCode: UInt32, _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
     let owner = connection(userData)
-    owner.streams[streamID]?.writer?.interrupt(.closed)
+    if let stream = owner.streams[streamID] {
+        stream.writer?.interrupt(.closed)
+        owner.budget.release(stream.reservedBytes)
+    }
     owner.streams[streamID] = nil
     return 0
 }

@@ -16,6 +16,7 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
 
     let socket: Int32
     let configuration: HTTP2ServerConfiguration
+    let budget: RequestBufferBudget
     let handler: any HTTP2RequestHandler
     let logger: Logger
     /// A non-blocking pipe: other threads write a byte to wake the connection thread out of `poll`.
@@ -28,11 +29,15 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
     /// GOAWAY went out because the server shuts down: new and open streams' writers are told to finish.
     var isDraining = false
 
-    init(socket: Int32, configuration: HTTP2ServerConfiguration, handler: any HTTP2RequestHandler, logger: Logger)
+    init(
+        socket: Int32, configuration: HTTP2ServerConfiguration, handler: any HTTP2RequestHandler,
+        budget: RequestBufferBudget, logger: Logger
+    )
         throws(HTTP2Error)
     {
         self.socket = socket
         self.configuration = configuration
+        self.budget = budget
         self.handler = handler
         self.logger = logger
         var ends: [Int32] = [-1, -1]
@@ -85,7 +90,10 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
         } catch {
             logger.debug("connection closed", .error(error))
         }
-        for stream in streams.values { stream.writer?.interrupt(.closed) }
+        for stream in streams.values {
+            stream.writer?.interrupt(.closed)
+            budget.release(stream.reservedBytes)
+        }
         streams = [:]
         shutdown(socket, Int32(SHUT_RDWR))  // the peer sees the end now; the descriptor closes in deinit
     }

@@ -19,13 +19,20 @@ public struct HTTP2Request: Sendable {
     /// True when the body grew past the server's limit: `body` is then empty and the rest was discarded,
     /// so the handler must refuse the request.
     public var bodyLimitExceeded: Bool
+    /// True when all connections together already hold as many request bytes as the server allows: `body` is
+    /// empty and the handler must refuse the request (the client may retry shortly).
+    public var bufferBudgetExhausted: Bool
 
-    public init(method: String, path: String, headers: [HTTPField], body: [UInt8], bodyLimitExceeded: Bool = false) {
+    public init(
+        method: String, path: String, headers: [HTTPField], body: [UInt8], bodyLimitExceeded: Bool = false,
+        bufferBudgetExhausted: Bool = false
+    ) {
         self.method = method
         self.path = path
         self.headers = headers
         self.body = body
         self.bodyLimitExceeded = bodyLimitExceeded
+        self.bufferBudgetExhausted = bufferBudgetExhausted
     }
 
     /// The first value of header `name` (lower-case).

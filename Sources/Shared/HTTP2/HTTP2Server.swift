@@ -18,6 +18,7 @@ public final class HTTP2Server: Service {
     private let configuration: HTTP2ServerConfiguration
     private let handler: any HTTP2RequestHandler
     private let logger: Logger
+    private let budget: RequestBufferBudget
     private let state = Mutex(State.idle)
     private let listener: Mutex<ListeningSocketBox?> = Mutex(nil)
 
@@ -25,6 +26,7 @@ public final class HTTP2Server: Service {
         self.configuration = configuration
         self.handler = handler
         self.logger = logger
+        self.budget = RequestBufferBudget(limit: configuration.maxBufferedRequestBytes)
     }
 
     /// Binds the port; after this returns, clients can connect. Called by `run()` when not called before.
@@ -90,7 +92,7 @@ public final class HTTP2Server: Service {
             let connection: HTTP2Connection
             do {
                 connection = try HTTP2Connection(
-                    socket: client, configuration: configuration, handler: handler, logger: logger)
+                    socket: client, configuration: configuration, handler: handler, budget: budget, logger: logger)
             } catch {
                 close(client)
                 logger.error("connection refused", .error(error))

@@ -9,6 +9,9 @@ public struct HTTP2ServerConfiguration: Sendable {
     /// A request body larger than this is refused before it is buffered; default 4 MiB plus the 5-byte gRPC
     /// frame prefix.
     public var maxRequestBodyBytes = 4 * 1024 * 1024 + 5
+    /// Request body bytes all connections together may hold at once; a stream that would pass it is answered at
+    /// once with RESOURCE_EXHAUSTED; default 256 MiB (`MAX_BUFFERED_REQUEST_BYTES`).
+    public var maxBufferedRequestBytes = 256 * 1024 * 1024
     /// SETTINGS_MAX_HEADER_LIST_SIZE: a request whose header fields are larger is reset; default 16 KiB.
     public var maxHeaderListBytes = 16 * 1024
     /// A connection with no stream open and nothing received for this long is closed; default 5 minutes.

@@ -10,6 +10,9 @@ final class HTTP2Stream {
     var headerListBytes = 0
     var body: [UInt8] = []
     var bodyLimitExceeded = false
+    var bufferBudgetExhausted = false
+    /// Bytes this stream holds of the server's `RequestBufferBudget`, given back when it closes.
+    var reservedBytes = 0
     /// The request went up to the handler; later DATA is ignored.
     var dispatched = false
     /// The client half-closed the stream (END_STREAM received).
@@ -30,6 +33,8 @@ final class HTTP2Stream {
     }
 
     func request() -> HTTP2Request {
-        HTTP2Request(method: method, path: path, headers: headers, body: body, bodyLimitExceeded: bodyLimitExceeded)
+        HTTP2Request(
+            method: method, path: path, headers: headers, body: body, bodyLimitExceeded: bodyLimitExceeded,
+            bufferBudgetExhausted: bufferBudgetExhausted)
     }
 }

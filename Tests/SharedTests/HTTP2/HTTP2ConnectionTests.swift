@@ -75,6 +75,27 @@ import Testing
         #expect(client.exchanges[small]?.body == GRPCFraming.frame([5]))
     }
 
+    @Test func streamsPastTheSharedBufferBudgetAreRefusedAndTheBudgetComesBack() async throws {
+        let budget = RequestBufferBudget(limit: 3000)
+        let server = try SocketPairServer(handler: Self.router(), budget: budget)
+        let client = try HTTP2TestClient(server: server)
+        let held = client.post(
+            "/test.Echo/echo", headers: Self.grpc, chunks: [[0, 0, 0, 0x0f, 0xa0] + [UInt8](repeating: 1, count: 2500)],
+            end: false)
+        #expect(await client.run { _ in budget.inUse >= 2505 })
+        let refused = client.post(
+            "/test.Echo/echo", headers: Self.grpc, chunks: [GRPCFraming.frame([UInt8](repeating: 2, count: 1000))])
+        #expect(await client.run { $0.exchanges[refused]?.closeCode != nil })
+        #expect(client.exchanges[refused]?.field("grpc-status") == "8")
+        #expect(client.exchanges[refused]?.field("grpc-retry-pushback-ms") == "1000")
+        #expect(client.exchanges[held]?.closeCode == nil, "the first stream keeps its bytes")
+        client.reset(held)
+        #expect(await client.run { _ in budget.inUse == 0 })
+        let later = client.post("/test.Echo/echo", headers: Self.grpc, chunks: [GRPCFraming.frame([3])])
+        #expect(await client.run { $0.exchanges[later]?.closeCode != nil })
+        #expect(client.exchanges[later]?.body == GRPCFraming.frame([3]))
+    }
+
     @Test func requestThatNeverCompletesIsResetAfterTheRequestTimeout() async throws {
         let server = try SocketPairServer(
             handler: Self.router(), configuration: Self.configuration { $0.requestTimeout = .milliseconds(200) })

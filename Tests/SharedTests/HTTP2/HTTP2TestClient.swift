@@ -55,6 +55,11 @@ final class HTTP2TestClient {
         return id
     }
 
+    /// Cancels a stream (RST_STREAM CANCEL), as a client giving up on a call does.
+    func reset(_ id: Int32) {
+        nghttp2_submit_rst_stream(session, 0, id, UInt32(NGHTTP2_CANCEL.rawValue))
+    }
+
     /// Exchanges frames until `done` holds, the server closes, or `seconds` pass; returns whether `done` held.
     /// Yields between polls: the server's handlers run on the same cooperative thread pool as the test.
     @discardableResult

@@ -10,7 +10,10 @@ final class SocketPairServer: Sendable {
     let connection: HTTP2Connection
     private let exited = Atomic(false)
 
-    init(handler: any HTTP2RequestHandler, configuration: HTTP2ServerConfiguration = HTTP2ServerConfiguration()) throws {
+    init(
+        handler: any HTTP2RequestHandler, configuration: HTTP2ServerConfiguration = HTTP2ServerConfiguration(),
+        budget: RequestBufferBudget? = nil
+    ) throws {
         var ends: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &ends) == 0 else {
             throw HTTP2Error(.sessionFailed, "socketpair() failed: \(SystemErrno.current)")
@@ -18,6 +21,7 @@ final class SocketPairServer: Sendable {
         clientSocket = ends[1]
         connection = try HTTP2Connection(
             socket: ends[0], configuration: configuration, handler: handler,
+            budget: budget ?? RequestBufferBudget(limit: configuration.maxBufferedRequestBytes),
             logger: Logger(label: "test", minimumLevel: .critical))
         Thread { [self] in
             connection.run()
