@@ -27,9 +27,9 @@ source scripts/services.sh
 MODE=${BENCH_MODE:-full}
 case $MODE in
 full) base=5692 epmd=4389 clickhouse=8143 grpc=8217 secs=10 e2e=60 flood=15 levels="0.25 0.5 0.75"
-    build=release results=bench/results ;;
+    build=release results=bench/results drain=60 ;;
 smoke) base=5702 epmd=4399 clickhouse=8153 grpc=8227 secs=1 e2e=3 flood=2 levels="0.5" build=debug
-    results=.run/bench-smoke-results ;;
+    results=.run/bench-smoke-results drain=5 ;;
 *) echo "BENCH_MODE must be full or smoke" >&2; exit 2 ;;
 esac
 SECS=${BENCH_SECONDS:-$secs}
@@ -93,9 +93,9 @@ load() {
     h2load "$@" -d "$file" -H 'content-type: application/grpc' -H 'te: trailers' --log-file="$prefix.log" \
         "http://127.0.0.1:$port/event.EventService/dispatch" > "$prefix.out" 2>&1
 }
-drain_queues() { # waits (at most 60 s) until the workers emptied the queues, then purges what is left
+drain_queues() { # waits (at most 60 s; 5 s when smoking) until the workers emptied the queues, then purges the rest
     local waited=0
-    while (($(tool depths "$MANAGEMENT" $QUEUES) > 0 && waited < 60)); do sleep 1; waited=$((waited + 1)); done
+    while (($(tool depths "$MANAGEMENT" $QUEUES) > 0 && waited < drain)); do sleep 1; waited=$((waited + 1)); done
     tool purge "$MANAGEMENT" $QUEUES
 }
 
