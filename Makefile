@@ -3,14 +3,15 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 STACK_DIR ?= .run/stack
 
-.PHONY: help deps build run test fuzz bench stack-up stack-down stack-status clean golden
+.PHONY: help deps build run test fuzz bench bench-smoke stack-up stack-down stack-status clean golden
 
 help:
 	@echo "make run          install what is missing, build, start the stack, gateway and workers, send a demo batch"
 	@echo "make test         the same set-up on test ports, then every unit, integration and interop test"
 	@echo "make build        release build of IngestGateway and SinkWorker"
 	@echo "make fuzz         random HTTP/2 frames, gRPC requests and protobuf bytes for a minute (FUZZ_SECONDS)"
-	@echo "make bench        gateway throughput with h2load against a private stack (results in bench/results/)"
+	@echo "make bench        gateway, raw broker ceiling, end to end, flood and Python peer (bench/results/, BENCHMARKS.md)"
+	@echo "make bench-smoke  every bench case for about a second (part of make test; no performance checks)"
 	@echo "make stack-up     start RabbitMQ and ClickHouse on loopback (data in $(STACK_DIR))"
 	@echo "make stack-down   stop them"
 	@echo "make clean        stop the stack and remove build products, run data and the test virtualenv"
@@ -32,7 +33,10 @@ fuzz: deps
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} swift test --skip-build --filter HTTP2FuzzTests
 
 bench:
-	@scripts/bench.sh
+	@BENCH_MODE=full scripts/bench.sh
+
+bench-smoke:
+	@BENCH_MODE=smoke scripts/bench.sh
 
 stack-up:
 	@scripts/stack.sh start $(STACK_DIR)
@@ -49,4 +53,4 @@ golden:
 clean:
 	-@scripts/stack.sh stop $(STACK_DIR)
 	-@scripts/stack.sh stop .run/test-stack
-	rm -rf .build .run .venv tests/interop/generated
+	rm -rf .build .run .venv .venv-bench tests/interop/generated bench/generated

@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "IngestGateway", targets: ["IngestGateway"]),
         .executable(name: "SinkWorker", targets: ["SinkWorker"]),
+        .executable(name: "BenchRawPublisher", targets: ["BenchRawPublisher"]),
         .library(name: "Shared", targets: ["Shared"]),
     ],
     targets: [
@@ -56,6 +57,12 @@ let package = Package(
         .executableTarget(
             name: "SinkWorker",
             dependencies: ["Shared"],
+            swiftSettings: swiftSettings
+        ),
+        // `make bench`: the raw-broker ceiling (rabbitmq-c alone, the gateway's bytes and confirm grouping).
+        .executableTarget(
+            name: "BenchRawPublisher",
+            dependencies: ["Shared", "CRabbitMQ"],
             swiftSettings: swiftSettings
         ),
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: installs what is missing, builds, starts a private stack on test ports, runs every Swift test
 # (unit and integration), validates docker-compose.yml, runs the grpcio end-to-end suite against a real gateway
-# and workers, and stops everything it started whatever happened.
+# and workers, runs `make bench-smoke` (its own stack), and stops everything it started whatever happened.
 #
 # Environment (default): TEST_RABBIT_PORT (5682), TEST_RABBIT_MANAGEMENT_PORT (15682), TEST_RABBIT_DIST_PORT
 # (25682), TEST_EPMD_PORT (4379), TEST_CLICKHOUSE_PORT (8133), TEST_CLICKHOUSE_TCP_PORT (9010), TEST_GRPC_PORT
@@ -80,3 +80,6 @@ GATEWAY_ADDR=127.0.0.1:$GRPC_PORT CLICKHOUSE_URL=http://127.0.0.1:$CLICKHOUSE_PO
 
 step "graceful stop (SIGTERM): every process must exit 0"
 stop_all_services
+
+step "bench smoke: every make bench case for about a second on its own stack and ports (no performance checks)"
+BENCH_MODE=smoke scripts/bench.sh

@@ -32,34 +32,41 @@ public struct BatchValidator: Sendable {
         return result
     }
 
+    /// Field paths such as `events[3].attributes[1].key` are built only when a check fails: formatting them for
+    /// every event of every valid batch was a tenth of the gateway's CPU time under load.
     private func validate(_ event: Event, index: Int, now: Int64, makeID: () -> String) throws(GRPCStatus)
         -> IngestedEvent
     {
-        let at = "events[\(index)]"
-        try checkLength(event.id, "\(at).id")
-        try checkLength(event.currentURL, "\(at).currentURL")
+        try checkLength(event.id) { "events[\(index)].id" }
+        try checkLength(event.currentURL) { "events[\(index)].currentURL" }
         guard let original = Int64(event.timestamp), event.timestamp.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
         else {
-            throw invalid("\(at).timestamp \"\(event.timestamp.prefix(40))\" is not a decimal number of epoch milliseconds")
+            throw invalid(
+                "events[\(index)].timestamp \"\(event.timestamp.prefix(40))\""
+                    + " is not a decimal number of epoch milliseconds")
         }
         guard original >= limits.earliestTimestampMilliseconds else {
-            throw invalid("\(at).timestamp \(original) is before the year 2000; send epoch milliseconds")
+            throw invalid("events[\(index)].timestamp \(original) is before the year 2000; send epoch milliseconds")
         }
         let type = event.type.isEmpty ? IngestedEvent.defaultType : event.type
         guard Self.isValidType(type) else {
-            throw invalid("\(at).type \"\(type.prefix(80))\" must be 1-128 characters of letters, digits, '.', '_' or '-'")
+            throw invalid(
+                "events[\(index)].type \"\(type.prefix(80))\""
+                    + " must be 1-128 characters of letters, digits, '.', '_' or '-'")
         }
         guard event.attributes.count <= limits.maxAttributesPerEvent else {
-            throw invalid("\(at) has \(event.attributes.count) attributes; at most \(limits.maxAttributesPerEvent) are allowed")
+            throw invalid(
+                "events[\(index)] has \(event.attributes.count) attributes;"
+                    + " at most \(limits.maxAttributesPerEvent) are allowed")
         }
         for (attributeIndex, attribute) in event.attributes.enumerated() {
-            let attributeAt = "\(at).attributes[\(attributeIndex)]"
-            guard !attribute.key.isEmpty else { throw invalid("\(attributeAt).key is empty") }
-            try checkLength(attribute.key, "\(attributeAt).key")
-            guard attribute.value != nil else { throw invalid("\(attributeAt) (\(attribute.key)) has no value") }
-            if case .string(let text) = attribute.value { try checkLength(text, "\(attributeAt).stringValue") }
+            let attributeAt = { "events[\(index)].attributes[\(attributeIndex)]" }
+            guard !attribute.key.isEmpty else { throw invalid("\(attributeAt()).key is empty") }
+            try checkLength(attribute.key) { "\(attributeAt()).key" }
+            guard attribute.value != nil else { throw invalid("\(attributeAt()) (\(attribute.key)) has no value") }
+            if case .string(let text) = attribute.value { try checkLength(text) { "\(attributeAt()).stringValue" } }
             if case .double(let number) = attribute.value, !number.isFinite {
-                throw invalid("\(attributeAt).doubleValue must be a finite number")
+                throw invalid("\(attributeAt()).doubleValue must be a finite number")
             }
         }
         let clamped = TimestampClamp.clamp(original, now: now)
@@ -75,8 +82,12 @@ public struct BatchValidator: Sendable {
     }
 
     private func checkLength(_ value: String, _ field: String) throws(GRPCStatus) {
+        try checkLength(value) { field }
+    }
+
+    private func checkLength(_ value: String, _ field: () -> String) throws(GRPCStatus) {
         guard value.utf8.count <= limits.maxFieldBytes else {
-            throw invalid("\(field) is \(value.utf8.count) bytes; at most \(limits.maxFieldBytes) are allowed")
+            throw invalid("\(field()) is \(value.utf8.count) bytes; at most \(limits.maxFieldBytes) are allowed")
         }
     }
 

@@ -20,8 +20,20 @@ struct JSONWriter {
         bytes.append(UInt8(ascii: ","))
     }
 
+    /// Decimal digits written straight into the buffer (no intermediate `String`: this runs for every timestamp).
     mutating func int(_ value: Int64) {
-        bytes.append(contentsOf: String(value).utf8)
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes: room for 20 digits
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[31 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            bytes.append(contentsOf: buffer[(32 - count)...])
+        }
     }
 
     /// Finite doubles only (the validator refuses others); always with a fraction or exponent so that a

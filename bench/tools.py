@@ -1,0 +1,168 @@
+"""Helpers for scripts/bench.sh (standard library only, except `report`, which plots with matplotlib).
+
+  tools.py request EVENTS MIX OUT          write OUT.pb (event.Events) and OUT.req (gRPC-framed) with EVENTS events;
+                                           MIX "app" (all app.open) or "mixed" (half app.open, a quarter each
+                                           log.trace and log.post: both queue families)
+  tools.py latency LOGFILE [SINCE_US]      p50/p99/max of an h2load --log-file (requests started after SINCE_US)
+  tools.py metric URL NAME [LABELS]        sum of one Prometheus counter or gauge (optionally labels substring)
+  tools.py depths URL QUEUE...             total messages ready+unacked in the queues (management API)
+  tools.py purge URL QUEUE...              empty the queues (management API)
+  tools.py h2load OUTPUT                   {"calls_per_second", "done", "succeeded", "seconds"} from h2load's output
+  tools.py case OUT key=value... [key=@file.json] [key=@[a.json,b.json]]   write one JSON object (values parsed
+                                           as JSON when they are; @file embeds a file, @[...] a list of files)
+  tools.py report DIR DATE                 DIR/DATE-summary.md, DIR/DATE-plot.png from DIR/DATE-*.json
+"""
+import base64
+import json
+import os
+import struct
+import sys
+import urllib.error
+import urllib.request
+
+
+def request(count, mix, out):
+    header = {5: b"bench-session", 8: b"bench-device", 15: b"1.0"}
+    types = ["app.open"] * count
+    if mix == "mixed":
+        types = ["app.open" if i % 2 == 0 else ("log.trace" if i % 4 == 1 else "log.post") for i in range(count)]
+    body = field(4, b"".join(field(number, value) for number, value in header.items()))
+    for i, kind in enumerate(types):
+        event = field(4, f"bench-{mix}-{count}-{i}".encode()) + field(5, b"1700000000000") + field(7, kind.encode())
+        event += field(8, field(1, b"screen") + field(2, b"home"))
+        event += field(8, field(1, b"n") + varint(3 << 3) + varint(i))
+        body += field(5, event)
+    with open(out + ".pb", "wb") as pb:
+        pb.write(body)
+    with open(out + ".req", "wb") as framed:
+        framed.write(b"\x00" + struct.pack(">I", len(body)) + body)
+
+
+def varint(value):
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def field(number, payload):
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
+def percentile(sorted_values, fraction):
+    if not sorted_values:
+        return 0.0
+    index = max(0, min(len(sorted_values) - 1, -(-len(sorted_values) * fraction // 1) - 1))
+    return sorted_values[int(index)]
+
+
+def latency(path, since_us=0):
+    values = []
+    with open(path) as log:
+        for line in log:
+            parts = line.split("\t")
+            if len(parts) >= 3 and int(parts[0]) >= since_us and parts[1] == "200":
+                values.append(int(parts[2]) / 1000)
+    values.sort()
+    result = {"count": len(values), "p50_ms": round(percentile(values, 0.5), 3),
+              "p99_ms": round(percentile(values, 0.99), 3), "max_ms": round(values[-1], 3) if values else 0}
+    print(json.dumps(result))
+
+
+def metric(url, name, labels=""):
+    total = 0.0
+    with urllib.request.urlopen(url, timeout=5) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith(name) and (line[len(name)] in " {") and labels in line:
+                total += float(line.rsplit(" ", 1)[1])
+    print(int(total) if total.is_integer() else total)
+
+
+def depths(url, *queues):
+    total = 0
+    for queue in queues:
+        with urllib.request.urlopen(management(f"{url}/api/queues/%2F/{queue}?columns=messages"),
+                                    timeout=5) as response:
+            total += json.loads(response.read()).get("messages", 0) or 0
+    print(total)
+
+
+def management(url, method="GET"):
+    auth = base64.b64encode(b"guest:guest").decode()
+    return urllib.request.Request(url, method=method, headers={"Authorization": "Basic " + auth})
+
+
+def purge(url, *queues):
+    for queue in queues:
+        try:
+            urllib.request.urlopen(management(f"{url}/api/queues/%2F/{queue}/contents", "DELETE"), timeout=10)
+        except urllib.error.HTTPError as error:
+            if error.code != 404:  # a queue nobody declared yet is already empty
+                raise
+
+
+def h2load(path):
+    result = {}
+    with open(path) as output:
+        for line in output:
+            words = line.replace(",", "").split()
+            if line.startswith("finished in"):
+                result["seconds"] = float(words[2].rstrip("s")) if words[2].endswith("s") else 0.0
+                result["calls_per_second"] = float(words[3])
+            elif line.startswith("requests:"):
+                result["done"] = int(words[5])
+                result["succeeded"] = int(words[7])
+                result["failed"] = int(words[9])
+    print(json.dumps(result))
+
+
+def case(out, *pairs):
+    data = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        if value.startswith("@["):
+            data[key] = []
+            for name in filter(None, value[2:-1].split(",")):
+                with open(name) as source:
+                    data[key].append(json.load(source))
+            continue
+        if value.startswith("@"):
+            with open(value[1:]) as source:
+                data[key] = json.load(source)
+            continue
+        try:
+            data[key] = json.loads(value)
+        except ValueError:
+            data[key] = value
+    with open(out, "w") as target:
+        json.dump(data, target, indent=1, sort_keys=True)
+        target.write("\n")
+
+
+if __name__ == "__main__":
+    command, arguments = sys.argv[1], sys.argv[2:]
+    if command == "request":
+        request(int(arguments[0]), arguments[1], arguments[2])
+    elif command == "latency":
+        latency(arguments[0], int(arguments[1]) if len(arguments) > 1 else 0)
+    elif command == "metric":
+        metric(*arguments)
+    elif command == "depths":
+        depths(*arguments)
+    elif command == "purge":
+        purge(*arguments)
+    elif command == "h2load":
+        h2load(arguments[0])
+    elif command == "case":
+        case(*arguments)
+    elif command == "report":
+        sys.path.insert(0, os.path.dirname(__file__))
+        import report
+        report.main(*arguments)
+    else:
+        sys.exit(f"unknown command {command}; see the docstring")
