@@ -43,7 +43,9 @@ func runGateway() async -> Int32 {
         publisher: publisher, spool: spool, confirmTimeout: durability.confirmTimeout,
         metrics: DurablePublisherMetrics(registry: registry), logger: logger)
     let dispatch = DispatchService(
-        validator: BatchValidator(limits: configuration.limits), queue: queue, exchange: topology.exchange.name,
+        validator: BatchValidator(limits: configuration.limits),
+        gate: AdmissionGate(limit: configuration.maxConcurrentDispatches, timeout: configuration.enqueueTimeout),
+        queue: queue, exchange: topology.exchange.name,
         metrics: metrics, clampMonitor: ClampMonitor(), logger: logger)
     var router = GRPCRouter(maxMessageBytes: configuration.maxMessageBytes, logger: logger)
     router.register(DispatchService.path, auth.map { $0.protect(dispatch.dispatch) } ?? dispatch.dispatch)

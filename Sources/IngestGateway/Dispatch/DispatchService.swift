@@ -8,6 +8,7 @@ struct DispatchService: Sendable {
     static let path = "/event.EventService/dispatch"
 
     let validator: BatchValidator
+    let gate: AdmissionGate
     let queue: PublishQueue
     let exchange: String
     let metrics: GatewayMetrics
@@ -15,6 +16,13 @@ struct DispatchService: Sendable {
     let logger: Logger
 
     func dispatch(_ message: ArraySlice<UInt8>, _ context: GRPCCallContext) async throws -> [UInt8] {
+        do {
+            try await gate.enter()
+        } catch let status as GRPCStatus {
+            metrics.batchRejected(status.code)
+            throw status
+        }
+        defer { gate.leave() }
         let batch: Events
         do {
             batch = try Events(protobuf: message)

@@ -21,6 +21,9 @@ public struct GatewayConfiguration: Sendable {
     public var queueMaxBytes = 64 * 1024 * 1024
     /// `EVENT_ENQUEUE_TIMEOUT`: how long a call waits for room before RESOURCE_EXHAUSTED, default 1 s.
     public var enqueueTimeout: Duration = .seconds(1)
+    /// `MAX_CONCURRENT_DISPATCHES`: `dispatch` calls decoded and in flight at once, default 256; more wait up to
+    /// `EVENT_ENQUEUE_TIMEOUT` for a slot, then get RESOURCE_EXHAUSTED.
+    public var maxConcurrentDispatches = 256
     /// `EVENT_WORKER_POOL_SIZE`: workers publishing from the queue concurrently, default 32.
     public var workerPoolSize = 32
     /// `MAX_MESSAGE_BYTES`: largest request message, default 4 MiB.
@@ -54,6 +57,8 @@ public struct GatewayConfiguration: Sendable {
         queueCapacity = try env.int("EVENT_BUFFERED_CHANNEL_SIZE", default: queueCapacity, in: 1...1_000_000)
         queueMaxBytes = try env.int("EVENT_BUFFERED_MAX_BYTES", default: queueMaxBytes, in: 1024...(16 << 30))
         enqueueTimeout = try env.duration("EVENT_ENQUEUE_TIMEOUT", default: enqueueTimeout, atLeast: .milliseconds(1))
+        maxConcurrentDispatches = try env.int(
+            "MAX_CONCURRENT_DISPATCHES", default: maxConcurrentDispatches, in: 1...100_000)
         workerPoolSize = try env.int("EVENT_WORKER_POOL_SIZE", default: workerPoolSize, in: 1...4096)
         maxMessageBytes = try env.int("MAX_MESSAGE_BYTES", default: maxMessageBytes, in: 1024...(64 * 1024 * 1024))
         server.maxRequestBodyBytes = maxMessageBytes + 5
