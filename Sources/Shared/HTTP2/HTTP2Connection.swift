@@ -47,8 +47,7 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
         for end in ends { _ = fcntl(end, F_SETFL, O_NONBLOCK) }
         self.wakeReader = ends[0]
         self.wakeWriter = ends[1]
-        let (seconds, attoseconds) = configuration.sendTimeout.components
-        var limit = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+        var limit = configuration.sendTimeout.timeval
         guard setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
             close(wakeReader)
             close(wakeWriter)

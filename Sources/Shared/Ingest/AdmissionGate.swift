@@ -69,8 +69,7 @@ public final class AdmissionGate: Sendable {
             guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
             return state.waiters.remove(at: index)
         }
-        let milliseconds = Int(timeout.components.seconds * 1000)
-            + Int(timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = timeout.wholeMilliseconds
         expired?.continuation.resume(throwing: GRPCStatus(
             .resourceExhausted, "the gateway is handling too many calls; retry after \(milliseconds) ms",
             trailers: [HTTPField("grpc-retry-pushback-ms", String(milliseconds))]))

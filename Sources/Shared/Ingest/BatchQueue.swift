@@ -113,8 +113,7 @@ public final class BatchQueue<Work: Sendable, Outcome: Sendable>: Sendable {
             guard let index = state.waitingForRoom.firstIndex(where: { $0.id == id }) else { return nil }
             return state.waitingForRoom.remove(at: index).item
         }
-        let pushbackMilliseconds = Int(enqueueTimeout.components.seconds * 1000)
-            + Int(enqueueTimeout.components.attoseconds / 1_000_000_000_000_000)
+        let pushbackMilliseconds = enqueueTimeout.wholeMilliseconds
         expired?.finish(.failure(GRPCStatus(
             .resourceExhausted, "the gateway's queue is full; retry after \(pushbackMilliseconds) ms",
             trailers: [HTTPField("grpc-retry-pushback-ms", String(pushbackMilliseconds))])))

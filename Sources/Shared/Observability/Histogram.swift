@@ -29,7 +29,7 @@ public final class Histogram: MetricSample {
 
     /// Records a duration in seconds.
     public func observe(_ duration: Duration) {
-        observe(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+        observe(duration.secondsDouble)
     }
 
     /// Observations so far.

@@ -58,7 +58,7 @@ final class DirectSink: @unchecked Sendable {  // used only from its consumer's 
                 "ClickHouse unreachable; message requeued",
                 ["amqp.message_id": delivery.messageID ?? "", "clickhouse.table": "\(writer.table)"]
                     .merging(.error(error)) { $1 })
-            Thread.sleep(forTimeInterval: outageDelay.seconds)
+            Thread.sleep(forTimeInterval: outageDelay.secondsDouble)
             return .requeue
         }
     }
@@ -91,9 +91,3 @@ final class DirectSink: @unchecked Sendable {  // used only from its consumer's 
     }
 }
 
-extension Duration {
-    /// The duration in seconds, as `Thread.sleep` takes it.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

@@ -34,7 +34,7 @@ final class ConditionBox<State: Sendable>: @unchecked Sendable {
         while !ready(state) {
             let remaining = ContinuousClock.now.duration(to: deadline)
             guard remaining > .zero else { break }
-            let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
+            let seconds = remaining.secondsDouble
             _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
         }
         return body(&state)

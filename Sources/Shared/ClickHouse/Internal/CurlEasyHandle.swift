@@ -112,9 +112,9 @@ final class CurlEasyHandle {
             reachedServer: timerRead != CURLE_OK || pretransfer > 0)
     }
 
+    /// curl takes whole milliseconds; 0 would mean "no limit", so at least 1.
     private func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+        max(1, Int(duration.wholeMilliseconds))
     }
 }
 

@@ -17,6 +17,11 @@ extension Duration {
 }
 
 extension Duration {
+    /// Seconds as a `Double`, as `Thread.sleep` and Prometheus histograms take them.
+    public var secondsDouble: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+
     /// Whole milliseconds, never negative (an AMQP `expiration` is a non-negative decimal string).
     var wholeMilliseconds: Int64 {
         let (seconds, attoseconds) = components
