@@ -10,73 +10,85 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// A library target under `Sources/Shared/<name>` (ARCHITECTURE.md draws the graph and the rule behind each arrow).
+func shared(_ name: String, _ dependencies: [Target.Dependency] = []) -> Target {
+    .target(name: name, dependencies: dependencies, path: "Sources/Shared/\(name)", swiftSettings: swiftSettings)
+}
+
+/// The unit tests of one library target, under `Tests/<name>Tests`: no sockets to servers, no servers.
+func unitTests(_ name: String, _ dependencies: [Target.Dependency], resources: [Resource]? = nil) -> Target {
+    .testTarget(name: "\(name)Tests", dependencies: dependencies, resources: resources, swiftSettings: swiftSettings)
+}
+
 let package = Package(
     name: "event-grpc",
     products: [
         .executable(name: "IngestGateway", targets: ["IngestGateway"]),
         .executable(name: "SinkWorker", targets: ["SinkWorker"]),
         .executable(name: "BenchRawPublisher", targets: ["BenchRawPublisher"]),
-        .library(name: "Shared", targets: ["Shared"]),
     ],
     targets: [
-        // C libraries from Debian, wrapped with typed shims (no logic).
-        .systemLibrary(
-            name: "CRabbitMQ",
-            pkgConfig: "librabbitmq",
-            providers: [.apt(["librabbitmq-dev"])]
-        ),
-        .systemLibrary(
-            name: "CNghttp2",
-            pkgConfig: "libnghttp2",
-            providers: [.apt(["libnghttp2-dev"])]
-        ),
-        .systemLibrary(
-            name: "CCurl",
-            pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]
-        ),
-        .systemLibrary(
-            name: "CZlib",
-            pkgConfig: "zlib",
-            providers: [.apt(["zlib1g-dev"])]
-        ),
+        // C libraries from Debian, wrapped with typed shims (no logic). Each has one owner target.
+        .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
+        .systemLibrary(name: "CNghttp2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
-        // Domain, wire codecs and clients shared by both binaries.
-        .target(
-            name: "Shared",
-            dependencies: ["CRabbitMQ", "CNghttp2", "CCurl", "CZlib"],
-            swiftSettings: swiftSettings
-        ),
+        // Layer 0: what every process needs (lifecycle, concurrency, logs, metrics, environment, sockets, admin).
+        shared("EventCore"),
+        // Layer 0: the wire formats; the standard library only.
+        shared("EventWire"),
+        // Layer 1: transports and clients, each the only importer of its C library.
+        shared("HTTP2Server", ["EventCore", "CNghttp2"]),
+        shared("GRPCServer", ["EventCore", "HTTP2Server", "CZlib"]),
+        shared("AMQPClient", ["EventCore", "CRabbitMQ"]),
+        shared("ClickHouseClient", ["EventCore", "CCurl"]),
+        // Layer 2: the families, exchanges and queues both binaries read.
+        shared("EventTopology", ["EventCore", "AMQPClient"]),
+        // Layer 3: the two pipelines; they know no transport above them (no gRPC status, no HTTP field).
+        shared("IngestPipeline", ["EventCore", "EventWire", "AMQPClient"]),
+        shared("SinkPipeline", ["EventCore", "EventWire", "AMQPClient", "ClickHouseClient", "EventTopology"]),
 
         // The two deployable processes: `main.swift` only wires.
         .executableTarget(
             name: "IngestGateway",
-            dependencies: ["Shared"],
+            dependencies: [
+                "EventCore", "EventWire", "HTTP2Server", "GRPCServer", "AMQPClient", "EventTopology", "IngestPipeline",
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "SinkWorker",
-            dependencies: ["Shared"],
+            dependencies: ["EventCore", "EventWire", "AMQPClient", "ClickHouseClient", "EventTopology", "SinkPipeline"],
             swiftSettings: swiftSettings
         ),
         // `make bench`: the raw-broker ceiling (rabbitmq-c alone, the gateway's bytes and confirm grouping).
         .executableTarget(
             name: "BenchRawPublisher",
-            dependencies: ["Shared", "CRabbitMQ"],
+            dependencies: ["EventCore", "EventWire", "IngestPipeline", "CRabbitMQ"],
             swiftSettings: swiftSettings
         ),
 
-        // Unit tests: no sockets, no servers.
-        .testTarget(
-            name: "SharedTests",
-            dependencies: ["Shared", "CNghttp2"],
-            resources: [.copy("Wire/Golden")],
-            swiftSettings: swiftSettings
-        ),
+        // Helpers shared by several test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        unitTests("EventCore", ["EventCore", "TestSupport"]),
+        unitTests("EventWire", ["EventWire"], resources: [.copy("Golden")]),
+        unitTests("HTTP2Server", ["HTTP2Server"]),
+        // The router alone, and over real HTTP/2 connections (socketpairs, an nghttp2 test client, seeded fuzzing).
+        unitTests("GRPCServer", ["GRPCServer", "HTTP2Server", "EventWire", "EventCore", "CNghttp2"]),
+        unitTests("AMQPClient", ["AMQPClient", "EventCore"]),
+        unitTests("ClickHouseClient", ["ClickHouseClient", "EventCore"]),
+        unitTests("EventTopology", ["EventTopology", "AMQPClient", "EventCore"]),
+        unitTests("IngestPipeline", ["IngestPipeline", "EventWire", "AMQPClient", "EventCore", "TestSupport"]),
+        unitTests(
+            "SinkPipeline",
+            ["SinkPipeline", "EventWire", "AMQPClient", "ClickHouseClient", "EventTopology", "EventCore", "TestSupport"]),
+        unitTests("IngestGateway", ["IngestGateway", "EventCore", "IngestPipeline", "HTTP2Server", "GRPCServer", "AMQPClient"]),
+        unitTests("SinkWorker", ["SinkWorker", "EventCore", "SinkPipeline", "ClickHouseClient", "AMQPClient"]),
         // Integration tests against a real RabbitMQ and ClickHouse (see scripts/stack.sh).
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Shared"],
+            dependencies: ["EventCore", "EventWire", "AMQPClient", "ClickHouseClient", "EventTopology", "SinkPipeline"],
             swiftSettings: swiftSettings
         ),
     ]

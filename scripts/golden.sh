@@ -1,10 +1,10 @@
 #!/bin/sh
-# Regenerates the protobuf golden files Tests/SharedTests/Wire/Golden/NAME.bin from NAME.txtpb with protoc.
+# Regenerates the protobuf golden files Tests/EventWireTests/Golden/NAME.bin from NAME.txtpb with protoc.
 # Each .txtpb names its message type in a `# proto-message: TYPE` header line.
 set -eu
 
 cd "$(dirname "$0")/.."
-golden=Tests/SharedTests/Wire/Golden
+golden=Tests/EventWireTests/Golden
 protoc=${PROTOC:-protoc}
 
 command -v "$protoc" >/dev/null || { echo "golden.sh: $protoc not found (apt-get install protobuf-compiler)" >&2; exit 1; }

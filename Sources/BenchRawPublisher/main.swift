@@ -1,3 +1,6 @@
+import AMQPClient
+import EventWire
+import IngestPipeline
 // BenchRawPublisher: the raw-broker ceiling for `make bench` (scripts/bench.sh). It turns one Events request
 // into exactly the broker messages the gateway would publish (same validation, clamping and JSON envelope), then
 // publishes those bytes with rabbitmq-c alone, `--group` batches per confirm wait, for `--seconds`, and prints one
@@ -6,7 +9,6 @@
 // Usage: BenchRawPublisher --request FILE.pb [--seconds 10] [--group 32] [--exchange events]
 // Environment: RABBIT_HOST (127.0.0.1), RABBIT_PORT (5672), RABBIT_USER/RABBIT_PASSWORD (guest).
 import Foundation
-import Shared
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("BenchRawPublisher: \(message)\n".utf8))

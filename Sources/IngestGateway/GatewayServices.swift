@@ -1,4 +1,6 @@
-import Shared
+import AMQPClient
+import EventCore
+import HTTP2Server
 
 /// The publisher as a service: started first, stopped last, so every accepted batch is confirmed before exit.
 struct PublisherService: Service {

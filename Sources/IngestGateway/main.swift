@@ -1,5 +1,10 @@
+import AMQPClient
+import EventCore
+import EventTopology
 import Foundation
-import Shared
+import GRPCServer
+import HTTP2Server
+import IngestPipeline
 
 /// Wires the gateway: configuration, topology, publisher, gRPC routes, server; then runs until SIGTERM/SIGINT.
 func runGateway() async -> Int32 {
@@ -62,7 +67,7 @@ func runGateway() async -> Int32 {
             admin, SpoolService(spool: spool), PublisherService(publisher: publisher),
             ReplayerService(spool: spool, publisher: publisher, metrics: spoolMetrics, logger: logger),
             PublishingWorkers(
-                queue: queue, publisher: durable, count: configuration.workerPoolSize, metrics: metrics),
+                queue: queue, publisher: durable, count: configuration.workerPoolSize, metrics: PublishingMetrics(registry: registry)),
             GatewayServerService(server: server, readiness: readiness, grace: configuration.shutdownGrace),
         ],
         drainTimeout: configuration.drainTimeout, logger: logger)

@@ -1,4 +1,5 @@
-import Shared
+import AMQPClient
+import EventCore
 
 /// All consumers of the worker's queues as one service: they run concurrently and stop together. On shutdown the
 /// worker turns not-ready, and each consumer stops taking messages, flushes its batch, acks what was written and

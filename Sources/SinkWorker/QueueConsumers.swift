@@ -1,4 +1,8 @@
-import Shared
+import AMQPClient
+import ClickHouseClient
+import EventCore
+import EventTopology
+import SinkPipeline
 
 /// Builds the consumers of a family's queues: per queue one circuit breaker and one set of metrics, per consumer
 /// its own AMQP connection, ClickHouse connection and sink (direct or buffered, as the topology says).

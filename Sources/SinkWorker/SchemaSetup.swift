@@ -1,4 +1,6 @@
-import Shared
+import ClickHouseClient
+import EventCore
+import SinkPipeline
 
 /// Creates each target database and table (idempotent DDL) before consuming starts, retrying every second
 /// while ClickHouse is unreachable, so a worker started before its database waits instead of crash-looping.

@@ -1,4 +1,6 @@
-import Shared
+import AMQPClient
+import ClickHouseClient
+import EventCore
 
 /// The worker's admin endpoint: `/heartbeat/` is 200 only while every consumer is subscribed (or paused on
 /// purpose by its breaker) and the database is healthy, and `/metrics` has the queues' and the database's state.

@@ -1,5 +1,7 @@
+import ClickHouseClient
+import EventCore
+import EventTopology
 import Foundation
-import Shared
 
 /// Wires a worker for one family: configuration, topology, schema, the database's health cron, one consumer per
 /// configured slot (each with its own connections and sink), the admin endpoint; then runs until SIGTERM/SIGINT.

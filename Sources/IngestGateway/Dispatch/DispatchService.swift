@@ -1,9 +1,13 @@
+import AMQPClient
+import EventCore
+import EventWire
 import Foundation
-import Shared
+import GRPCServer
+import IngestPipeline
 
 /// `event.EventService/dispatch`: decode, validate and clamp the batch, hand one message per event type to the
 /// bounded queue, and answer SUCCESS only once the broker confirmed all of them or the batch is fsynced in the
-/// spool (promise P1).
+/// spool (promise P1). The pipeline throws `IngestError`; the router answers with its gRPC status.
 struct DispatchService: Sendable {
     static let path = "/event.EventService/dispatch"
 
@@ -18,35 +22,32 @@ struct DispatchService: Sendable {
     func dispatch(_ message: ArraySlice<UInt8>, _ context: GRPCCallContext) async throws -> [UInt8] {
         do {
             try await gate.enter()
-        } catch let status as GRPCStatus {
-            metrics.batchRejected(status.code)
-            throw status
+        } catch {
+            throw rejected(error)
         }
         defer { gate.leave() }
         let batch: Events
         do {
             batch = try Events(protobuf: message)
         } catch {
-            metrics.batchRejected(.invalidArgument)
-            throw GRPCStatus(.invalidArgument, "the request is not a valid event.Events message: \(error)")
+            throw rejected(
+                IngestError(.invalidBatch, "the request is not a valid event.Events message: \(error)", cause: error))
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let events: [IngestedEvent]
         do {
             events = try validator.validate(batch, now: now)
         } catch {
-            metrics.batchRejected(error.code)
-            logger.info("batch rejected", ["grpc.status": "\(error.code)", "reason": error.message])
-            throw error
+            logger.info("batch rejected", ["grpc.status": "\(error.grpcStatus.code)", "reason": error.message])
+            throw rejected(error)
         }
         let messages = BatchMessages.make(header: batch.header, events: events, exchange: exchange)
         let outcome: DurablePublisher.Outcome
         do {
             outcome = try await queue.submit(messages, bytes: messages.reduce(0) { $0 + $1.body.count })
-        } catch let status as GRPCStatus {
-            metrics.batchRejected(status.code)
-            logger.debug("batch refused", ["grpc.status": "\(status.code)", "reason": status.message])
-            throw status
+        } catch let error as IngestError {
+            logger.debug("batch refused", ["grpc.status": "\(error.grpcStatus.code)", "reason": error.message])
+            throw rejected(error)
         } catch {
             metrics.batchesUnconfirmed.increment()
             logger.warning("batch neither confirmed nor spooled", .error(error))
@@ -63,5 +64,12 @@ struct DispatchService: Sendable {
         }
         let note = outcome == .spooled ? " (spooled until the broker is back)" : ""
         return DispatchResponse(status: "SUCCESS", message: "accepted \(events.count) events\(note)").protobufBytes()
+    }
+
+    /// Counts a refused batch by the status it is answered with, and passes the error on.
+    private func rejected(_ error: any Error) -> any Error {
+        let code = (error as? any GRPCStatusConvertible)?.grpcStatus.code ?? .internalError
+        metrics.batchRejected(code)
+        return error
     }
 }

@@ -1,4 +1,8 @@
-import Shared
+import AMQPClient
+import EventCore
+import EventWire
+import GRPCServer
+import IngestPipeline
 
 /// The gateway's counters, registered once (promise P8).
 struct GatewayMetrics: Sendable {
@@ -7,8 +11,6 @@ struct GatewayMetrics: Sendable {
     let batchesAccepted: Counter
     let eventsClamped: Counter
     let batchesUnconfirmed: Counter
-    let messagesConfirmed: Counter
-    let publishSeconds: Histogram
 
     init(registry: MetricsRegistry, publisher: AMQPPublisher, queue: PublishQueue) {
         self.registry = registry
@@ -21,12 +23,6 @@ struct GatewayMetrics: Sendable {
         batchesUnconfirmed = registry.counter(
             "eventgrpc_gateway_batches_unconfirmed_total",
             help: "Batches answered UNAVAILABLE because the broker did not confirm them.")
-        messagesConfirmed = registry.counter(
-            "eventgrpc_gateway_messages_confirmed_total", help: "Broker messages published and confirmed by RabbitMQ.")
-        publishSeconds = registry.histogram(
-            "eventgrpc_gateway_publish_duration_seconds",
-            help: "Time from a worker taking a batch to its confirm (or its fsync in the spool).",
-            buckets: Histogram.latencyBuckets)
         registry.gauge(
             "eventgrpc_gateway_broker_connected", help: "1 while the publisher's broker connection is open."
         ) { publisher.isConnected ? 1 : 0 }

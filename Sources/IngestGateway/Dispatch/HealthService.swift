@@ -1,4 +1,7 @@
-import Shared
+import EventCore
+import EventWire
+import GRPCServer
+import HTTP2Server
 
 /// `grpc.health.v1.Health` (grpc/grpc `doc/health-checking.md`): SERVING while the gateway takes batches,
 /// NOT_SERVING once it drains (the same `Readiness` as the heartbeat). The empty service name and

@@ -1,4 +1,6 @@
-import Shared
+import AMQPClient
+import EventCore
+import IngestPipeline
 
 /// The durability settings the gateway reads besides `GatewayConfiguration`: the spool (`SPOOL_DIR`,
 /// `SPOOL_MAX_BYTES`, `SPOOL_SEGMENT_BYTES`) and `PUBLISH_CONFIRM_TIMEOUT` (default 5 s), after which an

@@ -1,5 +1,8 @@
+import AMQPClient
+import EventCore
+import EventTopology
 import Foundation
-import Shared
+import SinkPipeline
 
 /// `SinkWorker dlq list|peek|replay`: inspects and drains the dead-letter queues over AMQP alone (basic.get, no
 /// management plugin needed). Exit codes: 0 done, 1 a broker failure, 2 bad arguments or configuration.

@@ -1,5 +1,4 @@
 import Foundation
-import Shared
 
 /// `replayed N/TOTAL` on standard output: rewritten in place on a terminal, every 100 messages otherwise.
 struct ReplayProgress {

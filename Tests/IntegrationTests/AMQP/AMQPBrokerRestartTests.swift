@@ -1,5 +1,5 @@
+import AMQPClient
 import Foundation
-import Shared
 import Testing
 
 /// Restarts the broker under a running publisher and consumer. Disruptive (other tests using the broker fail

@@ -1,5 +1,5 @@
+import AMQPClient
 import Foundation
-import Shared
 import Synchronization
 import Testing
 

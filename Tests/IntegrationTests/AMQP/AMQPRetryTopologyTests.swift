@@ -1,5 +1,7 @@
+import AMQPClient
+import EventTopology
 import Foundation
-import Shared
+import SinkPipeline
 import Testing
 
 /// The delayed-retry path and the DLQ replay against the real broker.

@@ -1,5 +1,5 @@
+import AMQPClient
 import Foundation
-import Shared
 import Testing
 
 @Suite("AMQP publish and consume", .serialized)

@@ -1,5 +1,6 @@
+import AMQPClient
+import EventCore
 import Foundation
-import Shared
 import Synchronization
 
 /// Broker settings, unique names and small helpers shared by the AMQP integration tests.

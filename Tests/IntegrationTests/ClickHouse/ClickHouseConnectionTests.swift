@@ -1,5 +1,6 @@
+import ClickHouseClient
 import Foundation
-import Shared
+import SinkPipeline
 import Testing
 
 @Suite struct ClickHouseConnectionTests {

@@ -1,5 +1,6 @@
+import ClickHouseClient
 import Foundation
-import Shared
+import SinkPipeline
 import Testing
 
 /// Helpers for the ClickHouse integration tests: configurations, a scratch database per test, event rows,

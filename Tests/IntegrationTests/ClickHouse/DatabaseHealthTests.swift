@@ -1,6 +1,8 @@
+import EventCore
 import Foundation
-@testable import Shared
 import Testing
+
+@testable import ClickHouseClient
 
 @Suite("Database health cron against the real ClickHouse", .serialized)
 struct DatabaseHealthTests {

@@ -1,0 +1,81 @@
+public import EventCore
+public import HTTP2Server
+public import IngestPipeline
+/// Everything the gateway reads from its environment, parsed in one place; a bad value stops start-up with the
+/// variable's name.
+public struct GatewayConfiguration: Sendable {
+    /// `PORT`: the gRPC port, default 8017. `GRPC_HOST`: the address it binds, default `0.0.0.0`.
+    public var server = HTTP2ServerConfiguration()
+    /// `ADMIN_PORT`: the admin HTTP port (heartbeat, metrics), default 8019.
+    public var adminPort = 8019
+    /// `ADMIN_HOST`: where the admin port binds, default `127.0.0.1` (a stranger must not drain an instance).
+    public var adminHost = "127.0.0.1"
+    /// `ADMIN_TOKEN`: required by `PUT /heartbeat/` when set; required at start-up when `ADMIN_HOST` is not
+    /// loopback (a stranger must not be able to drain the instance). Never logged.
+    public var adminToken: String?
+    public var servers = ServerAddresses()
+    /// `TOPOLOGY_FILE`: the topology JSON; unset means the built-in default (`config/topology.json`).
+    public var topologyFile: String?
+    /// `EVENT_MAX_BATCH_EVENTS` (default 500) and the other batch limits.
+    public var limits = IngestLimits()
+    /// `EVENT_BUFFERED_CHANNEL_SIZE`: batches the bounded queue holds, default 1000.
+    public var queueCapacity = 1000
+    /// `EVENT_BUFFERED_MAX_BYTES`: bytes of broker messages the queue holds, default 64 MiB.
+    public var queueMaxBytes = 64 * 1024 * 1024
+    /// `EVENT_ENQUEUE_TIMEOUT`: how long a call waits for room before RESOURCE_EXHAUSTED, default 1 s.
+    public var enqueueTimeout: Duration = .seconds(1)
+    /// `MAX_CONCURRENT_DISPATCHES`: `dispatch` calls decoded and in flight at once, default 256; more wait up to
+    /// `EVENT_ENQUEUE_TIMEOUT` for a slot, then get RESOURCE_EXHAUSTED.
+    public var maxConcurrentDispatches = 256
+    /// `EVENT_WORKER_POOL_SIZE`: workers publishing from the queue concurrently, default 32.
+    public var workerPoolSize = 32
+    /// `MAX_MESSAGE_BYTES`: largest request message, default 4 MiB.
+    public var maxMessageBytes = 4 * 1024 * 1024
+    /// `SHUTDOWN_GRACE`: on SIGTERM, how long the gateway keeps serving while reporting NOT_SERVING, so that load
+    /// balancers stop sending before the port closes; default 0 s (set it to your probe period).
+    public var shutdownGrace: Duration = .zero
+    /// `DRAIN_TIMEOUT`: how long a graceful shutdown may take, default 30 s.
+    public var drainTimeout: Duration = .seconds(30)
+    /// `LOG_LEVEL`: default `info`.
+    public var logLevel = Logger.Level.info
+    /// `AUTH_TOKENS_FILE`: bearer tokens for `dispatch`, one per line; unset means no authentication.
+    public var authTokensFile: String?
+
+    public init() {}
+
+    public init(environment env: Environment) throws {
+        server.port = try env.port("PORT", default: server.port)
+        server.host = env.string("GRPC_HOST", default: server.host)
+        adminPort = try env.port("ADMIN_PORT", default: adminPort)
+        adminHost = env.string("ADMIN_HOST", default: adminHost)
+        adminToken = env.optionalString("ADMIN_TOKEN")
+        if adminToken == nil && !adminHost.hasPrefix("127.") {
+            throw ConfigurationError(
+                variable: "ADMIN_HOST", value: adminHost,
+                expected: "a loopback address (127.0.0.1), or set ADMIN_TOKEN to protect the drain toggle")
+        }
+        servers = try ServerAddresses(environment: env)
+        topologyFile = env.optionalString("TOPOLOGY_FILE")
+        limits.maxEventsPerBatch = try env.int("EVENT_MAX_BATCH_EVENTS", default: limits.maxEventsPerBatch, in: 1...100_000)
+        queueCapacity = try env.int("EVENT_BUFFERED_CHANNEL_SIZE", default: queueCapacity, in: 1...1_000_000)
+        queueMaxBytes = try env.int("EVENT_BUFFERED_MAX_BYTES", default: queueMaxBytes, in: 1024...(16 << 30))
+        enqueueTimeout = try env.duration("EVENT_ENQUEUE_TIMEOUT", default: enqueueTimeout, atLeast: .milliseconds(1))
+        maxConcurrentDispatches = try env.int(
+            "MAX_CONCURRENT_DISPATCHES", default: maxConcurrentDispatches, in: 1...100_000)
+        workerPoolSize = try env.int("EVENT_WORKER_POOL_SIZE", default: workerPoolSize, in: 1...4096)
+        maxMessageBytes = try env.int("MAX_MESSAGE_BYTES", default: maxMessageBytes, in: 1024...(64 * 1024 * 1024))
+        server.maxRequestBodyBytes = maxMessageBytes + 5
+        server.maxBufferedRequestBytes = try env.int(
+            "MAX_BUFFERED_REQUEST_BYTES", default: server.maxBufferedRequestBytes,
+            in: (maxMessageBytes + 5)...(64 << 30))
+        drainTimeout = try env.duration("DRAIN_TIMEOUT", default: drainTimeout, atLeast: .seconds(1))
+        shutdownGrace = try env.duration("SHUTDOWN_GRACE", default: shutdownGrace)
+        guard shutdownGrace < drainTimeout else {
+            throw ConfigurationError(
+                variable: "SHUTDOWN_GRACE", value: env.string("SHUTDOWN_GRACE", default: ""),
+                expected: "a duration shorter than DRAIN_TIMEOUT (\(drainTimeout))")
+        }
+        logLevel = try env.logLevel()
+        authTokensFile = env.optionalString("AUTH_TOKENS_FILE")
+    }
+}

@@ -1,0 +1,104 @@
+public import EventCore
+import Foundation
+
+/// Consumes one queue over its own connection on its own thread, calling its `DeliveryProcessor` synchronously
+/// on that thread for each delivery and applying the returned `Disposition` right after (or later, for deliveries
+/// the processor holds).
+///
+/// While the processor says `isPaused`, the consumer settles what the processor holds, closes its connection and
+/// takes nothing until the pause ends; then it subscribes again.
+///
+/// With `prefetch` 1 a slow handler holds back only this consumer. On any connection or channel failure the
+/// consumer logs, waits `reconnectDelay`, reconnects, redeclares, sets the prefetch and subscribes again by
+/// itself. Heartbeats are not serviced while the handler runs: a handler slower than twice the heartbeat
+/// interval makes the broker drop the connection (the delivery is then redelivered).
+public final class AMQPConsumer: Sendable {
+    let configuration: AMQPConfiguration
+    let queue: String
+    let prefetch: UInt16
+    let declarations: [AMQPDeclaration]
+    let logger: Logger
+    let processor: any DeliveryProcessor
+    let shared = ConditionBox(ConsumerShared())
+
+    public convenience init(
+        configuration: AMQPConfiguration,
+        queue: String,
+        prefetch: UInt16,
+        declarations: [AMQPDeclaration],
+        logger: Logger,
+        handler: @escaping @Sendable (Delivery) -> Disposition
+    ) {
+        self.init(
+            configuration: configuration, queue: queue, prefetch: prefetch, declarations: declarations, logger: logger,
+            processor: ClosureProcessor(handler: handler))
+    }
+
+    public init(
+        configuration: AMQPConfiguration,
+        queue: String,
+        prefetch: UInt16,
+        declarations: [AMQPDeclaration],
+        logger: Logger,
+        processor: any DeliveryProcessor
+    ) {
+        self.configuration = configuration
+        self.queue = queue
+        self.prefetch = prefetch
+        self.declarations = declarations
+        self.logger = logger.with(configuration.logMetadata).with(["amqp.queue": queue])
+        self.processor = processor
+    }
+
+    /// True while the consumer is subscribed on an open connection.
+    public var isConnected: Bool {
+        shared.withLock { $0.isConnected }
+    }
+
+    /// True while the consumer holds off on purpose because its processor is paused (no connection then).
+    public var isPaused: Bool {
+        shared.withLock { $0.isPaused }
+    }
+
+    /// Starts the consumer thread and returns when it has stopped (after `stop()` or task cancellation).
+    /// Calling `run` a second time is a programming error.
+    public func run() async throws {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let start = shared.update { state -> Bool in
+                    precondition(state.runner == nil && !state.hasRun, "AMQPConsumer.run() called twice")
+                    state.hasRun = true
+                    guard !state.stopRequested else { return false }
+                    state.runner = continuation
+                    return true
+                }
+                guard start else {
+                    continuation.resume()
+                    return
+                }
+                let thread = Thread { [self] in
+                    nameCurrentThread("amqp-consume")
+                    ConsumerLoop(consumer: self).run()
+                }
+                thread.start()
+            }
+        } onCancel: {
+            stop()
+        }
+    }
+
+    /// Asks the consumer to stop once the delivery in hand (if any) is settled; `run()` then returns.
+    public func stop() {
+        shared.update { $0.stopRequested = true }
+    }
+}
+
+/// What callers and the consumer thread share (guarded by the consumer's `ConditionBox`).
+struct ConsumerShared: Sendable {
+    var stopRequested = false
+    var hasRun = false
+    var isConnected = false
+    var isPaused = false
+    /// The `run()` call waiting for the thread to exit.
+    var runner: CheckedContinuation<Void, any Error>?
+}

@@ -1,0 +1,89 @@
+import EventCore
+extension PublisherLoop {
+    func handle(_ frame: InboundFrame) {
+        switch frame {
+        case .ack(let tag, let multiple):
+            complete(tracker.ack(tag, multiple: multiple))
+        case .nack(let tag, let multiple):
+            complete(tracker.nack(tag, multiple: multiple))
+        case .returned(let messageID, let exchange, let routingKey, let replyCode, let replyText):
+            let matched = tracker.returned(
+                messageID: messageID, exchange: exchange, routingKey: routingKey, replyCode: replyCode,
+                replyText: replyText
+            )
+            if !matched {
+                logger.warning(
+                    "basic.return matched no message in flight",
+                    ["amqp.message_id": messageID, "amqp.exchange": exchange, "amqp.routing_key": routingKey]
+                )
+            }
+        case .blocked(let reason):
+            logger.warning("broker blocked publishing (resource alarm)", ["amqp.reason": reason])
+        case .unblocked:
+            logger.notice("broker unblocked publishing")
+        case .consumerCancelled, .other:
+            logger.debug("ignored frame from broker", ["amqp.frame": "\(frame)"])
+        }
+    }
+
+    /// Resumes the calls whose outcome became known.
+    private func complete(_ outcomes: [(Int, ConfirmTracker<Int>.Outcome)]) {
+        for (id, outcome) in outcomes {
+            guard let continuation = inFlight.removeValue(forKey: id) else { continue }
+            switch outcome {
+            case .confirmed:
+                continuation.resume()
+            case .nacked:
+                continuation.resume(
+                    throwing: AMQPError(
+                        code: .publishNacked,
+                        message: "the broker refused a message of this call (basic.nack); publish it again later "
+                            + "or keep it in the spool"
+                    )
+                )
+            case .returned(let replyCode, let replyText):
+                continuation.resume(
+                    throwing: AMQPError(
+                        code: .publishReturned,
+                        message: "the broker returned a mandatory message: no queue is bound for its exchange and "
+                            + "routing key; add a binding for it to the topology",
+                        replyCode: replyCode, replyText: replyText
+                    )
+                )
+            }
+        }
+    }
+
+    /// Drops the connection, fails every call in flight and schedules the reconnect.
+    func lost(_ error: AMQPError) {
+        connection = nil
+        tracker = ConfirmTracker()
+        shared.update { $0.isConnected = false }
+        let failed = inFlight
+        inFlight.removeAll()
+        nextAttempt = .now + (error.code == .channelClosed ? .zero : publisher.configuration.reconnectDelay)
+        var metadata = Logger.Metadata.error(error)
+        metadata["amqp.calls_failed"] = "\(failed.count)"
+        logger.warning("publisher lost its connection; reconnecting", metadata)
+        let callError = AMQPError(
+            code: error.code == .channelClosed ? .channelClosed : .connectionClosed,
+            message: "the connection to the broker was lost before every message of this call was confirmed; they "
+                + "may or may not have been delivered: publish them again",
+            cause: error, replyCode: error.replyCode, replyText: error.replyText
+        )
+        for continuation in failed.values {
+            continuation.resume(throwing: callError)
+        }
+    }
+
+    /// Fails the calls waiting in the queue (while no connection can be opened, or at shutdown).
+    func failQueued(_ error: AMQPError) {
+        let queued = shared.withLock { state -> [PublishRequest] in
+            defer { state.queue.removeAll() }
+            return state.queue
+        }
+        for request in queued {
+            request.continuation.resume(throwing: error)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+public import HTTP2Server
+/// What a handler sees of its call besides the request message.
+public struct GRPCCallContext: Sendable {
+    public var path: String
+    public var headers: [HTTPField]
+    /// From `grpc-timeout`, when the client set one.
+    public var timeout: Duration?
+
+    public init(path: String, headers: [HTTPField], timeout: Duration? = nil) {
+        self.path = path
+        self.headers = headers
+        self.timeout = timeout
+    }
+
+    /// The first value of metadata `name` (lower-case).
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name == name }?.value
+    }
+}
+
+/// A unary RPC implementation: request message bytes in, response message bytes out; throw `GRPCStatus` to
+/// answer with an error status.
+public typealias GRPCUnaryHandler = @Sendable (ArraySlice<UInt8>, GRPCCallContext) async throws -> [UInt8]
+
+/// A server-streaming RPC implementation: sends any number of messages through the stream, then returns (status
+/// OK) or throws `GRPCStatus`. It should return soon after `stream.interruption()` reports the end of the call.
+public typealias GRPCServerStreamingHandler =
+    @Sendable (ArraySlice<UInt8>, GRPCCallContext, GRPCServerStream) async throws -> Void
+
+/// A registered method.
+enum GRPCMethod: Sendable {
+    case unary(GRPCUnaryHandler)
+    case serverStreaming(GRPCServerStreamingHandler)
+}

@@ -1,0 +1,130 @@
+public import EventCore
+public import HTTP2Server
+/// The server side of gRPC over HTTP/2 (grpc/grpc `doc/PROTOCOL-HTTP2.md`): checks the request headers, finds
+/// the method, unframes (and gunzips) the message, enforces the deadline, and frames the answer with its status
+/// trailers. Knows nothing of sockets or nghttp2, so every rule here is unit-tested with plain values.
+public struct GRPCRouter: HTTP2RequestHandler {
+    /// Request encodings accepted in `grpc-encoding`, as advertised in `grpc-accept-encoding`.
+    static let acceptedEncodings = "identity,gzip"
+
+    private var methods: [String: GRPCMethod] = [:]
+    /// Largest request message accepted (default 4 MiB), compressed or not; larger ones get RESOURCE_EXHAUSTED.
+    public var maxMessageBytes: Int
+    let logger: Logger
+
+    public init(maxMessageBytes: Int = 4 * 1024 * 1024, logger: Logger) {
+        self.maxMessageBytes = maxMessageBytes
+        self.logger = logger
+    }
+
+    /// Serves `path` (for example `/event.EventService/dispatch`) with a unary `handler`.
+    public mutating func register(_ path: String, _ handler: @escaping GRPCUnaryHandler) {
+        methods[path] = .unary(handler)
+    }
+
+    /// Serves `path` with a server-streaming `handler`.
+    public mutating func registerServerStreaming(_ path: String, _ handler: @escaping GRPCServerStreamingHandler) {
+        methods[path] = .serverStreaming(handler)
+    }
+
+    public func handle(_ request: HTTP2Request, response writer: HTTP2ResponseWriter) async {
+        guard request.method == "POST" else {
+            writer.send(HTTP2Response(status: 405, headers: [HTTPField("allow", "POST")]))
+            return
+        }
+        guard let contentType = request.header("content-type"), contentType.hasPrefix("application/grpc") else {
+            writer.send(
+                HTTP2Response(
+                    status: 415, headers: [HTTPField("content-type", "text/plain")],
+                    body: Array("gRPC requires content-type application/grpc\n".utf8)))
+            return
+        }
+        let method: GRPCMethod, context: GRPCCallContext, message: [UInt8]
+        do {
+            (method, context, message) = try prepare(request)
+        } catch {
+            writer.send(Self.trailersOnly(error))
+            return
+        }
+        switch method {
+        case .unary(let handler):
+            writer.send(await unary(handler, message: message, context: context))
+        case .serverStreaming(let handler):
+            await serverStreaming(handler, message: message, context: context, writer: writer)
+        }
+    }
+
+    private func unary(_ handler: @escaping GRPCUnaryHandler, message: [UInt8], context: GRPCCallContext) async
+        -> HTTP2Response
+    {
+        do {
+            let response = try await GRPCDeadline.run(within: context.timeout) {
+                try await handler(message[...], context)
+            }
+            return HTTP2Response(
+                status: 200, headers: [HTTPField("content-type", "application/grpc")],
+                body: GRPCFraming.frame(response), trailers: [HTTPField("grpc-status", "0")])
+        } catch {
+            return Self.trailersOnly(status(for: error, path: context.path))
+        }
+    }
+
+    /// The status a handler's error is answered with: its own when it threw one, the mapped one for a domain
+    /// error (`GRPCStatusConvertible`), INTERNAL otherwise.
+    func status(for error: any Error, path: String) -> GRPCStatus {
+        if let status = error as? GRPCStatus { return status }
+        if let convertible = error as? any GRPCStatusConvertible { return convertible.grpcStatus }
+        logger.error("handler failed without a status", ["grpc.path": path].merging(.error(error)) { $1 })
+        return GRPCStatus(.internalError, "internal error: \(error)")
+    }
+
+    private func prepare(_ request: HTTP2Request) throws(GRPCStatus) -> (GRPCMethod, GRPCCallContext, [UInt8]) {
+        guard let method = methods[request.path] else {
+            throw GRPCStatus(.unimplemented, "method \(request.path) is not implemented by this server")
+        }
+        let encoding = request.header("grpc-encoding") ?? "identity"
+        guard encoding == "identity" || encoding == "gzip" else {
+            throw GRPCStatus(
+                .unimplemented, "grpc-encoding \(encoding) is not supported; send gzip or uncompressed messages",
+                trailers: [HTTPField("grpc-accept-encoding", Self.acceptedEncodings)])
+        }
+        guard !request.bodyLimitExceeded else {
+            throw GRPCStatus(.resourceExhausted, "request message exceeds the limit of \(maxMessageBytes) bytes")
+        }
+        guard !request.bufferBudgetExhausted else {
+            throw GRPCStatus(
+                .resourceExhausted, "the server holds too many request bytes right now; retry after 1000 ms",
+                trailers: [HTTPField("grpc-retry-pushback-ms", "1000")])
+        }
+        var timeout: Duration?
+        if let value = request.header("grpc-timeout") {
+            guard let parsed = GRPCTimeout.parse(value) else {
+                throw GRPCStatus(.invalidArgument, "grpc-timeout \"\(value)\" is malformed")
+            }
+            timeout = parsed
+        }
+        let framed = try GRPCFraming.singleMessage(in: request.body, maxLength: maxMessageBytes)
+        var message = Array(framed.payload)
+        if framed.compressed {
+            guard encoding == "gzip" else {
+                throw GRPCStatus(.internalError, "the message is marked compressed but grpc-encoding is \(encoding)")
+            }
+            message = try GRPCGzip.decompress(message, limit: maxMessageBytes)
+        }
+        return (method, GRPCCallContext(path: request.path, headers: request.headers, timeout: timeout), message)
+    }
+
+    /// A response made of one HEADERS frame that carries the status (for errors before any message).
+    static func trailersOnly(_ status: GRPCStatus) -> HTTP2Response {
+        HTTP2Response(status: 200, headers: [HTTPField("content-type", "application/grpc")] + statusFields(status))
+    }
+
+    /// `grpc-status`, the percent-encoded `grpc-message` when there is one, and the status's extra fields.
+    static func statusFields(_ status: GRPCStatus) -> [HTTPField] {
+        var fields = [HTTPField("grpc-status", String(status.code.rawValue))]
+        if !status.message.isEmpty {
+            fields.append(HTTPField("grpc-message", GRPCPercentEncoding.encode(status.message)))
+        }
+        return fields + status.trailers
+    }
+}

@@ -1,0 +1,16 @@
+public import EventCore
+
+/// What the publishing workers measure (promise P8): publish latency and confirmed messages.
+public struct PublishingMetrics: Sendable {
+    public let messagesConfirmed: Counter
+    public let publishSeconds: Histogram
+
+    public init(registry: MetricsRegistry) {
+        messagesConfirmed = registry.counter(
+            "eventgrpc_gateway_messages_confirmed_total", help: "Broker messages published and confirmed by RabbitMQ.")
+        publishSeconds = registry.histogram(
+            "eventgrpc_gateway_publish_duration_seconds",
+            help: "Time from a worker taking a batch to its confirm (or its fsync in the spool).",
+            buckets: Histogram.latencyBuckets)
+    }
+}

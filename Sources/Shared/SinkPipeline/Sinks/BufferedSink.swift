@@ -1,0 +1,137 @@
+public import AMQPClient
+public import EventCore
+public import EventTopology
+/// One consumer's batch: rows of several deliveries written in one insert, every delivery acknowledged only after
+/// that insert succeeded (promise P2), seed scenario 2's buffered-sink gap closed.
+///
+/// Each consumer has its own `BufferedSink`, so deliveries are settled on the channel that received them and a
+/// slow insert holds back only its own consumer. The batch is flushed when it has `batchSize` rows, when it holds
+/// `maxMessages` deliveries (the consumer's prefetch: the broker sends no more until some are settled), or
+/// `batchAge` after its first row. A failed flush keeps the rows and is retried every `retryDelay` while the
+/// queue's breaker is closed; nothing is dropped, and memory stays bounded by the prefetch. While the breaker is
+/// open the consumer pauses and `drain()` requeues the batch, so the messages wait in RabbitMQ.
+// @unchecked Sendable: used only on its consumer's thread, which owns the writer's connection.
+public final class BufferedSink: DeliveryProcessor, @unchecked Sendable {
+    public struct Settings: Sendable {
+        public var batchSize: Int
+        public var batchAge: Duration
+        public var maxMessages: Int
+        public var retryDelay: Duration
+
+        public init(batchSize: Int, batchAge: Duration, maxMessages: Int, retryDelay: Duration) {
+            precondition(batchSize >= 1 && maxMessages >= 1, "a batch needs room for a row and a message")
+            self.batchSize = batchSize
+            self.batchAge = batchAge
+            self.maxMessages = maxMessages
+            self.retryDelay = retryDelay
+        }
+    }
+
+    private let writer: any RowWriter
+    private let breaker: CircuitBreaker
+    /// Where undecodable messages and bad rows go: `Q.dlq` with the reason headers, when set; else `.reject`.
+    private let queue: Topology.Queue?
+    private let deadLettered: @Sendable (SinkFailure) -> Void
+    private let settings: Settings
+    private let logger: Logger
+    private let now: @Sendable () -> ContinuousClock.Instant
+    private var tags: [UInt64] = []
+    private var rows: [UInt8] = []
+    private var rowCount = 0
+    private var firstRowAt: ContinuousClock.Instant?
+    private var retryAt: ContinuousClock.Instant?
+
+    public init(
+        writer: any RowWriter, breaker: CircuitBreaker, settings: Settings, logger: Logger,
+        queue: Topology.Queue? = nil, deadLettered: @escaping @Sendable (SinkFailure) -> Void = { _ in },
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) {
+        self.writer = writer
+        self.breaker = breaker
+        self.queue = queue
+        self.deadLettered = deadLettered
+        self.settings = settings
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Deliveries held in the current batch.
+    public var heldMessages: Int { tags.count }
+    /// Rows in the current batch.
+    public var heldRows: Int { rowCount }
+
+    public func process(_ delivery: Delivery) -> Disposition? {
+        let decoded: DeliveryRows
+        do {
+            decoded = try DeliveryRows(delivery)
+        } catch {
+            let failure: SinkFailure = error is EnvelopeDecodingError ? .decode : .badRow
+            deadLettered(failure)
+            logger.error(
+                "message dead-lettered",
+                [
+                    "amqp.message_id": delivery.messageID ?? "tag-\(delivery.deliveryTag)", "reason": "\(error)",
+                    "reason.class": failure.rawValue,
+                ])
+            guard let queue else { return .reject }
+            return .republish(FailureRoute(delivery: delivery, queue: queue, failure: failure, reason: "\(error)").message)
+        }
+        if tags.isEmpty { firstRowAt = now() }
+        tags.append(delivery.deliveryTag)
+        rows.append(contentsOf: decoded.bytes)
+        rowCount += decoded.count
+        return nil
+    }
+
+    public func poll() -> [Settlement] {
+        guard let firstRowAt else { return [] }
+        let time = now()
+        let due = rowCount >= settings.batchSize || tags.count >= settings.maxMessages
+            || time - firstRowAt >= settings.batchAge
+        guard due, retryAt.map({ time >= $0 }) ?? true, !breaker.isOpen else { return [] }
+        return flush() ?? []
+    }
+
+    public var isPaused: Bool { breaker.isOpen }
+
+    /// Writes the batch if the breaker allows and acks it, else requeues it; then drops the idle connection.
+    public func drain() -> [Settlement] {
+        defer { writer.disconnect() }
+        guard !tags.isEmpty else { return [] }
+        if !breaker.isOpen, let acks = flush() { return acks }
+        let requeues = tags.map { Settlement(deliveryTag: $0, disposition: .requeue) }
+        logger.notice("batch handed back to the queue unwritten", ["batch.messages": "\(tags.count)"])
+        reset()
+        return requeues
+    }
+
+    public func channelLost() {
+        guard !tags.isEmpty else { return }
+        logger.warning("batch dropped with its channel; the broker redelivers it", ["batch.messages": "\(tags.count)"])
+        reset()
+    }
+
+    /// One insert of the whole batch: the acks on success; nil on failure, with the rows kept for a retry.
+    private func flush() -> [Settlement]? {
+        do {
+            try writer.insert(rows, rowCount: rowCount)
+        } catch {
+            retryAt = now() + settings.retryDelay
+            logger.warning(
+                "batch insert failed; rows kept for a retry",
+                ["batch.messages": "\(tags.count)", "batch.rows": "\(rowCount)"].merging(.error(error)) { $1 })
+            return nil
+        }
+        let acks = tags.map { Settlement(deliveryTag: $0, disposition: .ack) }
+        reset()
+        return acks
+    }
+
+    private func reset() {
+        tags.removeAll(keepingCapacity: true)
+        rows.removeAll(keepingCapacity: true)
+        rowCount = 0
+        firstRowAt = nil
+        retryAt = nil
+    }
+}

@@ -1,0 +1,35 @@
+public import EventCore
+
+/// Counters of messages retried and dead-lettered for one queue, by reason class (`decode`, `bad_row`,
+/// `insert`: a bounded label set; only `insert` failures are retried). They live in the worker's `MetricsRegistry`, so they appear wherever the
+/// registry is exposed.
+public struct FailureMetrics: Sendable {
+    private let retriedCounters: [SinkFailure: Counter]
+    private let deadLetteredCounters: [SinkFailure: Counter]
+
+    public init(registry: MetricsRegistry, queue: String) {
+        var retried: [SinkFailure: Counter] = [:]
+        var deadLettered: [SinkFailure: Counter] = [:]
+        for failure in SinkFailure.allCases {
+            let labels = ["queue": queue, "reason": failure.rawValue]
+            if failure == .insert {
+                retried[failure] = registry.counter(
+                    "eventgrpc_worker_messages_retried_total",
+                    help: "Messages sent to a delayed retry after ClickHouse refused their insert.", labels: labels)
+            }
+            deadLettered[failure] = registry.counter(
+                "eventgrpc_worker_messages_dead_lettered_total",
+                help: "Messages sent to the queue's DLQ, by reason class.", labels: labels)
+        }
+        retriedCounters = retried
+        deadLetteredCounters = deadLettered
+    }
+
+    public func retried(_ failure: SinkFailure) {
+        retriedCounters[failure]?.increment()
+    }
+
+    public func deadLettered(_ failure: SinkFailure) {
+        deadLetteredCounters[failure]?.increment()
+    }
+}

@@ -1,0 +1,55 @@
+import TestSupport
+import Testing
+
+@testable import IngestPipeline
+
+@Suite struct AdmissionGateTests {
+    @Test func admitsUpToTheLimitThenRefusesWithPushback() async throws {
+        let gate = AdmissionGate(limit: 2, timeout: .milliseconds(20))
+        try await gate.enter()
+        try await gate.enter()
+        #expect(gate.inUse == 2)
+        do {
+            try await gate.enter()
+            Issue.record("a full gate must refuse after its timeout")
+        } catch let error as IngestError {
+            #expect(error.code == .overloaded)
+            #expect(error.retryAfter == .milliseconds(20))
+        }
+        gate.leave()
+        try await gate.enter()
+        #expect(gate.inUse == 2)
+        gate.leave()
+        gate.leave()
+        #expect(gate.inUse == 0)
+    }
+
+    @Test func aLeavingCallLetsTheWaiterIn() async throws {
+        let gate = AdmissionGate(limit: 1, timeout: .seconds(30))
+        try await gate.enter()
+        let waiting = Task { try await gate.enter() }
+        gate.leave()  // hands the slot to the waiter if it is queued already, else frees it for the waiter
+        try await waiting.value
+        #expect(gate.inUse == 1)
+        gate.leave()
+        #expect(gate.inUse == 0)
+    }
+
+    @Test func manyCallersNeverExceedTheLimit() async throws {
+        let gate = AdmissionGate(limit: 3, timeout: .seconds(30))
+        let peak = Journal()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<50 {
+                group.addTask {
+                    try await gate.enter()
+                    peak.append(String(gate.inUse))
+                    await Task.yield()
+                    gate.leave()
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(peak.all.compactMap(Int.init).allSatisfy { $0 <= 3 })
+        #expect(gate.inUse == 0)
+    }
+}

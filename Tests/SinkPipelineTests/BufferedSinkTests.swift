@@ -1,0 +1,175 @@
+import AMQPClient
+import EventTopology
+import TestSupport
+import Testing
+
+@testable import ClickHouseClient
+@testable import SinkPipeline
+
+@Suite struct BufferedSinkTests {
+    struct Fixture {
+        let writer = FakeRowWriter()
+        let clock = ManualClock()
+        let health: DatabaseHealth
+        let breaker: CircuitBreaker
+        let sink: BufferedSink
+
+        init(batchSize: Int = 5, maxMessages: Int = 10, failureThreshold: Int = 5) throws {
+            health = try SinkTestSupport.health()
+            breaker = CircuitBreaker(
+                queue: "logs.trace", health: health, failureThreshold: failureThreshold,
+                logger: SinkTestSupport.logger)
+            let clock = clock
+            let writer = writer
+            let breaker = breaker
+            sink = BufferedSink(
+                writer: CountingWriter(inner: writer, breaker: breaker), breaker: breaker,
+                settings: .init(
+                    batchSize: batchSize, batchAge: .seconds(1), maxMessages: maxMessages, retryDelay: .seconds(2)),
+                logger: SinkTestSupport.logger, now: { clock.now })
+        }
+    }
+
+    /// Tells the breaker about each outcome, as `TableWriter` does.
+    struct CountingWriter: RowWriter {
+        let inner: FakeRowWriter
+        let breaker: CircuitBreaker
+
+        func insert(_ rows: [UInt8], rowCount: Int) throws {
+            do {
+                try inner.insert(rows, rowCount: rowCount)
+                breaker.recordSuccess()
+            } catch {
+                breaker.recordFailure()
+                throw error
+            }
+        }
+    }
+
+    static func acks(_ tags: [UInt64]) -> [Settlement] { tags.map { .init(deliveryTag: $0, disposition: .ack) } }
+
+    @Test func holdsDeliveriesUntilTheBatchIsFullThenWritesOnceAndAcksThemAll() throws {
+        let f = try Fixture(batchSize: 5)
+        #expect(f.sink.process(SinkTestSupport.delivery(tag: 1)) == nil)
+        #expect(f.sink.poll().isEmpty)
+        #expect(f.sink.process(SinkTestSupport.delivery(tag: 2)) == nil)
+        #expect(f.sink.poll().isEmpty)
+        #expect(f.writer.attempts == 0)
+        #expect(f.sink.process(SinkTestSupport.delivery(tag: 3)) == nil)
+        #expect(f.sink.poll() == Self.acks([1, 2, 3]))
+        #expect(f.writer.rowCounts == [6])
+        #expect(f.writer.lines.count == 6)
+        #expect(f.writer.lines.allSatisfy { $0.hasPrefix("{\"event_id\":\"e-") })
+        #expect(f.sink.heldMessages == 0 && f.sink.heldRows == 0)
+    }
+
+    @Test func flushesWhenTheOldestRowReachesTheBatchAge() throws {
+        let f = try Fixture(batchSize: 1000)
+        _ = f.sink.process(SinkTestSupport.delivery(tag: 7))
+        f.clock.advance(by: .milliseconds(999))
+        #expect(f.sink.poll().isEmpty)
+        f.clock.advance(by: .milliseconds(1))
+        #expect(f.sink.poll() == Self.acks([7]))
+    }
+
+    @Test func flushesWhenItHoldsAsManyMessagesAsThePrefetch() throws {
+        let f = try Fixture(batchSize: 1000, maxMessages: 2)
+        _ = f.sink.process(SinkTestSupport.delivery(tag: 1, events: 1))
+        #expect(f.sink.poll().isEmpty)
+        _ = f.sink.process(SinkTestSupport.delivery(tag: 2, events: 1))
+        #expect(f.sink.poll() == Self.acks([1, 2]))
+    }
+
+    @Test func aFailedFlushKeepsTheRowsAndRetriesThemAfterTheDelay() throws {
+        let f = try Fixture(batchSize: 2)
+        f.writer.failing = true
+        _ = f.sink.process(SinkTestSupport.delivery(tag: 1))
+        #expect(f.sink.poll().isEmpty)
+        #expect(f.writer.attempts == 1)
+        _ = f.sink.process(SinkTestSupport.delivery(tag: 2))
+        f.clock.advance(by: .seconds(1))
+        #expect(f.sink.poll().isEmpty)
+        #expect(f.writer.attempts == 1, "no retry before the retry delay")
+        f.writer.failing = false
+        f.clock.advance(by: .seconds(1))
+        #expect(f.sink.poll() == Self.acks([1, 2]))
+        #expect(f.writer.rowCounts == [4])
+    }
+
+    @Test func repeatedFailuresOpenTheBreakerWhichPausesAndRequeuesTheBatch() throws {
+        let f = try Fixture(batchSize: 1, failureThreshold: 2)
+        f.writer.failing = true
+        _ = f.sink.process(SinkTestSupport.delivery(tag: 1))
+        #expect(f.sink.poll().isEmpty)
+        f.clock.advance(by: .seconds(2))
+        #expect(f.sink.poll().isEmpty)
+        #expect(f.sink.isPaused)
+        f.clock.advance(by: .seconds(2))
+        #expect(f.sink.poll().isEmpty)
+        #expect(f.writer.attempts == 2, "no insert while the breaker is open")
+        #expect(f.sink.drain() == [.init(deliveryTag: 1, disposition: .requeue)])
+        #expect(f.sink.heldMessages == 0)
+        f.health.record(check: 1, problem: nil)
+        #expect(!f.sink.isPaused)
+    }
+
+    @Test func drainWritesAHalfFullBatchAndAcksIt() throws {
+        let f = try Fixture(batchSize: 1000)
+        _ = f.sink.process(SinkTestSupport.delivery(tag: 1))
+        _ = f.sink.process(SinkTestSupport.delivery(tag: 2))
+        #expect(f.sink.drain() == Self.acks([1, 2]))
+        #expect(f.sink.drain().isEmpty)
+    }
+
+    @Test func drainRequeuesWhatItCannotWrite() throws {
+        let f = try Fixture(batchSize: 1000)
+        f.writer.failing = true
+        _ = f.sink.process(SinkTestSupport.delivery(tag: 1))
+        _ = f.sink.process(SinkTestSupport.delivery(tag: 2))
+        #expect(f.sink.drain() == [1, 2].map { .init(deliveryTag: $0, disposition: .requeue) })
+    }
+
+    @Test func aLostChannelForgetsTheBatch() throws {
+        let f = try Fixture(batchSize: 1000)
+        _ = f.sink.process(SinkTestSupport.delivery(tag: 1))
+        f.sink.channelLost()
+        #expect(f.sink.heldMessages == 0)
+        f.clock.advance(by: .seconds(5))
+        #expect(f.sink.poll().isEmpty)
+        #expect(f.writer.attempts == 0)
+    }
+
+    @Test(arguments: [
+        ("not json", "undecodable"),
+        (#"{"header":{},"events":[]}"#, "no events"),
+        (#"{"header":{},"events":[{"type":"log.trace","timestamp":"1700000000000"}]}"#, "no id"),
+    ])
+    func badMessagesAreRejectedAtOnceAndNeverBuffered(body: String, why: String) throws {
+        let f = try Fixture()
+        #expect(f.sink.process(SinkTestSupport.delivery(tag: 9, body: body)) == .reject, "\(why)")
+        #expect(f.sink.heldMessages == 0)
+    }
+}
+
+@Suite struct BufferedSinkDeadLetterTests {
+    @Test(arguments: [("not json", SinkFailure.decode), (#"{"header":{},"events":[]}"#, SinkFailure.badRow)])
+    func badMessagesGoToTheDeadLetterQueueWithTheirReason(body: String, failure: SinkFailure) throws {
+        let health = try SinkTestSupport.health()
+        let breaker = CircuitBreaker(queue: "logs.trace", health: health, logger: SinkTestSupport.logger)
+        let queue = Topology.default.family(named: "logs")!.queues[0]
+        let counted = Journal()
+        let sink = BufferedSink(
+            writer: FakeRowWriter(), breaker: breaker,
+            settings: .init(batchSize: 5, batchAge: .seconds(1), maxMessages: 10, retryDelay: .seconds(1)),
+            logger: SinkTestSupport.logger, queue: queue, deadLettered: { counted.append($0.rawValue) })
+        guard case .republish(let copy)? = sink.process(SinkTestSupport.delivery(tag: 3, body: body)) else {
+            Issue.record("a bad message must be republished to the DLQ")
+            return
+        }
+        #expect(copy.exchange == "" && copy.routingKey == queue.deadLetterQueue)
+        #expect(copy.headers[DeadLetterHeaders.reasonClass] == .string(failure.rawValue))
+        #expect(copy.headers[DeadLetterHeaders.originQueue] == .string(queue.name))
+        #expect(counted.all == [failure.rawValue])
+        #expect(sink.heldMessages == 0)
+    }
+}

@@ -1,0 +1,32 @@
+import AMQPClient
+import EventCore
+import Testing
+
+@testable import SinkPipeline
+
+@Suite struct MeteredProcessorTests {
+    @Test func countsConsumedAndEverySettlementOnce() throws {
+        let registry = MetricsRegistry()
+        let metrics = QueueMetrics(registry: registry, queue: "logs.trace")
+        let health = try SinkTestSupport.health()
+        let writer = FakeRowWriter()
+        let breaker = CircuitBreaker(queue: "logs.trace", health: health, logger: SinkTestSupport.logger)
+        let sink = BufferedSink(
+            writer: writer, breaker: breaker,
+            settings: .init(batchSize: 4, batchAge: .seconds(60), maxMessages: 10, retryDelay: .seconds(1)),
+            logger: SinkTestSupport.logger)
+        let metered = MeteredProcessor(sink, metrics: metrics)
+        #expect(metered.process(SinkTestSupport.delivery(tag: 1)) == nil)
+        #expect(metered.process(SinkTestSupport.delivery(tag: 2, body: "{")) == .reject)
+        #expect(metered.process(SinkTestSupport.delivery(tag: 3)) == nil)
+        #expect(metered.poll().count == 2)
+        #expect(metered.process(SinkTestSupport.delivery(tag: 4)) == nil)
+        writer.failing = true
+        #expect(metered.drain() == [.init(deliveryTag: 4, disposition: .requeue)])
+        #expect(metrics.consumed.value == 4)
+        #expect(metrics.acked.value == 2)
+        #expect(metrics.rejected.value == 1)
+        #expect(metrics.requeued.value == 1)
+        #expect(registry.render().contains("eventgrpc_worker_messages_acked_total{queue=\"logs.trace\"} 2\n"))
+    }
+}
