@@ -59,7 +59,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "SinkWorker",
-            dependencies: ["EventCore", "EventWire", "AMQPClient", "ClickHouseClient", "EventTopology", "SinkPipeline"],
+            dependencies: [
+                "EventCore", "EventWire", "AMQPClient", "ClickHouseClient", "EventTopology", "SinkPipeline",
+            ],
             swiftSettings: swiftSettings
         ),
         // `make bench`: the raw-broker ceiling (rabbitmq-c alone, the gateway's bytes and confirm grouping).
@@ -82,13 +84,22 @@ let package = Package(
         unitTests("IngestPipeline", ["IngestPipeline", "EventWire", "AMQPClient", "EventCore", "TestSupport"]),
         unitTests(
             "SinkPipeline",
-            ["SinkPipeline", "EventWire", "AMQPClient", "ClickHouseClient", "EventTopology", "EventCore", "TestSupport"]),
-        unitTests("IngestGateway", ["IngestGateway", "EventCore", "IngestPipeline", "HTTP2Server", "GRPCServer", "AMQPClient"]),
+            [
+                "SinkPipeline", "EventWire", "AMQPClient", "ClickHouseClient", "EventTopology", "EventCore",
+                "TestSupport",
+            ]
+        ),
+        unitTests(
+            "IngestGateway",
+            ["IngestGateway", "EventCore", "IngestPipeline", "HTTP2Server", "GRPCServer", "AMQPClient"]
+        ),
         unitTests("SinkWorker", ["SinkWorker", "EventCore", "SinkPipeline", "ClickHouseClient", "AMQPClient"]),
         // Integration tests against a real RabbitMQ and ClickHouse (see scripts/stack.sh).
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["EventCore", "EventWire", "AMQPClient", "ClickHouseClient", "EventTopology", "SinkPipeline"],
+            dependencies: [
+                "EventCore", "EventWire", "AMQPClient", "ClickHouseClient", "EventTopology", "SinkPipeline",
+            ],
             swiftSettings: swiftSettings
         ),
     ]

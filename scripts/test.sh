@@ -44,8 +44,17 @@ step() { printf '\n== %s\n' "$*"; }
 step "dependencies"
 scripts/install-deps.sh
 
+step "format (swift format lint --strict, swift-nio's settings in .swift-format)"
+swift format lint --strict --recursive Package.swift Sources Tests
+echo "swift format: clean"
+
 step "build (debug, with tests)"
 swift build --build-tests
+
+step "layers: release build, C modules with their owners only, each binary links only its C libraries"
+swift build -c release --product IngestGateway
+swift build -c release --product SinkWorker
+scripts/check-layers.sh "$(swift build -c release --show-bin-path)"
 
 step "docker-compose.yml (offline validation; no Docker engine here)"
 ADMIN_TOKEN=offline-validation docker-compose -f docker-compose.yml config -q

@@ -67,7 +67,8 @@ struct RawProducer {
     private func publish(_ state: amqp_connection_state_t, routingKey: String, body: [UInt8], id: String) throws {
         var properties = amqp_basic_properties_t()
         properties._flags = amqp_flags_t(
-            AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG)
+            AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG
+        )
         let status = "application/json".withCString { contentType in
             id.withCString { messageID in
                 exchange.withCString { exchangeName in
@@ -77,9 +78,15 @@ struct RawProducer {
                         properties.message_id = eventgrpc_amqp_bytes(messageID, strlen(messageID))
                         return body.withUnsafeBytes { bytes in
                             amqp_basic_publish(
-                                state, 1, eventgrpc_amqp_bytes(exchangeName, strlen(exchangeName)),
-                                eventgrpc_amqp_bytes(key, strlen(key)), 1, 0, &properties,
-                                eventgrpc_amqp_bytes(bytes.baseAddress, bytes.count))
+                                state,
+                                1,
+                                eventgrpc_amqp_bytes(exchangeName, strlen(exchangeName)),
+                                eventgrpc_amqp_bytes(key, strlen(key)),
+                                1,
+                                0,
+                                &properties,
+                                eventgrpc_amqp_bytes(bytes.baseAddress, bytes.count)
+                            )
                         }
                     }
                 }
@@ -98,7 +105,9 @@ struct RawProducer {
             var frame = amqp_frame_t()
             let status = amqp_simple_wait_frame(state, &frame)
             guard status == AMQP_STATUS_OK.rawValue else {
-                throw Failure(description: "waiting for confirms failed: \(String(cString: amqp_error_string2(status)))")
+                throw Failure(
+                    description: "waiting for confirms failed: \(String(cString: amqp_error_string2(status)))"
+                )
             }
             guard frame.frame_type == UInt8(AMQP_FRAME_METHOD) else { continue }
             switch frame.payload.method.id {

@@ -1,6 +1,5 @@
 import AMQPClient
 import EventWire
-import IngestPipeline
 // BenchRawPublisher: the raw-broker ceiling for `make bench` (scripts/bench.sh). It turns one Events request
 // into exactly the broker messages the gateway would publish (same validation, clamping and JSON envelope), then
 // publishes those bytes with rabbitmq-c alone, `--group` batches per confirm wait, for `--seconds`, and prints one
@@ -9,6 +8,7 @@ import IngestPipeline
 // Usage: BenchRawPublisher --request FILE.pb [--seconds 10] [--group 32] [--exchange events]
 // Environment: RABBIT_HOST (127.0.0.1), RABBIT_PORT (5672), RABBIT_USER/RABBIT_PASSWORD (guest).
 import Foundation
+import IngestPipeline
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("BenchRawPublisher: \(message)\n".utf8))
@@ -41,17 +41,27 @@ let events: [IngestedEvent]
 do {
     batch = try Events(protobuf: ArraySlice(request))
     events = try BatchValidator(limits: IngestLimits()).validate(
-        batch, now: Int64(Date().timeIntervalSince1970 * 1000))
+        batch,
+        now: Int64(Date().timeIntervalSince1970 * 1000)
+    )
 } catch {
     fail("\(requestPath) is not a valid batch: \(error)")
 }
 let messages = BatchMessages.make(
-    header: batch.header, events: events, exchange: option("--exchange", in: arguments) ?? "events")
+    header: batch.header,
+    events: events,
+    exchange: option("--exchange", in: arguments) ?? "events"
+)
 let producer = RawProducer(
-    host: environment["RABBIT_HOST"] ?? "127.0.0.1", port: Int32(environment["RABBIT_PORT"] ?? "5672") ?? 5672,
-    user: environment["RABBIT_USER"] ?? "guest", password: environment["RABBIT_PASSWORD"] ?? "guest",
-    exchange: messages[0].exchange, routingKeys: messages.map(\.routingKey), bodies: messages.map(\.body),
-    group: group)
+    host: environment["RABBIT_HOST"] ?? "127.0.0.1",
+    port: Int32(environment["RABBIT_PORT"] ?? "5672") ?? 5672,
+    user: environment["RABBIT_USER"] ?? "guest",
+    password: environment["RABBIT_PASSWORD"] ?? "guest",
+    exchange: messages[0].exchange,
+    routingKeys: messages.map(\.routingKey),
+    bodies: messages.map(\.body),
+    group: group
+)
 do {
     let result = try producer.run(for: .milliseconds(Int(seconds * 1000)))
     let elapsed = Double(result.elapsed.components.seconds) + Double(result.elapsed.components.attoseconds) / 1e18

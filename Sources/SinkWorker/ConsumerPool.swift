@@ -20,6 +20,6 @@ struct ConsumerPool: Service {
 
     func shutdown() {
         readiness.set(false)
-        consumers.forEach { $0.stop() }
+        for consumer in consumers { consumer.stop() }
     }
 }

@@ -6,7 +6,9 @@ import SinkPipeline
 /// while ClickHouse is unreachable, so a worker started before its database waits instead of crash-looping.
 enum SchemaSetup {
     static func ensureTables(
-        _ tables: [QualifiedTable], configuration: ClickHouseConfiguration, logger: Logger
+        _ tables: [QualifiedTable],
+        configuration: ClickHouseConfiguration,
+        logger: Logger
     ) async throws {
         let statements = tables.flatMap { EventTable.createStatements(for: $0) }
         let connection = try ClickHouseConnection(configuration: configuration, logger: logger)
@@ -19,7 +21,9 @@ enum SchemaSetup {
             } catch {
                 attempt += 1
                 logger.warning(
-                    "schema not created yet; retrying in 1 s", ["attempt": String(attempt)].merging(.error(error)) { $1 })
+                    "schema not created yet; retrying in 1 s",
+                    ["attempt": String(attempt)].merging(.error(error)) { $1 }
+                )
                 try await Task.sleep(for: .seconds(1))
             }
         }

@@ -14,7 +14,9 @@ enum WorkerAdmin {
 
     static func healthGauge(_ registry: MetricsRegistry, database: String) -> Gauge {
         registry.gauge(
-            "eventgrpc_worker_database_healthy", help: "1 while the database's health check passes.",
-            labels: ["database": database])
+            "eventgrpc_worker_database_healthy",
+            help: "1 while the database's health check passes.",
+            labels: ["database": database]
+        )
     }
 }

@@ -21,27 +21,45 @@ func runWorker() async -> Int32 {
     let logger = Logger(label: "sink-worker", minimumLevel: configuration.logLevel, metadata: ["family": family.name])
     do {
         let clickHouse = ClickHouseConfiguration(
-            servers: configuration.servers, insertTimeout: configuration.insertTimeout)
+            servers: configuration.servers,
+            insertTimeout: configuration.insertTimeout
+        )
         let database = try ClickHouseIdentifier(family.database)
         let tables = try family.queues.map {
             QualifiedTable(database: database, table: try ClickHouseIdentifier($0.table))
         }
         let registry = MetricsRegistry()
         let health = DatabaseHealth(
-            database: database, configuration: clickHouse, logger: logger,
-            gauge: WorkerAdmin.healthGauge(registry, database: family.database))
+            database: database,
+            configuration: clickHouse,
+            logger: logger,
+            gauge: WorkerAdmin.healthGauge(registry, database: family.database)
+        )
         let queues = try QueueConsumers(
-            family: family, declarations: topology.amqpDeclarations(for: [family]), configuration: configuration,
-            clickHouse: clickHouse, health: health, registry: registry, logger: logger
+            family: family,
+            declarations: topology.amqpDeclarations(for: [family]),
+            configuration: configuration,
+            clickHouse: clickHouse,
+            health: health,
+            registry: registry,
+            logger: logger
         ).make()
         let consumers = queues.flatMap(\.consumers)
         let readiness = WorkerAdmin.readiness(consumers: consumers, health: health)
         var services: [any Service] = [health, ConsumerPool(consumers: consumers, readiness: readiness)]
         if configuration.admin.isEnabled {
             let router = AdminRouter(
-                readiness: readiness, metrics: registry, token: configuration.admin.token, logger: logger)
+                readiness: readiness,
+                metrics: registry,
+                token: configuration.admin.token,
+                logger: logger
+            )
             let admin = AdminServer(
-                host: configuration.admin.host, port: configuration.admin.port, router: router, logger: logger)
+                host: configuration.admin.host,
+                port: configuration.admin.port,
+                router: router,
+                logger: logger
+            )
             try admin.bind()
             services.insert(admin, at: 0)
         }

@@ -78,7 +78,13 @@ struct AMQPConfirmTrackerTests {
 
     @Test func returnBeforeAckFailsTheCallAsReturned() {
         var tracker = tracker([("a", 2), ("b", 1)])
-        let result10 = tracker.returned(messageID: "a-1", exchange: "x", routingKey: "k", replyCode: 312, replyText: "NO_ROUTE")
+        let result10 = tracker.returned(
+            messageID: "a-1",
+            exchange: "x",
+            routingKey: "k",
+            replyCode: 312,
+            replyText: "NO_ROUTE"
+        )
         #expect(result10)
         let outcomes = tracker.ack(3, multiple: true)
         #expect(outcomes.count == 2)
@@ -90,7 +96,13 @@ struct AMQPConfirmTrackerTests {
         var tracker = Tracker()
         tracker.track(call: "a", messageID: "same", exchange: "x", routingKey: "k")
         tracker.track(call: "b", messageID: "same", exchange: "x", routingKey: "k")
-        let result11 = tracker.returned(messageID: "same", exchange: "x", routingKey: "k", replyCode: 312, replyText: "NO_ROUTE")
+        let result11 = tracker.returned(
+            messageID: "same",
+            exchange: "x",
+            routingKey: "k",
+            replyCode: 312,
+            replyText: "NO_ROUTE"
+        )
         #expect(result11)
         let result12 = tracker.ack(1, multiple: false)
         #expect(result12.map(\.1) == [.returned(replyCode: 312, replyText: "NO_ROUTE")])
@@ -105,7 +117,13 @@ struct AMQPConfirmTrackerTests {
     ])
     func returnWithUnknownCoordinatesMatchesNothing(messageID: String, exchange: String, routingKey: String) {
         var tracker = tracker([("a", 1)])
-        let result14 = tracker.returned(messageID: messageID, exchange: exchange, routingKey: routingKey, replyCode: 312, replyText: "")
+        let result14 = tracker.returned(
+            messageID: messageID,
+            exchange: exchange,
+            routingKey: routingKey,
+            replyCode: 312,
+            replyText: ""
+        )
         #expect(!result14)
         let result15 = tracker.ack(1, multiple: false)
         #expect(result15.map(\.1) == [.confirmed])

@@ -33,7 +33,8 @@ import Testing
     @Test func acceptsAWorkableConfigurationWithoutConnecting() throws {
         let configuration = ClickHouseConfiguration(
             hosts: [.init(host: "replica-1.example", port: 8123), .init(host: "10.0.0.2", port: 8123)],
-            password: "s3cret")
+            password: "s3cret"
+        )
         let connection = try ClickHouseConnection(configuration: configuration)
         #expect(connection.preferredHostIndex == 0)
     }

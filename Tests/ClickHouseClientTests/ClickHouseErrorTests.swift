@@ -50,9 +50,15 @@ import Testing
 
     @Test func descriptionNamesCodeStatusAndServerText() {
         let error = ClickHouseError(
-            code: .serverError, message: "Fix it.", httpStatus: 404, serverCode: 60, serverMessage: "no table")
+            code: .serverError,
+            message: "Fix it.",
+            httpStatus: 404,
+            serverCode: 60,
+            serverMessage: "no table"
+        )
         #expect(
             error.description
-                == "ClickHouseError(serverError): Fix it. [HTTP 404] [server code 60] server said: no table")
+                == "ClickHouseError(serverError): Fix it. [HTTP 404] [server code 60] server said: no table"
+        )
     }
 }

@@ -10,8 +10,13 @@ import Testing
         let columns = try ["event_id", "timestamp"].map(ClickHouseIdentifier.init)
         let rows = Array(#"{"event_id":"a'b","timestamp":1}"#.utf8)
         let request = ClickHouseRequest.insert(
-            into: table, columns: columns, rows: rows, queryID: "batch 7/1",
-            database: try ClickHouseIdentifier("default"), timeout: .seconds(3))
+            into: table,
+            columns: columns,
+            rows: rows,
+            queryID: "batch 7/1",
+            database: try ClickHouseIdentifier("default"),
+            timeout: .seconds(3)
+        )
         #expect(request.method == .post)
         #expect(request.body == rows)
         #expect(request.timeout == .seconds(3))
@@ -19,13 +24,19 @@ import Testing
             request.url(for: endpoint)
                 == "http://127.0.0.1:8123/?database=default"
                 + "&query=INSERT%20INTO%20analytics.events%20%28event_id%2C%20timestamp%29%20FORMAT%20JSONEachRow"
-                + "&input_format_skip_unknown_fields=1&date_time_input_format=best_effort&query_id=batch%207%2F1")
+                + "&input_format_skip_unknown_fields=1&date_time_input_format=best_effort&query_id=batch%207%2F1"
+        )
     }
 
     @Test func insertWithoutQueryIDHasNoQueryIDParameter() throws {
         let request = ClickHouseRequest.insert(
-            into: try QualifiedTable(parsing: "d.t"), columns: [], rows: [], queryID: nil,
-            database: try ClickHouseIdentifier("default"), timeout: .seconds(1))
+            into: try QualifiedTable(parsing: "d.t"),
+            columns: [],
+            rows: [],
+            queryID: nil,
+            database: try ClickHouseIdentifier("default"),
+            timeout: .seconds(1)
+        )
         #expect(!request.url(for: endpoint).contains("query_id"))
         #expect(request.parameters.first { $0.name == "query" }?.value == "INSERT INTO d.t FORMAT JSONEachRow")
     }

@@ -16,12 +16,14 @@ import Testing
         #expect(policy.delay(beforeRetry: 3) == nil)
     }
 
-    @Test(arguments: [
-        ([1000, 500], "shorter than the delay before it"),
-        ([0], "not between 1 and"),
-        ([1000, 4_000_000], "not between 1 and"),
-        (Array(repeating: 1000, count: 11), "at most 10 retries"),
-    ] as [([Int64], String)])
+    @Test(
+        arguments: [
+            ([1000, 500], "shorter than the delay before it"),
+            ([0], "not between 1 and"),
+            ([1000, 4_000_000], "not between 1 and"),
+            (Array(repeating: 1000, count: 11), "at most 10 retries"),
+        ] as [([Int64], String)]
+    )
     func badPoliciesAreNamed(delays: [Int64], problem: String) {
         #expect(RetryPolicy(delaysMilliseconds: delays).problem?.contains(problem) == true)
     }
@@ -31,7 +33,8 @@ import Testing
     }
 
     @Test func aQueueWithoutRetryGetsTheDefaultAndABadOneStopsLoading() throws {
-        let base = ##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":1,"sink":"direct","table":"t"RETRY}]}]}"##
+        let base =
+            ##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":1,"sink":"direct","table":"t"RETRY}]}]}"##
         let plain = try Topology.decode(Data(base.replacingOccurrences(of: "RETRY", with: "").utf8), source: "t")
         #expect(plain.families[0].queues[0].retry == .default)
         let custom = base.replacingOccurrences(of: "RETRY", with: #","retry":{"delays_ms":[10,20,30]}"#)
@@ -46,7 +49,8 @@ import Testing
 
     @Test(arguments: ["q.dlq", "q.retry.1"])
     func queueNamesReservedForRetryAndDeadLettersAreRefused(name: String) {
-        let json = ##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"NAME","bindings":["#"],"consumers":1,"prefetch":1,"sink":"direct","table":"t"}]}]}"##
+        let json =
+            ##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"NAME","bindings":["#"],"consumers":1,"prefetch":1,"sink":"direct","table":"t"}]}]}"##
         #expect {
             try Topology.decode(Data(json.replacingOccurrences(of: "NAME", with: name).utf8), source: "bad.json")
         } throws: { error in
@@ -59,15 +63,25 @@ import Testing
         for queue in Topology.default.families.flatMap(\.queues) {
             for number in 1...queue.retry.maximumRetries {
                 let expected = AMQPDeclaration.queue(
-                    name: "\(queue.name).retry.\(number)", durable: true,
-                    arguments: ["x-dead-letter-exchange": "", "x-dead-letter-routing-key": .string(queue.name)])
+                    name: "\(queue.name).retry.\(number)",
+                    durable: true,
+                    arguments: ["x-dead-letter-exchange": "", "x-dead-letter-routing-key": .string(queue.name)]
+                )
                 #expect(declarations.contains(expected))
             }
             // The queue's own arguments are unchanged from the first release (a change would make RabbitMQ
             // refuse the declaration with 406 on existing brokers).
-            #expect(declarations.contains(.queue(
-                name: queue.name, durable: true,
-                arguments: ["x-dead-letter-exchange": "", "x-dead-letter-routing-key": .string(queue.deadLetterQueue)])))
+            #expect(
+                declarations.contains(
+                    .queue(
+                        name: queue.name,
+                        durable: true,
+                        arguments: [
+                            "x-dead-letter-exchange": "", "x-dead-letter-routing-key": .string(queue.deadLetterQueue),
+                        ]
+                    )
+                )
+            )
         }
         let retryBindings = declarations.filter {
             if case .binding(let queue, _, _) = $0 { queue.contains(".retry.") } else { false }

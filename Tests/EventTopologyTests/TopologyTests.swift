@@ -24,22 +24,38 @@ import Testing
         (##"{"exchange":{"name":"e","type":"topic"},"families":[]}"##, "families", "at least one family"),
         (##"{"exchange":{"name":"e","type":"headers"},"families":[]}"##, "exchange.type", "not one of"),
         (##"{"exchange":{"name":"e","type":"topic"}}"##, "families", "missing"),
-        (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a-b","queues":[]}]}"##,
-         "families[0].database", "identifier"),
-        (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":0,"prefetch":1,"sink":"direct","table":"t"}]}]}"##,
-         "families[0].queues[0].consumers", "between 1 and 256"),
-        (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":1,"sink":"queued","table":"t"}]}]}"##,
-         "families[0].queues[0].sink", "queued"),
-        (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":1,"sink":"direct","table":"t","batchSize":10}]}]}"##,
-         "families[0].queues[0].batchSize", "only for buffered sinks"),
-        (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":9,"sink":"buffered","table":"t","batchSize":0}]}]}"##,
-         "families[0].queues[0].batchSize", "not between 1 and 100000"),
-        (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":9,"sink":"buffered","table":"t","batchAge":5}]}]}"##,
-         "families[0].queues[0].batchAge", "not between 10 and 600000"),
-        (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":9,"sink":"buffered","table":"t","batchAge":"1s"}]}]}"##,
-         "families[0].queues[0].batchAge", "wrong type"),
-        (##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":1,"sink":"direct","table":"t;drop"}]}]}"##,
-         "families[0].queues[0].table", "identifier"),
+        (
+            ##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a-b","queues":[]}]}"##,
+            "families[0].database", "identifier"
+        ),
+        (
+            ##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":0,"prefetch":1,"sink":"direct","table":"t"}]}]}"##,
+            "families[0].queues[0].consumers", "between 1 and 256"
+        ),
+        (
+            ##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":1,"sink":"queued","table":"t"}]}]}"##,
+            "families[0].queues[0].sink", "queued"
+        ),
+        (
+            ##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":1,"sink":"direct","table":"t","batchSize":10}]}]}"##,
+            "families[0].queues[0].batchSize", "only for buffered sinks"
+        ),
+        (
+            ##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":9,"sink":"buffered","table":"t","batchSize":0}]}]}"##,
+            "families[0].queues[0].batchSize", "not between 1 and 100000"
+        ),
+        (
+            ##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":9,"sink":"buffered","table":"t","batchAge":5}]}]}"##,
+            "families[0].queues[0].batchAge", "not between 10 and 600000"
+        ),
+        (
+            ##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":9,"sink":"buffered","table":"t","batchAge":"1s"}]}]}"##,
+            "families[0].queues[0].batchAge", "wrong type"
+        ),
+        (
+            ##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":1,"sink":"direct","table":"t;drop"}]}]}"##,
+            "families[0].queues[0].table", "identifier"
+        ),
     ])
     func badFilesNameTheEntryAndTheProblem(json: String, entry: String, problem: String) {
         #expect {
@@ -58,7 +74,8 @@ import Testing
     }
 
     @Test func bufferedQueuesFallBackToTheDefaultBatchSettings() throws {
-        let json = ##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":50,"sink":"buffered","table":"t"}]}]}"##
+        let json =
+            ##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":50,"sink":"buffered","table":"t"}]}]}"##
         let queue = try #require(try Topology.decode(Data(json.utf8), source: "test").families.first?.queues.first)
         #expect(queue.effectiveBatchSize == 1000)
         #expect(queue.effectiveBatchAge == .seconds(1))

@@ -15,8 +15,10 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
 
     static func make<M: ProtobufMessage & Equatable>(_ name: String, _ value: M) -> GoldenCase {
         GoldenCase(
-            name: name, encoded: value.protobufBytes(),
-            decodesToExpected: { bytes in try M(protobuf: bytes[...]) == value })
+            name: name,
+            encoded: value.protobufBytes(),
+            decodesToExpected: { bytes in try M(protobuf: bytes[...]) == value }
+        )
     }
 
     func binary() throws -> [UInt8] { try Golden.bytes(name) }
@@ -49,16 +51,34 @@ enum Golden {
     ]
 
     static let fullHeader = Header(
-        sessionId: "sess-7f3a", bbDeviceId: -1, userId: .min, deviceId: "device-42",
-        androidAdvertisingId: "38400000-8cf0-11bd-b23e-10b96e40000d", clientId: "android-app", channel: "play-store",
-        os: "Android 14", clientType: "mobile", appLanguage: "de-DE", appVersion: "5.12.0", appVersionCode: "51200",
-        currentURL: "https://shop.example/cart?step=2", merchantId: "merchant-9", utmReferrer: "newsletter",
-        utmPlatform: "email", utmSource: "mailer", utmMedium: "cpc", utmCampaign: "Grüße — 夏のセール 🎉",
-        ppId: "pp-0001")
+        sessionId: "sess-7f3a",
+        bbDeviceId: -1,
+        userId: .min,
+        deviceId: "device-42",
+        androidAdvertisingId: "38400000-8cf0-11bd-b23e-10b96e40000d",
+        clientId: "android-app",
+        channel: "play-store",
+        os: "Android 14",
+        clientType: "mobile",
+        appLanguage: "de-DE",
+        appVersion: "5.12.0",
+        appVersionCode: "51200",
+        currentURL: "https://shop.example/cart?step=2",
+        merchantId: "merchant-9",
+        utmReferrer: "newsletter",
+        utmPlatform: "email",
+        utmSource: "mailer",
+        utmMedium: "cpc",
+        utmCampaign: "Grüße — 夏のセール 🎉",
+        ppId: "pp-0001"
+    )
 
     static let fullEventList = [
         Event(
-            id: "evt-1", timestamp: "1717171717171", currentURL: "https://shop.example/", type: "app.open",
+            id: "evt-1",
+            timestamp: "1717171717171",
+            currentURL: "https://shop.example/",
+            type: "app.open",
             attributes: [
                 Attribute(key: "screen", value: .string("Startseite ✓")),
                 Attribute(key: "count", value: .int(-42)),
@@ -70,11 +90,16 @@ enum Golden {
                 Attribute(key: "nothing", value: .double(0)),
                 Attribute(key: "unset", value: nil),
             ],
-            experimentIds: [1, -7, 300, .max]),
+            experimentIds: [1, -7, 300, .max]
+        ),
         Event(timestamp: "1717171717999", type: "log.trace"),
         Event(
-            id: "evt-3", timestamp: "0", type: "purchase.done",
-            attributes: [Attribute(key: "amount", value: .double(-1e300))], experimentIds: [0]),
+            id: "evt-3",
+            timestamp: "0",
+            type: "purchase.done",
+            attributes: [Attribute(key: "amount", value: .double(-1e300))],
+            experimentIds: [0]
+        ),
     ]
 
     static let fullEvents = Events(header: fullHeader, events: fullEventList)

@@ -4,8 +4,10 @@ import Testing
 
 @Suite struct JSONWriterTests {
     /// `int` writes digits without going through `String`; it must print exactly what `String(value)` prints.
-    @Test(arguments: [Int64.min, Int64.min + 1, -1_700_000_000_000, -10, -9, -1, 0, 1, 9, 10, 99, 100,
-                      1_700_000_000_000, Int64.max - 1, Int64.max])
+    @Test(arguments: [
+        Int64.min, Int64.min + 1, -1_700_000_000_000, -10, -9, -1, 0, 1, 9, 10, 99, 100,
+        1_700_000_000_000, Int64.max - 1, Int64.max,
+    ])
     func integersMatchTheirDescription(value: Int64) {
         var json = JSONWriter()
         json.int(value)

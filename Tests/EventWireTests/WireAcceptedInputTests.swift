@@ -16,36 +16,53 @@ struct AcceptedInput: Sendable, CustomTestStringConvertible {
             bytes: [0x08, 0x96, 0x01] + [0x11] + Array(repeating: 0xAB, count: 8) + [0x1A, 0x02, 0x61, 0x62]
                 + [0x1D, 0x01, 0x02, 0x03, 0x04] + [0x33, 0x08, 0x01, 0x3B, 0x1A, 0x00, 0x3C, 0x34]
                 + [0x22, 0x03, 0x2A, 0x01, 0x61] + [0xF8, 0xFF, 0xFF, 0xFF, 0x0F, 0x00],
-            expected: Events(header: Header(sessionId: "a"))),
+            expected: Events(header: Header(sessionId: "a"))
+        ),
         AcceptedInput(
             name: "known field with an unexpected wire type is skipped as unknown",
-            bytes: [0x20, 0x01, 0x2D, 0x00, 0x00, 0x00, 0x00], expected: Events()),
+            bytes: [0x20, 0x01, 0x2D, 0x00, 0x00, 0x00, 0x00],
+            expected: Events()
+        ),
         AcceptedInput(
-            name: "unpacked experimentIds", bytes: [0x2A, 0x06, 0x88, 0x04, 0x01, 0x88, 0x04, 0x02],
-            expected: Events(events: [Event(experimentIds: [1, 2])])),
+            name: "unpacked experimentIds",
+            bytes: [0x2A, 0x06, 0x88, 0x04, 0x01, 0x88, 0x04, 0x02],
+            expected: Events(events: [Event(experimentIds: [1, 2])])
+        ),
         AcceptedInput(
             name: "packed and unpacked experimentIds append",
             bytes: [0x2A, 0x08, 0x8A, 0x04, 0x02, 0x03, 0x04, 0x88, 0x04, 0x05],
-            expected: Events(events: [Event(experimentIds: [3, 4, 5])])),
+            expected: Events(events: [Event(experimentIds: [3, 4, 5])])
+        ),
         AcceptedInput(
-            name: "empty packed run", bytes: [0x2A, 0x03, 0x8A, 0x04, 0x00], expected: Events(events: [Event()])),
+            name: "empty packed run",
+            bytes: [0x2A, 0x03, 0x8A, 0x04, 0x00],
+            expected: Events(events: [Event()])
+        ),
         AcceptedInput(
             name: "a repeated header merges, the last scalar wins",
             bytes: [0x22, 0x05, 0x2A, 0x01, 0x61, 0x38, 0x05] + [0x22, 0x05, 0x2A, 0x01, 0x62, 0x30, 0x07],
-            expected: Events(header: Header(sessionId: "b", bbDeviceId: 7, userId: 5))),
+            expected: Events(header: Header(sessionId: "b", bbDeviceId: 7, userId: 5))
+        ),
         AcceptedInput(
             name: "the last oneof member wins",
             bytes: [0x2A, 0x07, 0x42, 0x05, 0x12, 0x01, 0x78, 0x28, 0x00],
-            expected: Events(events: [Event(attributes: [Attribute(value: .bool(false))])])),
+            expected: Events(events: [Event(attributes: [Attribute(value: .bool(false))])])
+        ),
         AcceptedInput(
-            name: "non-canonical varints", bytes: [0x22, 0x05, 0x30, 0x81, 0x80, 0x80, 0x00],
-            expected: Events(header: Header(bbDeviceId: 1))),
+            name: "non-canonical varints",
+            bytes: [0x22, 0x05, 0x30, 0x81, 0x80, 0x80, 0x00],
+            expected: Events(header: Header(bbDeviceId: 1))
+        ),
         AcceptedInput(
-            name: "largest varint (10 bytes)", bytes: [0x22, 0x0B, 0x38] + Array(repeating: 0xFF, count: 9) + [0x01],
-            expected: Events(header: Header(userId: -1))),
+            name: "largest varint (10 bytes)",
+            bytes: [0x22, 0x0B, 0x38] + Array(repeating: 0xFF, count: 9) + [0x01],
+            expected: Events(header: Header(userId: -1))
+        ),
         AcceptedInput(
-            name: "empty events", bytes: [0x2A, 0x00, 0x2A, 0x02, 0x3A, 0x00],
-            expected: Events(events: [Event(), Event()])),
+            name: "empty events",
+            bytes: [0x2A, 0x00, 0x2A, 0x02, 0x3A, 0x00],
+            expected: Events(events: [Event(), Event()])
+        ),
     ]
 }
 

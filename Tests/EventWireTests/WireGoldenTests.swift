@@ -16,7 +16,8 @@ import Testing
 
     @Test(
         .enabled(if: Protoc.isAvailable || Protoc.isRequired, "protoc is not installed at /usr/bin/protoc"),
-        arguments: Golden.cases)
+        arguments: Golden.cases
+    )
     func protocReadsOurBytesAsItReadsTheGolden(golden: GoldenCase) throws {
         try #require(Protoc.isAvailable, "CI=true requires protoc at \(Protoc.path)")
         let type = try golden.messageType()
@@ -27,7 +28,8 @@ import Testing
 
     @Test(
         .enabled(if: Protoc.isAvailable || Protoc.isRequired, "protoc is not installed at /usr/bin/protoc"),
-        arguments: Golden.cases)
+        arguments: Golden.cases
+    )
     func goldenBytesAreWhatProtocEncodesToday(golden: GoldenCase) throws {
         try #require(Protoc.isAvailable, "CI=true requires protoc at \(Protoc.path)")
         let encoded = try Protoc.encode(try golden.text(), as: try golden.messageType())

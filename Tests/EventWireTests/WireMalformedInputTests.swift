@@ -24,65 +24,128 @@ struct MalformedInput: Sendable, CustomTestStringConvertible {
 
     static let all: [MalformedInput] = [
         MalformedInput(
-            name: "11-byte varint value", bytes: [0x08] + Array(repeating: 0xFF, count: 10) + [0x01],
-            code: .malformedVarint, fieldNumber: 1),
+            name: "11-byte varint value",
+            bytes: [0x08] + Array(repeating: 0xFF, count: 10) + [0x01],
+            code: .malformedVarint,
+            fieldNumber: 1
+        ),
         MalformedInput(
-            name: "11-byte varint tag", bytes: Array(repeating: 0x80, count: 10) + [0x01],
-            code: .malformedVarint, fieldNumber: nil),
+            name: "11-byte varint tag",
+            bytes: Array(repeating: 0x80, count: 10) + [0x01],
+            code: .malformedVarint,
+            fieldNumber: nil
+        ),
         MalformedInput(
             name: "10-byte varint above 64 bits in Header.bbDeviceId",
             bytes: field(0x22, [0x30] + Array(repeating: 0xFF, count: 9) + [0x02]),
-            code: .malformedVarint, fieldNumber: 6),
+            code: .malformedVarint,
+            fieldNumber: 6
+        ),
         MalformedInput(
-            name: "enum varint of 11 bytes", bytes: [0x08] + Array(repeating: 0x81, count: 10) + [0x00],
-            code: .malformedVarint, fieldNumber: 1, decode: { _ = try HealthCheckResponse(protobuf: $0[...]) }),
+            name: "enum varint of 11 bytes",
+            bytes: [0x08] + Array(repeating: 0x81, count: 10) + [0x00],
+            code: .malformedVarint,
+            fieldNumber: 1,
+            decode: { _ = try HealthCheckResponse(protobuf: $0[...]) }
+        ),
         MalformedInput(
-            name: "length prefix beyond the end", bytes: [0x2A, 0x05, 0x22, 0x00], code: .truncated, fieldNumber: 5),
+            name: "length prefix beyond the end",
+            bytes: [0x2A, 0x05, 0x22, 0x00],
+            code: .truncated,
+            fieldNumber: 5
+        ),
         MalformedInput(
-            name: "length prefix of Int.max", bytes: [0x2A] + varint(UInt64(Int.max)) + [0x00],
-            code: .lengthOverflow, fieldNumber: 5),
+            name: "length prefix of Int.max",
+            bytes: [0x2A] + varint(UInt64(Int.max)) + [0x00],
+            code: .lengthOverflow,
+            fieldNumber: 5
+        ),
         MalformedInput(
-            name: "length prefix of UInt64.max", bytes: [0x22] + varint(.max), code: .lengthOverflow, fieldNumber: 4),
+            name: "length prefix of UInt64.max",
+            bytes: [0x22] + varint(.max),
+            code: .lengthOverflow,
+            fieldNumber: 4
+        ),
         MalformedInput(
-            name: "length prefix of 2 GiB", bytes: [0x1A] + varint(1 << 31), code: .lengthOverflow, fieldNumber: 3),
+            name: "length prefix of 2 GiB",
+            bytes: [0x1A] + varint(1 << 31),
+            code: .lengthOverflow,
+            fieldNumber: 3
+        ),
         MalformedInput(name: "wire type 6", bytes: [0x0E, 0x00], code: .invalidWireType, fieldNumber: 1),
         MalformedInput(name: "wire type 7", bytes: [0x2F], code: .invalidWireType, fieldNumber: 5),
         MalformedInput(
-            name: "wire type 7 inside an Event", bytes: field(0x2A, [0x0F]), code: .invalidWireType, fieldNumber: 1),
+            name: "wire type 7 inside an Event",
+            bytes: field(0x2A, [0x0F]),
+            code: .invalidWireType,
+            fieldNumber: 1
+        ),
         MalformedInput(name: "field number 0", bytes: [0x00, 0x00], code: .invalidFieldNumber, fieldNumber: nil),
         MalformedInput(
-            name: "tag wider than 32 bits", bytes: varint(1 << 35) + [0x00], code: .invalidFieldNumber,
-            fieldNumber: nil),
+            name: "tag wider than 32 bits",
+            bytes: varint(1 << 35) + [0x00],
+            code: .invalidFieldNumber,
+            fieldNumber: nil
+        ),
         MalformedInput(
-            name: "invalid UTF-8 in Header.sessionId", bytes: field(0x22, field(0x2A, [0xC3, 0x28])),
-            code: .invalidUTF8, fieldNumber: 5),
+            name: "invalid UTF-8 in Header.sessionId",
+            bytes: field(0x22, field(0x2A, [0xC3, 0x28])),
+            code: .invalidUTF8,
+            fieldNumber: 5
+        ),
         MalformedInput(
-            name: "overlong UTF-8 in Event.type", bytes: field(0x2A, field(0x3A, [0xC0, 0xAF])),
-            code: .invalidUTF8, fieldNumber: 7),
+            name: "overlong UTF-8 in Event.type",
+            bytes: field(0x2A, field(0x3A, [0xC0, 0xAF])),
+            code: .invalidUTF8,
+            fieldNumber: 7
+        ),
         MalformedInput(
             name: "UTF-16 surrogate in Attribute.key",
-            bytes: field(0x2A, field(0x42, field(0x0A, [0xED, 0xA0, 0x80]))), code: .invalidUTF8, fieldNumber: 1),
+            bytes: field(0x2A, field(0x42, field(0x0A, [0xED, 0xA0, 0x80]))),
+            code: .invalidUTF8,
+            fieldNumber: 1
+        ),
         MalformedInput(
             name: "truncated UTF-8 in Attribute.stringValue",
-            bytes: field(0x2A, field(0x42, field(0x12, [0x61, 0xE6, 0x97]))), code: .invalidUTF8, fieldNumber: 2),
+            bytes: field(0x2A, field(0x42, field(0x12, [0x61, 0xE6, 0x97]))),
+            code: .invalidUTF8,
+            fieldNumber: 2
+        ),
         MalformedInput(
-            name: "invalid UTF-8 in HealthCheckRequest.service", bytes: [0x0A, 0x01, 0xFF], code: .invalidUTF8,
-            fieldNumber: 1, decode: { _ = try HealthCheckRequest(protobuf: $0[...]) }),
+            name: "invalid UTF-8 in HealthCheckRequest.service",
+            bytes: [0x0A, 0x01, 0xFF],
+            code: .invalidUTF8,
+            fieldNumber: 1,
+            decode: { _ = try HealthCheckRequest(protobuf: $0[...]) }
+        ),
         MalformedInput(
             name: "packed varint running past its length",
-            bytes: field(0x2A, [0x8A, 0x04, 0x02, 0xFF, 0xFF, 0x08, 0x01]), code: .truncated, fieldNumber: 65),
+            bytes: field(0x2A, [0x8A, 0x04, 0x02, 0xFF, 0xFF, 0x08, 0x01]),
+            code: .truncated,
+            fieldNumber: 65
+        ),
         MalformedInput(
-            name: "double cut short", bytes: field(0x2A, field(0x42, [0x21, 0x00, 0x00, 0x00])), code: .truncated,
-            fieldNumber: 4),
+            name: "double cut short",
+            bytes: field(0x2A, field(0x42, [0x21, 0x00, 0x00, 0x00])),
+            code: .truncated,
+            fieldNumber: 4
+        ),
         MalformedInput(name: "unknown fixed32 cut short", bytes: [0x0D, 0x00], code: .truncated, fieldNumber: 1),
         MalformedInput(name: "tag cut short", bytes: [0x80], code: .truncated, fieldNumber: nil),
         MalformedInput(name: "unclosed group", bytes: [0x0B, 0x08, 0x01], code: .truncated, fieldNumber: 1),
         MalformedInput(name: "end group without start", bytes: [0x0C], code: .malformedGroup, fieldNumber: 1),
         MalformedInput(
-            name: "group closed by another field", bytes: [0x0B, 0x14], code: .malformedGroup, fieldNumber: 2),
+            name: "group closed by another field",
+            bytes: [0x0B, 0x14],
+            code: .malformedGroup,
+            fieldNumber: 2
+        ),
         MalformedInput(
-            name: "groups nested 101 deep", bytes: Array(repeating: 0x0B, count: 101), code: .nestingTooDeep,
-            fieldNumber: 1),
+            name: "groups nested 101 deep",
+            bytes: Array(repeating: 0x0B, count: 101),
+            code: .nestingTooDeep,
+            fieldNumber: 1
+        ),
     ]
 }
 
@@ -133,11 +196,13 @@ struct TruncationCase: Sendable, CustomTestStringConvertible {
             [Events(header: Golden.fullHeader)]
                 + (1...Golden.fullEventList.count).map {
                     Events(header: Golden.fullHeader, events: Array(Golden.fullEventList.prefix($0)))
-                }),
+                }
+        ),
         .make("first Event of events_full", fieldByField(Golden.fullEventList[0])),
         .make(
             "dispatch_response",
-            [DispatchResponse(status: "SUCCESS"), DispatchResponse(status: "SUCCESS", message: "accepted 3 events")]),
+            [DispatchResponse(status: "SUCCESS"), DispatchResponse(status: "SUCCESS", message: "accepted 3 events")]
+        ),
         .make("health_response_unknown_status", [HealthCheckResponse(status: .init(rawValue: -1))]),
     ]
 

@@ -14,7 +14,9 @@ import Testing
 
     func context(_ authorization: String?) -> GRPCCallContext {
         GRPCCallContext(
-            path: "/event.EventService/dispatch", headers: authorization.map { [HTTPField("authorization", $0)] } ?? [])
+            path: "/event.EventService/dispatch",
+            headers: authorization.map { [HTTPField("authorization", $0)] } ?? []
+        )
     }
 
     @Test(arguments: ["Bearer s3cret-one", "bearer second-token", "BEARER s3cret-one"])
@@ -23,10 +25,12 @@ import Testing
         #expect(try await handler([1, 2], context(header)) == [1, 2])
     }
 
-    @Test(arguments: [
-        nil, "", "Bearer", "Bearer ", "Basic s3cret-one", "Bearer s3cret-on", "Bearer s3cret-one2", "s3cret-one",
-        "Bearer S3CRET-ONE", "Bearer  s3cret-one",
-    ] as [String?])
+    @Test(
+        arguments: [
+            nil, "", "Bearer", "Bearer ", "Basic s3cret-one", "Bearer s3cret-on", "Bearer s3cret-one2", "s3cret-one",
+            "Bearer S3CRET-ONE", "Bearer  s3cret-one",
+        ] as [String?]
+    )
     func anythingElseIsUnauthenticatedAndTheHandlerDoesNotRun(header: String?) async {
         let handler = auth.protect { _, _ in
             Issue.record("the handler ran without a valid token")

@@ -27,14 +27,16 @@ import Testing
     func compressedMessageIsDecompressedForTheHandler(size: Int) async {
         let payload = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         let response = await router().handle(
-            HTTP2Request(method: "POST", path: "/test.Echo/echo", headers: Self.headers, body: compressedFrame(payload)))
+            HTTP2Request(method: "POST", path: "/test.Echo/echo", headers: Self.headers, body: compressedFrame(payload))
+        )
         #expect(status(response) == "0")
         #expect(response.body == GRPCFraming.frame(payload))
     }
 
     @Test func uncompressedFlagIsAcceptedUnderGzipEncoding() async {
         let response = await router().handle(
-            HTTP2Request(method: "POST", path: "/test.Echo/echo", headers: Self.headers, body: [0, 0, 0, 0, 1, 7]))
+            HTTP2Request(method: "POST", path: "/test.Echo/echo", headers: Self.headers, body: [0, 0, 0, 0, 1, 7])
+        )
         #expect(response.body == [0, 0, 0, 0, 1, 7])
     }
 
@@ -42,7 +44,8 @@ import Testing
         let bomb = compressedFrame([UInt8](repeating: 0, count: 8 * 1024 * 1024))
         #expect(bomb.count < 64 * 1024)
         let response = await router(limit: 1024).handle(
-            HTTP2Request(method: "POST", path: "/test.Echo/echo", headers: Self.headers, body: bomb))
+            HTTP2Request(method: "POST", path: "/test.Echo/echo", headers: Self.headers, body: bomb)
+        )
         #expect(status(response) == "8")
     }
 

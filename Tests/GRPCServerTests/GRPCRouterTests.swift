@@ -42,7 +42,8 @@ import Testing
 
     @Test func wrongContentTypeIsHTTP415() async {
         let response = await makeRouter().handle(
-            request("/test.Echo/echo", body: [0, 0, 0, 0, 0], headers: [HTTPField("content-type", "application/json")]))
+            request("/test.Echo/echo", body: [0, 0, 0, 0, 0], headers: [HTTPField("content-type", "application/json")])
+        )
         #expect(response.status == 415)
         #expect(field("grpc-status", response) == nil)
     }
@@ -73,7 +74,12 @@ import Testing
 
     @Test func deadlineAnswersDeadlineExceeded() async {
         let response = await makeRouter().handle(
-            request("/test.Echo/slow", body: [0, 0, 0, 0, 0], headers: Self.grpcHeaders + [HTTPField("grpc-timeout", "50m")]))
+            request(
+                "/test.Echo/slow",
+                body: [0, 0, 0, 0, 0],
+                headers: Self.grpcHeaders + [HTTPField("grpc-timeout", "50m")]
+            )
+        )
         #expect(field("grpc-status", response) == "4")
     }
 }

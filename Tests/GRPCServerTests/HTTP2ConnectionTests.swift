@@ -21,7 +21,8 @@ import Testing
         return router
     }
 
-    static func configuration(_ change: (inout HTTP2ServerConfiguration) -> Void = { _ in }) -> HTTP2ServerConfiguration {
+    static func configuration(_ change: (inout HTTP2ServerConfiguration) -> Void = { _ in }) -> HTTP2ServerConfiguration
+    {
         var configuration = HTTP2ServerConfiguration()
         change(&configuration)
         return configuration
@@ -44,7 +45,11 @@ import Testing
     func messageSplitAcrossArbitraryDataFramesArrivesWhole(seed: UInt64) async throws {
         let message = (0..<150_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ Int(seed)) }
         let client = try HTTP2TestClient(server: SocketPairServer(handler: Self.router()))
-        let id = client.post("/test.Echo/echo", headers: Self.grpc, chunks: Self.split(GRPCFraming.frame(message), seed: seed))
+        let id = client.post(
+            "/test.Echo/echo",
+            headers: Self.grpc,
+            chunks: Self.split(GRPCFraming.frame(message), seed: seed)
+        )
         #expect(await client.run { $0.exchanges[id]?.closeCode != nil })
         let exchange = try #require(client.exchanges[id])
         #expect(exchange.field("grpc-status") == "0")
@@ -64,11 +69,16 @@ import Testing
 
     @Test func oversizedMessageIsRefusedEarlyAndTheConnectionStaysUsable() async throws {
         let server = try SocketPairServer(
-            handler: Self.router(limit: 1024), configuration: Self.configuration { $0.maxRequestBodyBytes = 1024 + 5 })
+            handler: Self.router(limit: 1024),
+            configuration: Self.configuration { $0.maxRequestBodyBytes = 1024 + 5 }
+        )
         let client = try HTTP2TestClient(server: server)
         let big = client.post(
-            "/test.Echo/echo", headers: Self.grpc, chunks: [GRPCFraming.frame([UInt8](repeating: 1, count: 4096))],
-            end: false)
+            "/test.Echo/echo",
+            headers: Self.grpc,
+            chunks: [GRPCFraming.frame([UInt8](repeating: 1, count: 4096))],
+            end: false
+        )
         #expect(await client.run { $0.exchanges[big]?.closeCode != nil })
         #expect(client.exchanges[big]?.field("grpc-status") == "8")
         #expect(client.exchanges[big]?.closeCode == 0, "RST_STREAM(NO_ERROR) stops the upload")
@@ -82,11 +92,17 @@ import Testing
         let server = try SocketPairServer(handler: Self.router(), budget: budget)
         let client = try HTTP2TestClient(server: server)
         let held = client.post(
-            "/test.Echo/echo", headers: Self.grpc, chunks: [[0, 0, 0, 0x0f, 0xa0] + [UInt8](repeating: 1, count: 2500)],
-            end: false)
+            "/test.Echo/echo",
+            headers: Self.grpc,
+            chunks: [[0, 0, 0, 0x0f, 0xa0] + [UInt8](repeating: 1, count: 2500)],
+            end: false
+        )
         #expect(await client.run { _ in budget.inUse >= 2505 })
         let refused = client.post(
-            "/test.Echo/echo", headers: Self.grpc, chunks: [GRPCFraming.frame([UInt8](repeating: 2, count: 1000))])
+            "/test.Echo/echo",
+            headers: Self.grpc,
+            chunks: [GRPCFraming.frame([UInt8](repeating: 2, count: 1000))]
+        )
         #expect(await client.run { $0.exchanges[refused]?.closeCode != nil })
         #expect(client.exchanges[refused]?.field("grpc-status") == "8")
         #expect(client.exchanges[refused]?.field("grpc-retry-pushback-ms") == "1000")
@@ -100,7 +116,9 @@ import Testing
 
     @Test func requestThatNeverCompletesIsResetAfterTheRequestTimeout() async throws {
         let server = try SocketPairServer(
-            handler: Self.router(), configuration: Self.configuration { $0.requestTimeout = .milliseconds(200) })
+            handler: Self.router(),
+            configuration: Self.configuration { $0.requestTimeout = .milliseconds(200) }
+        )
         let client = try HTTP2TestClient(server: server)
         let id = client.post("/test.Echo/echo", headers: Self.grpc, chunks: [[0, 0]], end: false)
         #expect(await client.run { $0.exchanges[id]?.closeCode != nil })
@@ -109,11 +127,15 @@ import Testing
 
     @Test func oversizedHeaderListResetsTheStreamOnly() async throws {
         let server = try SocketPairServer(
-            handler: Self.router(), configuration: Self.configuration { $0.maxHeaderListBytes = 4096 })
+            handler: Self.router(),
+            configuration: Self.configuration { $0.maxHeaderListBytes = 4096 }
+        )
         let client = try HTTP2TestClient(server: server)
         let big = client.post(
-            "/test.Echo/echo", headers: Self.grpc + [HTTPField("x-big", String(repeating: "a", count: 5000))],
-            chunks: [GRPCFraming.frame([1])])
+            "/test.Echo/echo",
+            headers: Self.grpc + [HTTPField("x-big", String(repeating: "a", count: 5000))],
+            chunks: [GRPCFraming.frame([1])]
+        )
         #expect(await client.run { $0.exchanges[big]?.closeCode != nil })
         #expect(client.exchanges[big]?.field("grpc-status") == nil)
         let small = client.post("/test.Echo/echo", headers: Self.grpc, chunks: [GRPCFraming.frame([2])])
@@ -125,7 +147,10 @@ import Testing
         let server = try SocketPairServer(handler: Self.router())
         let client = try HTTP2TestClient(server: server)
         let id = client.post("/test.Echo/watch", headers: Self.grpc, chunks: [GRPCFraming.frame([7])])
-        #expect(await client.run { $0.exchanges[id]?.body == GRPCFraming.frame([7]) }, "the first message arrives alone")
+        #expect(
+            await client.run { $0.exchanges[id]?.body == GRPCFraming.frame([7]) },
+            "the first message arrives alone"
+        )
         #expect(client.exchanges[id]?.closeCode == nil)
         server.connection.beginShutdown()
         #expect(await client.run { $0.exchanges[id]?.closeCode != nil })

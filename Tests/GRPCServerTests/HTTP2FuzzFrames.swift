@@ -1,4 +1,3 @@
-
 @testable import GRPCServer
 @testable import HTTP2Server
 
@@ -19,7 +18,8 @@ enum HTTP2FuzzFrames {
     static func frame(_ type: UInt8, _ flags: UInt8, _ stream: UInt32, _ payload: [UInt8]) -> [UInt8] {
         let length = UInt32(payload.count)
         return [
-            UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length),
+            UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 8),
+            UInt8(truncatingIfNeeded: length),
             type, flags,
             UInt8(truncatingIfNeeded: stream >> 24), UInt8(truncatingIfNeeded: stream >> 16),
             UInt8(truncatingIfNeeded: stream >> 8), UInt8(truncatingIfNeeded: stream),
@@ -49,9 +49,15 @@ enum HTTP2FuzzFrames {
             literal(":path", paths[random.next(upTo: paths.count)]), literal(":authority", "fuzz"),
             literal("content-type", random.next(upTo: 6) == 0 ? "text/plain" : "application/grpc"),
         ]
-        if random.next(upTo: 3) == 0 { fields.append(literal("grpc-timeout", ["1m", "100m", "1S", "x"][random.next(upTo: 4)])) }
-        if random.next(upTo: 4) == 0 { fields.append(literal("grpc-encoding", ["gzip", "identity", "br"][random.next(upTo: 3)])) }
-        if random.next(upTo: 8) == 0 { fields.append(literal("x-pad", String(repeating: "p", count: random.next(upTo: 6000)))) }
+        if random.next(upTo: 3) == 0 {
+            fields.append(literal("grpc-timeout", ["1m", "100m", "1S", "x"][random.next(upTo: 4)]))
+        }
+        if random.next(upTo: 4) == 0 {
+            fields.append(literal("grpc-encoding", ["gzip", "identity", "br"][random.next(upTo: 3)]))
+        }
+        if random.next(upTo: 8) == 0 {
+            fields.append(literal("x-pad", String(repeating: "p", count: random.next(upTo: 6000))))
+        }
         return fields.flatMap { $0 }
     }
 
@@ -69,7 +75,13 @@ enum HTTP2FuzzFrames {
             let stream = UInt32([1, 3, 5, 7, 9, 2, 0, 0x7fff_ffff][random.next(upTo: 8)])
             let flags = UInt8(truncatingIfNeeded: random.next())
             switch random.next(upTo: 10) {
-            case 0, 1, 2: bytes += frame(1, random.next(upTo: 4) == 0 ? flags : 0x4 | UInt8(random.next(upTo: 2)), stream, requestHeaders(&random))
+            case 0, 1, 2:
+                bytes += frame(
+                    1,
+                    random.next(upTo: 4) == 0 ? flags : 0x4 | UInt8(random.next(upTo: 2)),
+                    stream,
+                    requestHeaders(&random)
+                )
             case 3, 4: bytes += frame(0, random.next(upTo: 2) == 0 ? 1 : 0, stream, grpcBody(&random))
             case 5: bytes += frame(8, 0, UInt32(random.next(upTo: 2)) * stream, random.bytes(4))  // WINDOW_UPDATE
             case 6: bytes += frame(3, 0, stream, random.bytes(4))  // RST_STREAM
@@ -96,13 +108,20 @@ enum HTTP2FuzzFrames {
 
     static func request(_ random: inout SeededRandom) -> HTTP2Request {
         var headers = [HTTPField("content-type", random.next(upTo: 8) == 0 ? "application/json" : "application/grpc")]
-        if random.next(upTo: 3) == 0 { headers.append(HTTPField("grpc-timeout", ["1m", "5n", "99999999H", "1"][random.next(upTo: 4)])) }
-        if random.next(upTo: 3) == 0 { headers.append(HTTPField("grpc-encoding", ["gzip", "identity", "deflate"][random.next(upTo: 3)])) }
+        if random.next(upTo: 3) == 0 {
+            headers.append(HTTPField("grpc-timeout", ["1m", "5n", "99999999H", "1"][random.next(upTo: 4)]))
+        }
+        if random.next(upTo: 3) == 0 {
+            headers.append(HTTPField("grpc-encoding", ["gzip", "identity", "deflate"][random.next(upTo: 3)]))
+        }
         var body = random.next(upTo: 4) == 0 ? random.bytes(random.next(upTo: 100)) : grpcBody(&random)
         mutate(&body, &random)
         var request = HTTP2Request(
-            method: random.next(upTo: 10) == 0 ? "PUT" : "POST", path: paths[random.next(upTo: paths.count)],
-            headers: headers, body: body)
+            method: random.next(upTo: 10) == 0 ? "PUT" : "POST",
+            path: paths[random.next(upTo: paths.count)],
+            headers: headers,
+            body: body
+        )
         request.bodyLimitExceeded = random.next(upTo: 20) == 0
         return request
     }

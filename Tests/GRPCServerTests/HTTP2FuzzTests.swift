@@ -26,7 +26,10 @@ import Testing
         for seed in Self.seeds(defaultCount: Int(ProcessInfo.processInfo.environment["FUZZ_FRAMES"] ?? "") ?? 150) {
             var random = SeededRandom(seed: seed)
             let configuration = HTTP2FuzzFrames.configuration(&random)
-            let server = try SocketPairServer(handler: HTTP2ConnectionTests.router(limit: 2048), configuration: configuration)
+            let server = try SocketPairServer(
+                handler: HTTP2ConnectionTests.router(limit: 2048),
+                configuration: configuration
+            )
             var input = HTTP2FuzzFrames.sequence(&random)
             HTTP2FuzzFrames.mutate(&input, &random)
             var offset = 0
@@ -48,7 +51,8 @@ import Testing
     @Test func randomRequestsAlwaysGetAResponse() async {
         var router = HTTP2ConnectionTests.router(limit: 2048)
         router.register("/event.EventService/dispatch") { message, _ in
-            DispatchResponse(status: "SUCCESS", message: "\(try Events(protobuf: message).events.count)").protobufBytes()
+            DispatchResponse(status: "SUCCESS", message: "\(try Events(protobuf: message).events.count)")
+                .protobufBytes()
         }
         var count = 0
         for seed in Self.seeds(defaultCount: 2000) {
@@ -70,12 +74,18 @@ import Testing
             header: Header(sessionId: "s", bbDeviceId: 7, deviceId: "d", appVersion: "1.0", utmCampaign: "c"),
             events: [
                 Event(
-                    id: "e1", timestamp: "1700000000000", currentURL: "/a", type: "app.open",
+                    id: "e1",
+                    timestamp: "1700000000000",
+                    currentURL: "/a",
+                    type: "app.open",
                     attributes: [Attribute(key: "k", value: .string("v")), Attribute(key: "n", value: .int(-3))],
-                    experimentIds: [1, 2])
-            ])
+                    experimentIds: [1, 2]
+                )
+            ]
+        )
         let golden = [full.protobufBytes(), Events().protobufBytes(), Array("\n\u{5}event".utf8)]
-        var count = 0, refused = 0
+        var count = 0
+        var refused = 0
         for seed in Self.seeds(defaultCount: 5000) {
             var random = SeededRandom(seed: seed)
             var input = random.next(upTo: 4) == 0 ? random.bytes(random.next(upTo: 300)) : golden[random.next(upTo: 3)]

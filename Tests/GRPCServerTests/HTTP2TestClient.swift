@@ -46,10 +46,11 @@ final class HTTP2TestClient {
     /// Starts a POST; `chunks` go out one DATA frame each; `end` false leaves the request open.
     @discardableResult
     func post(_ path: String, headers: [HTTPField], chunks: [[UInt8]], end: Bool = true) -> Int32 {
-        let fields = [
-            HTTPField(":method", "POST"), HTTPField(":scheme", "http"), HTTPField(":path", path),
-            HTTPField(":authority", "test"),
-        ] + headers
+        let fields =
+            [
+                HTTPField(":method", "POST"), HTTPField(":scheme", "http"), HTTPField(":path", path),
+                HTTPField(":authority", "test"),
+            ] + headers
         var provider = eventgrpc_nghttp2_data_provider(nil, clientReadBody)
         let id = withNameValues(fields) { nghttp2_submit_request(session, nil, $0, $1, &provider, nil) }
         exchanges[id] = Exchange(pending: chunks, endRequest: end)
@@ -71,7 +72,10 @@ final class HTTP2TestClient {
             var data: UnsafePointer<UInt8>?
             var length = nghttp2_session_mem_send(session, &data)
             while length > 0, let bytes = data {
-                guard server.write(Array(UnsafeBufferPointer(start: bytes, count: length))) else { peerClosed = true; break }
+                guard server.write(Array(UnsafeBufferPointer(start: bytes, count: length))) else {
+                    peerClosed = true
+                    break
+                }
                 length = nghttp2_session_mem_send(session, &data)
             }
             await Task.yield()
@@ -99,8 +103,12 @@ private func client(_ userData: UnsafeMutableRawPointer?) -> HTTP2TestClient {
 }
 
 private func clientReadBody(
-    _ session: OpaquePointer?, _ streamID: Int32, _ buffer: UnsafeMutablePointer<UInt8>?, _ length: Int,
-    _ flags: UnsafeMutablePointer<UInt32>?, _ source: UnsafeMutablePointer<nghttp2_data_source>?,
+    _ session: OpaquePointer?,
+    _ streamID: Int32,
+    _ buffer: UnsafeMutablePointer<UInt8>?,
+    _ length: Int,
+    _ flags: UnsafeMutablePointer<UInt32>?,
+    _ source: UnsafeMutablePointer<nghttp2_data_source>?,
     _ userData: UnsafeMutableRawPointer?
 ) -> Int {
     let owner = client(userData)
@@ -124,13 +132,19 @@ private func clientReadBody(
 }
 
 private func clientOnHeader(
-    _ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ name: UnsafePointer<UInt8>?,
-    _ nameLength: Int, _ value: UnsafePointer<UInt8>?, _ valueLength: Int, _ flags: UInt8,
+    _ session: OpaquePointer?,
+    _ frame: UnsafePointer<nghttp2_frame>?,
+    _ name: UnsafePointer<UInt8>?,
+    _ nameLength: Int,
+    _ value: UnsafePointer<UInt8>?,
+    _ valueLength: Int,
+    _ flags: UInt8,
     _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
     let field = HTTPField(
         String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self),
-        String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self))
+        String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)
+    )
     let id = frame!.pointee.hd.stream_id
     if frame!.pointee.headers.cat == NGHTTP2_HCAT_HEADERS {
         client(userData).exchanges[id]?.trailers.append(field)
@@ -141,7 +155,11 @@ private func clientOnHeader(
 }
 
 private func clientOnData(
-    _ session: OpaquePointer?, _ flags: UInt8, _ streamID: Int32, _ data: UnsafePointer<UInt8>?, _ length: Int,
+    _ session: OpaquePointer?,
+    _ flags: UInt8,
+    _ streamID: Int32,
+    _ data: UnsafePointer<UInt8>?,
+    _ length: Int,
     _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
     client(userData).exchanges[streamID]?.body.append(contentsOf: UnsafeBufferPointer(start: data, count: length))
@@ -149,14 +167,19 @@ private func clientOnData(
 }
 
 private func clientOnClose(
-    _ session: OpaquePointer?, _ streamID: Int32, _ errorCode: UInt32, _ userData: UnsafeMutableRawPointer?
+    _ session: OpaquePointer?,
+    _ streamID: Int32,
+    _ errorCode: UInt32,
+    _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
     client(userData).exchanges[streamID]?.closeCode = errorCode
     return 0
 }
 
 private func clientOnFrame(
-    _ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ userData: UnsafeMutableRawPointer?
+    _ session: OpaquePointer?,
+    _ frame: UnsafePointer<nghttp2_frame>?,
+    _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
     if frame!.pointee.hd.type == UInt8(NGHTTP2_GOAWAY.rawValue) { client(userData).goawayReceived = true }
     return 0

@@ -13,7 +13,8 @@ final class SocketPairServer: Sendable {
     private let exited = Atomic(false)
 
     init(
-        handler: any HTTP2RequestHandler, configuration: HTTP2ServerConfiguration = HTTP2ServerConfiguration(),
+        handler: any HTTP2RequestHandler,
+        configuration: HTTP2ServerConfiguration = HTTP2ServerConfiguration(),
         budget: RequestBufferBudget? = nil
     ) throws {
         var ends: [Int32] = [-1, -1]
@@ -22,9 +23,12 @@ final class SocketPairServer: Sendable {
         }
         clientSocket = ends[1]
         connection = try HTTP2Connection(
-            socket: ends[0], configuration: configuration, handler: handler,
+            socket: ends[0],
+            configuration: configuration,
+            handler: handler,
             budget: budget ?? RequestBufferBudget(limit: configuration.maxBufferedRequestBytes),
-            logger: Logger(label: "test", minimumLevel: .critical))
+            logger: Logger(label: "test", minimumLevel: .critical)
+        )
         Thread { [self] in
             connection.run()
             exited.store(true, ordering: .releasing)
@@ -45,7 +49,9 @@ final class SocketPairServer: Sendable {
     func write(_ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { send(clientSocket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let written = bytes[offset...].withUnsafeBytes {
+                send(clientSocket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if written < 0 && errno == EINTR { continue }
             guard written > 0 else { return false }
             offset += written

@@ -3,7 +3,10 @@ import Testing
 @testable import HTTP2Server
 
 @Suite struct RequestBufferBudgetTests {
-    @Test(arguments: [(limit: 100, takes: [60, 40], refused: 1), (limit: 100, takes: [101, 100], refused: 1), (limit: 10, takes: [0, 10], refused: 1)])
+    @Test(arguments: [
+        (limit: 100, takes: [60, 40], refused: 1), (limit: 100, takes: [101, 100], refused: 1),
+        (limit: 10, takes: [0, 10], refused: 1),
+    ])
     func refusesWhatDoesNotFit(limit: Int, takes: [Int], refused: Int) {
         let budget = RequestBufferBudget(limit: limit)
         for bytes in takes { #expect(budget.reserve(bytes) == (bytes <= limit)) }

@@ -1,7 +1,6 @@
+import EventCore
 import HTTP2Server
 import Testing
-
-import EventCore
 
 @testable import IngestGateway
 
@@ -18,7 +17,9 @@ import EventCore
     }
 
     @Test func readsOverridesAndReplicaLists() throws {
-        let env = Environment(["PORT": "9000", "CLICKHOUSE_HOST": "a, b", "DRAIN_TIMEOUT": "2500ms", "RABBIT_VHOST": "v"])
+        let env = Environment([
+            "PORT": "9000", "CLICKHOUSE_HOST": "a, b", "DRAIN_TIMEOUT": "2500ms", "RABBIT_VHOST": "v",
+        ])
         let gateway = try GatewayConfiguration(environment: env)
         #expect(gateway.server.port == 9000)
         #expect(gateway.servers.clickHouseHosts == ["a", "b"])

@@ -17,16 +17,26 @@ import Testing
         init(batchSize: Int = 5, maxMessages: Int = 10, failureThreshold: Int = 5) throws {
             health = try SinkTestSupport.health()
             breaker = CircuitBreaker(
-                queue: "logs.trace", health: health, failureThreshold: failureThreshold,
-                logger: SinkTestSupport.logger)
+                queue: "logs.trace",
+                health: health,
+                failureThreshold: failureThreshold,
+                logger: SinkTestSupport.logger
+            )
             let clock = clock
             let writer = writer
             let breaker = breaker
             sink = BufferedSink(
-                writer: CountingWriter(inner: writer, breaker: breaker), breaker: breaker,
+                writer: CountingWriter(inner: writer, breaker: breaker),
+                breaker: breaker,
                 settings: .init(
-                    batchSize: batchSize, batchAge: .seconds(1), maxMessages: maxMessages, retryDelay: .seconds(2)),
-                logger: SinkTestSupport.logger, now: { clock.now })
+                    batchSize: batchSize,
+                    batchAge: .seconds(1),
+                    maxMessages: maxMessages,
+                    retryDelay: .seconds(2)
+                ),
+                logger: SinkTestSupport.logger,
+                now: { clock.now }
+            )
         }
     }
 
@@ -159,9 +169,13 @@ import Testing
         let queue = Topology.default.family(named: "logs")!.queues[0]
         let counted = Journal()
         let sink = BufferedSink(
-            writer: FakeRowWriter(), breaker: breaker,
+            writer: FakeRowWriter(),
+            breaker: breaker,
             settings: .init(batchSize: 5, batchAge: .seconds(1), maxMessages: 10, retryDelay: .seconds(1)),
-            logger: SinkTestSupport.logger, queue: queue, deadLettered: { counted.append($0.rawValue) })
+            logger: SinkTestSupport.logger,
+            queue: queue,
+            deadLettered: { counted.append($0.rawValue) }
+        )
         guard case .republish(let copy)? = sink.process(SinkTestSupport.delivery(tag: 3, body: body)) else {
             Issue.record("a bad message must be republished to the DLQ")
             return

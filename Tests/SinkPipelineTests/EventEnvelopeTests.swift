@@ -6,17 +6,30 @@ import Testing
 @Suite struct EventEnvelopeTests {
     static let sample = EventEnvelope(
         header: Header(
-            sessionId: "s\"1", bbDeviceId: -42, userId: 7, deviceId: "d\n1", appVersion: "2.0", utmCampaign: "ünï"),
+            sessionId: "s\"1",
+            bbDeviceId: -42,
+            userId: 7,
+            deviceId: "d\n1",
+            appVersion: "2.0",
+            utmCampaign: "ünï"
+        ),
         events: [
             IngestedEvent(
-                id: "e1", type: "app.open", timestampMilliseconds: 1_700_000_000_000,
-                originalTimestampMilliseconds: 1_800_000_000_000, timestampCorrected: true, currentURL: "/a?b=c",
+                id: "e1",
+                type: "app.open",
+                timestampMilliseconds: 1_700_000_000_000,
+                originalTimestampMilliseconds: 1_800_000_000_000,
+                timestampCorrected: true,
+                currentURL: "/a?b=c",
                 attributes: [
-                    Attribute(key: "s", value: .string("x\\y")), Attribute(key: "i", value: .int(-9_007_199_254_740_993)),
+                    Attribute(key: "s", value: .string("x\\y")),
+                    Attribute(key: "i", value: .int(-9_007_199_254_740_993)),
                     Attribute(key: "d", value: .double(2.0)), Attribute(key: "b", value: .bool(false)),
                 ],
-                experimentIds: [1, -2, Int64.max])
-        ])
+                experimentIds: [1, -2, Int64.max]
+            )
+        ]
+    )
 
     @Test func jsonRoundTripsEveryField() throws {
         let decoded = try EventEnvelope.decode(json: Self.sample.jsonBytes(), routingKey: "ignored")

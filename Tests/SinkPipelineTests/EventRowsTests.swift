@@ -1,3 +1,4 @@
+import ClickHouseClient
 import EventWire
 import Foundation
 import Testing
@@ -6,7 +7,11 @@ import Testing
 
 @Suite struct EventRowsTests {
     @Test func writesOneJSONObjectPerLineWithEveryColumn() throws {
-        let bytes = try EventRows.jsonEachRow(EventEnvelopeTests.sample, messageID: "m1", receivedAtSeconds: 1_700_000_100)
+        let bytes = try EventRows.jsonEachRow(
+            EventEnvelopeTests.sample,
+            messageID: "m1",
+            receivedAtSeconds: 1_700_000_100
+        )
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
         #expect(lines.count == 1)
         let row = try #require(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
@@ -21,9 +26,33 @@ import Testing
     }
 
     @Test(arguments: [
-        (IngestedEvent(id: "", type: "t", timestampMilliseconds: 1, originalTimestampMilliseconds: 1, timestampCorrected: false), "no id"),
-        (IngestedEvent(id: "i", type: "", timestampMilliseconds: 1, originalTimestampMilliseconds: 1, timestampCorrected: false), "no type"),
-        (IngestedEvent(id: "i", type: "t", timestampMilliseconds: 0, originalTimestampMilliseconds: 0, timestampCorrected: false), "timestamp"),
+        (
+            IngestedEvent(
+                id: "",
+                type: "t",
+                timestampMilliseconds: 1,
+                originalTimestampMilliseconds: 1,
+                timestampCorrected: false
+            ), "no id"
+        ),
+        (
+            IngestedEvent(
+                id: "i",
+                type: "",
+                timestampMilliseconds: 1,
+                originalTimestampMilliseconds: 1,
+                timestampCorrected: false
+            ), "no type"
+        ),
+        (
+            IngestedEvent(
+                id: "i",
+                type: "t",
+                timestampMilliseconds: 0,
+                originalTimestampMilliseconds: 0,
+                timestampCorrected: false
+            ), "timestamp"
+        ),
     ])
     func refusesBadRows(event: IngestedEvent, reason: String) {
         let envelope = EventEnvelope(header: Header(), events: [event])

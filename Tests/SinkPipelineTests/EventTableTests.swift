@@ -19,7 +19,9 @@ import Testing
         #expect(statements[1].contains("    experiment_ids Array(Int64),\n    message_id String\n)"))
         #expect(
             statements[1].hasSuffix(
-                ") ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(timestamp) ORDER BY event_id"))
+                ") ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(timestamp) ORDER BY event_id"
+            )
+        )
     }
 
     @Test(arguments: ["DateTime64", "LowCardinality", "Map(", "JSON", "Bool", "Nullable", "TTL", "CODEC"])

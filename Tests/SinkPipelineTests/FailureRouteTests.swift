@@ -7,22 +7,40 @@ import Testing
 
 @Suite struct FailureRouteTests {
     static let queue = Topology.Queue(
-        name: "app.q", bindings: ["#"], consumers: 1, prefetch: 1, sink: .direct, table: "t",
-        retry: RetryPolicy(delaysMilliseconds: [1000, 5000]))
+        name: "app.q",
+        bindings: ["#"],
+        consumers: 1,
+        prefetch: 1,
+        sink: .direct,
+        table: "t",
+        retry: RetryPolicy(delaysMilliseconds: [1000, 5000])
+    )
     static let now = Date(timeIntervalSince1970: 1_700_000_000)
 
     static func delivery(retries: AMQPFieldValue? = nil, messageID: String? = "m-1") -> Delivery {
         var headers: AMQPTable = ["trace": "abc"]
         headers[DeadLetterHeaders.retryCount] = retries
         return Delivery(
-            body: Array("{}".utf8), exchange: "events", routingKey: "app.click", messageID: messageID,
-            contentType: "application/json", headers: headers, redelivered: false, deliveryTag: 7)
+            body: Array("{}".utf8),
+            exchange: "events",
+            routingKey: "app.click",
+            messageID: messageID,
+            contentType: "application/json",
+            headers: headers,
+            redelivered: false,
+            deliveryTag: 7
+        )
     }
 
     @Test(arguments: [SinkFailure.decode, .badRow])
     func undecodableAndBadRowsGoToTheDLQAtOnce(failure: SinkFailure) {
         let route = FailureRoute(
-            delivery: Self.delivery(), queue: Self.queue, failure: failure, reason: "broken", now: Self.now)
+            delivery: Self.delivery(),
+            queue: Self.queue,
+            failure: failure,
+            reason: "broken",
+            now: Self.now
+        )
         #expect(route.destination == .deadLetter)
         #expect(route.message.exchange == "")
         #expect(route.message.routingKey == "app.q.dlq")
@@ -43,13 +61,21 @@ import Testing
         #expect(first.message.headers[DeadLetterHeaders.reason] == nil)
 
         let second = FailureRoute(
-            delivery: Self.delivery(retries: 1), queue: Self.queue, failure: .insert, reason: "404")
+            delivery: Self.delivery(retries: 1),
+            queue: Self.queue,
+            failure: .insert,
+            reason: "404"
+        )
         #expect(second.destination == .retry(number: 2, delay: .seconds(5)))
         #expect(second.message.routingKey == "app.q.retry.2")
         #expect(second.message.headers[DeadLetterHeaders.retryCount] == 2)
 
         let last = FailureRoute(
-            delivery: Self.delivery(retries: 2), queue: Self.queue, failure: .insert, reason: "Table t doesn't exist")
+            delivery: Self.delivery(retries: 2),
+            queue: Self.queue,
+            failure: .insert,
+            reason: "Table t doesn't exist"
+        )
         #expect(last.destination == .deadLetter)
         #expect(last.message.routingKey == "app.q.dlq")
         #expect(last.message.headers[DeadLetterHeaders.retryCount] == 2)
@@ -69,7 +95,11 @@ import Testing
 
     @Test func aMessageWithoutIdGetsOneAndAnOddRetryCountIsRead() {
         let route = FailureRoute(
-            delivery: Self.delivery(retries: "1", messageID: nil), queue: Self.queue, failure: .insert, reason: "x")
+            delivery: Self.delivery(retries: "1", messageID: nil),
+            queue: Self.queue,
+            failure: .insert,
+            reason: "x"
+        )
         #expect(!route.message.messageID.isEmpty)
         #expect(route.destination == .retry(number: 2, delay: .seconds(5)))
         #expect(DeadLetterHeaders.retryCount(in: [DeadLetterHeaders.retryCount: -4]) == 0)
@@ -87,7 +117,12 @@ import Testing
 
     @Test func aReplayCopyResetsTheRetryCountAndDropsTheDeadLetterHeaders() {
         let dead = FailureRoute(
-            delivery: Self.delivery(retries: 2), queue: Self.queue, failure: .insert, reason: "x", now: Self.now)
+            delivery: Self.delivery(retries: 2),
+            queue: Self.queue,
+            failure: .insert,
+            reason: "x",
+            now: Self.now
+        )
         var inDLQ = Self.delivery()
         inDLQ.headers = dead.message.headers
         let copy = DeadLetterHeaders.replayCopy(of: inDLQ, to: "app.q")

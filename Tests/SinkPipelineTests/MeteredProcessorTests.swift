@@ -12,9 +12,11 @@ import Testing
         let writer = FakeRowWriter()
         let breaker = CircuitBreaker(queue: "logs.trace", health: health, logger: SinkTestSupport.logger)
         let sink = BufferedSink(
-            writer: writer, breaker: breaker,
+            writer: writer,
+            breaker: breaker,
             settings: .init(batchSize: 4, batchAge: .seconds(60), maxMessages: 10, retryDelay: .seconds(1)),
-            logger: SinkTestSupport.logger)
+            logger: SinkTestSupport.logger
+        )
         let metered = MeteredProcessor(sink, metrics: metrics)
         #expect(metered.process(SinkTestSupport.delivery(tag: 1)) == nil)
         #expect(metered.process(SinkTestSupport.delivery(tag: 2, body: "{")) == .reject)

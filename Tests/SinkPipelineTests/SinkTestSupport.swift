@@ -12,18 +12,27 @@ enum SinkTestSupport {
     static func health() throws -> DatabaseHealth {
         DatabaseHealth(
             database: try ClickHouseIdentifier("logs"),
-            configuration: ClickHouseConfiguration(hosts: [.init(host: "127.0.0.1", port: 1)]), logger: logger)
+            configuration: ClickHouseConfiguration(hosts: [.init(host: "127.0.0.1", port: 1)]),
+            logger: logger
+        )
     }
 
     static func delivery(tag: UInt64, events: Int = 2, body: String? = nil) -> Delivery {
-        let json = body ?? """
-            {"header":{"sessionId":"s"},"events":[\((0..<events).map { """
+        let json =
+            body ?? """
+                {"header":{"sessionId":"s"},"events":[\((0..<events).map { """
                 {"id":"e-\(tag)-\($0)","type":"log.trace","timestamp":"1700000000000"}
                 """ }.joined(separator: ","))]}
-            """
+                """
         return Delivery(
-            body: Array(json.utf8), exchange: "events", routingKey: "log.trace", messageID: "m-\(tag)", headers: [:],
-            redelivered: false, deliveryTag: tag)
+            body: Array(json.utf8),
+            exchange: "events",
+            routingKey: "log.trace",
+            messageID: "m-\(tag)",
+            headers: [:],
+            redelivered: false,
+            deliveryTag: tag
+        )
     }
 }
 

@@ -5,7 +5,10 @@ import Testing
 
 @Suite struct WorkerArgumentsTests {
     @Test func workerArguments() throws {
-        #expect(try WorkerArguments.parse(["--family", "logs", "--queue", "logs.post"]) == WorkerArguments(family: "logs", queues: ["logs.post"]))
+        #expect(
+            try WorkerArguments.parse(["--family", "logs", "--queue", "logs.post"])
+                == WorkerArguments(family: "logs", queues: ["logs.post"])
+        )
         #expect(throws: ArgumentError.self) { try WorkerArguments.parse([]) }
         #expect(throws: ArgumentError.self) { try WorkerArguments.parse(["--family"]) }
         #expect(throws: ArgumentError.self) { try WorkerArguments.parse(["--family", "a", "--bogus", "b"]) }

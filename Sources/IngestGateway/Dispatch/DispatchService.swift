@@ -31,7 +31,8 @@ struct DispatchService: Sendable {
             batch = try Events(protobuf: message)
         } catch {
             throw rejected(
-                IngestError(.invalidBatch, "the request is not a valid event.Events message: \(error)", cause: error))
+                IngestError(.invalidBatch, "the request is not a valid event.Events message: \(error)", cause: error)
+            )
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let events: [IngestedEvent]
@@ -60,7 +61,8 @@ struct DispatchService: Sendable {
         if let report = clampMonitor.record(events: events.count, clamped: clamped, now: now) {
             logger.warning(
                 "more than 10% of last minute's events had future timestamps (client clocks ahead); they were clamped",
-                ["events": String(report.events), "events.clamped": String(report.clamped)])
+                ["events": String(report.events), "events.clamped": String(report.clamped)]
+            )
         }
         let note = outcome == .spooled ? " (spooled until the broker is back)" : ""
         return DispatchResponse(status: "SUCCESS", message: "accepted \(events.count) events\(note)").protobufBytes()

@@ -15,26 +15,36 @@ struct GatewayMetrics: Sendable {
     init(registry: MetricsRegistry, publisher: AMQPPublisher, queue: PublishQueue) {
         self.registry = registry
         eventsAccepted = registry.counter(
-            "eventgrpc_gateway_events_accepted_total", help: "Events answered SUCCESS (confirmed by the broker or spooled).")
+            "eventgrpc_gateway_events_accepted_total",
+            help: "Events answered SUCCESS (confirmed by the broker or spooled)."
+        )
         batchesAccepted = registry.counter(
-            "eventgrpc_gateway_batches_accepted_total", help: "Batches answered SUCCESS.")
+            "eventgrpc_gateway_batches_accepted_total",
+            help: "Batches answered SUCCESS."
+        )
         eventsClamped = registry.counter(
-            "eventgrpc_gateway_events_clamped_total", help: "Events whose future timestamp was clamped to server time.")
+            "eventgrpc_gateway_events_clamped_total",
+            help: "Events whose future timestamp was clamped to server time."
+        )
         batchesUnconfirmed = registry.counter(
             "eventgrpc_gateway_batches_unconfirmed_total",
-            help: "Batches answered UNAVAILABLE because the broker did not confirm them.")
+            help: "Batches answered UNAVAILABLE because the broker did not confirm them."
+        )
         registry.gauge(
-            "eventgrpc_gateway_broker_connected", help: "1 while the publisher's broker connection is open."
+            "eventgrpc_gateway_broker_connected",
+            help: "1 while the publisher's broker connection is open."
         ) { publisher.isConnected ? 1 : 0 }
         registry.gauge(
-            "eventgrpc_gateway_queue_depth_batches", help: "Batches waiting in the bounded queue for a publisher."
+            "eventgrpc_gateway_queue_depth_batches",
+            help: "Batches waiting in the bounded queue for a publisher."
         ) { queue.depth }
     }
 
     /// Rejections by gRPC status code (a bounded label set).
     func batchRejected(_ code: GRPCStatus.Code) {
         registry.counter(
-            "eventgrpc_gateway_batches_rejected_total", help: "Batches refused, by gRPC status code.",
+            "eventgrpc_gateway_batches_rejected_total",
+            help: "Batches refused, by gRPC status code.",
             labels: ["code": "\(code)"]
         ).increment()
     }

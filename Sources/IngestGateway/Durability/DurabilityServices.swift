@@ -12,7 +12,10 @@ struct DurabilitySettings: Sendable {
     init(environment: Environment) throws {
         spool = try SpoolConfiguration(environment: environment)
         confirmTimeout = try environment.duration(
-            "PUBLISH_CONFIRM_TIMEOUT", default: .seconds(5), atLeast: .milliseconds(100))
+            "PUBLISH_CONFIRM_TIMEOUT",
+            default: .seconds(5),
+            atLeast: .milliseconds(100)
+        )
     }
 }
 
@@ -40,8 +43,12 @@ struct ReplayerService: Service {
 
     init(spool: Spool, publisher: AMQPPublisher, metrics: SpoolMetrics, logger: Logger) {
         replayer = SpoolReplayer(
-            spool: spool, metrics: metrics, logger: logger, isReady: { publisher.isConnected },
-            publish: { messages in try await publisher.publish(messages) })
+            spool: spool,
+            metrics: metrics,
+            logger: logger,
+            isReady: { publisher.isConnected },
+            publish: { messages in try await publisher.publish(messages) }
+        )
     }
 
     func run() async throws {

@@ -30,8 +30,13 @@ public final class AMQPConsumer: Sendable {
         handler: @escaping @Sendable (Delivery) -> Disposition
     ) {
         self.init(
-            configuration: configuration, queue: queue, prefetch: prefetch, declarations: declarations, logger: logger,
-            processor: ClosureProcessor(handler: handler))
+            configuration: configuration,
+            queue: queue,
+            prefetch: prefetch,
+            declarations: declarations,
+            logger: logger,
+            processor: ClosureProcessor(handler: handler)
+        )
     }
 
     public init(

@@ -57,26 +57,31 @@ extension ClickHouseConfiguration {
             guard (1...65535).contains(endpoint.port) else {
                 throw ClickHouseError(
                     code: .invalidConfiguration,
-                    message: "Use a ClickHouse HTTP port between 1 and 65535 (got \(endpoint.port)).")
+                    message: "Use a ClickHouse HTTP port between 1 and 65535 (got \(endpoint.port))."
+                )
             }
             guard !endpoint.host.isEmpty, endpoint.host.utf8.allSatisfy(Self.isHostByte) else {
                 throw ClickHouseError(
                     code: .invalidConfiguration,
-                    message: "Give each ClickHouse host as a DNS name or IP address (letters, digits, '.', '-', ':').")
+                    message: "Give each ClickHouse host as a DNS name or IP address (letters, digits, '.', '-', ':')."
+                )
             }
         }
         let headerSafe = { (value: String) in value.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7F } }
         guard headerSafe(user), headerSafe(password), !user.isEmpty else {
             throw ClickHouseError(
                 code: .invalidConfiguration,
-                message: "Give a non-empty ClickHouse user, and a user and password without control characters.")
+                message: "Give a non-empty ClickHouse user, and a user and password without control characters."
+            )
         }
         do {
             _ = try ClickHouseIdentifier(database)
         } catch {
             throw ClickHouseError(
-                code: .invalidConfiguration, message: "Give the ClickHouse database as a plain identifier.",
-                cause: error)
+                code: .invalidConfiguration,
+                message: "Give the ClickHouse database as a plain identifier.",
+                cause: error
+            )
         }
     }
 

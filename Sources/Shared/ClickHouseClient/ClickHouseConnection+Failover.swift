@@ -1,4 +1,5 @@
 import EventCore
+
 extension ClickHouseConnection {
     /// Sends `request` to the replicas in order from `preferredHostIndex` until one is reached; returns the
     /// body of a 200 answer.
@@ -13,7 +14,10 @@ extension ClickHouseConnection {
             let response: (status: Int, body: [UInt8])
             do {
                 response = try easy.perform(
-                    request, url: request.url(for: endpoint), connectTimeout: configuration.connectTimeout)
+                    request,
+                    url: request.url(for: endpoint),
+                    connectTimeout: configuration.connectTimeout
+                )
             } catch {
                 if error.reachedServer {
                     preferredHostIndex = (index + 1) % hosts.count
@@ -22,7 +26,8 @@ extension ClickHouseConnection {
                 logger.warning(
                     "ClickHouse replica unreachable, trying the next one",
                     ["clickhouse.host": endpoint.host, "clickhouse.port": "\(endpoint.port)"]
-                        .merging(Logger.Metadata.error(error)) { _, new in new })
+                        .merging(Logger.Metadata.error(error)) { _, new in new }
+                )
                 unreachable.append("\(endpoint.host):\(endpoint.port) (\(error.detail))")
                 lastFailure = error
                 continue
@@ -37,11 +42,13 @@ extension ClickHouseConnection {
             code: .connectionFailed,
             message: "No ClickHouse replica accepted a connection (tried \(unreachable.joined(separator: ", "))): "
                 + "start ClickHouse or fix the configured hosts and ports.",
-            cause: lastFailure)
+            cause: lastFailure
+        )
     }
 
     private static func brokenRequest(
-        _ failure: CurlTransferFailure, endpoint: ClickHouseConfiguration.Endpoint
+        _ failure: CurlTransferFailure,
+        endpoint: ClickHouseConfiguration.Endpoint
     ) -> ClickHouseError {
         let address = "\(endpoint.host):\(endpoint.port)"
         if failure.timedOut {
@@ -49,12 +56,14 @@ extension ClickHouseConnection {
                 code: .timeout,
                 message: "ClickHouse at \(address) did not answer within the timeout: retry later; the statement may "
                     + "or may not have run, so only retry idempotent work (inserts deduplicated by key).",
-                cause: failure)
+                cause: failure
+            )
         }
         return ClickHouseError(
             code: .connectionFailed,
             message: "The connection to ClickHouse at \(address) broke during the request: retry; the statement may "
                 + "or may not have run.",
-            cause: failure)
+            cause: failure
+        )
     }
 }

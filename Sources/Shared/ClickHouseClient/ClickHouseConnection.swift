@@ -1,4 +1,5 @@
 public import EventCore
+
 /// A synchronous HTTP client for one ClickHouse database and its replicas.
 ///
 /// It owns one libcurl easy handle, reused between requests so connections stay alive. It is not thread-safe and
@@ -20,7 +21,10 @@ public final class ClickHouseConnection {
     public var connectionsOpened: Int { easy.connectionsOpened }
 
     /// Validates the configuration and sets up libcurl; does not connect (call `ping()` for that).
-    public init(configuration: ClickHouseConfiguration, logger: Logger = Logger(label: "clickhouse"))
+    public init(
+        configuration: ClickHouseConfiguration,
+        logger: Logger = Logger(label: "clickhouse")
+    )
         throws(ClickHouseError)
     {
         try configuration.validate()
@@ -47,11 +51,19 @@ public final class ClickHouseConnection {
     ///
     /// - Parameter queryID: sent as `query_id` so the insert can be found in `system.query_log`.
     public func insert(
-        into table: QualifiedTable, columns: [ClickHouseIdentifier], jsonEachRow body: [UInt8], queryID: String? = nil
+        into table: QualifiedTable,
+        columns: [ClickHouseIdentifier],
+        jsonEachRow body: [UInt8],
+        queryID: String? = nil
     ) throws(ClickHouseError) {
         let request = ClickHouseRequest.insert(
-            into: table, columns: columns, rows: body, queryID: queryID, database: database,
-            timeout: configuration.insertTimeout)
+            into: table,
+            columns: columns,
+            rows: body,
+            queryID: queryID,
+            database: database,
+            timeout: configuration.insertTimeout
+        )
         try send(request)
     }
 
@@ -64,7 +76,8 @@ public final class ClickHouseConnection {
                 code: .invalidResponse,
                 message: "The ClickHouse host did not answer /ping with `Ok.`: check that the configured port is "
                     + "ClickHouse's HTTP port.",
-                serverMessage: text)
+                serverMessage: text
+            )
         }
     }
 }

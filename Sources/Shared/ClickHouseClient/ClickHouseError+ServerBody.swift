@@ -14,7 +14,8 @@ extension ClickHouseError {
             message: advice(status: status, serverCode: parsed?.code),
             httpStatus: status,
             serverCode: parsed?.code,
-            serverMessage: parsed?.text ?? (text.isEmpty ? nil : text))
+            serverMessage: parsed?.text ?? (text.isEmpty ? nil : text)
+        )
     }
 
     private static func advice(status: Int, serverCode: Int?) -> String {

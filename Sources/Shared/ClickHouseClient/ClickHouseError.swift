@@ -38,7 +38,11 @@ public struct ClickHouseError: Error, CustomStringConvertible, Sendable {
     public var serverMessage: String?
 
     public init(
-        code: Code, message: String, cause: (any Error)? = nil, httpStatus: Int? = nil, serverCode: Int? = nil,
+        code: Code,
+        message: String,
+        cause: (any Error)? = nil,
+        httpStatus: Int? = nil,
+        serverCode: Int? = nil,
         serverMessage: String? = nil
     ) {
         self.code = code

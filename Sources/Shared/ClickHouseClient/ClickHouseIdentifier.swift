@@ -13,7 +13,8 @@ public struct ClickHouseIdentifier: Hashable, Sendable, CustomStringConvertible 
             throw ClickHouseError(
                 code: .invalidIdentifier,
                 message: "Use a ClickHouse name of 1 to \(Self.maximumLength) characters: an ASCII letter or '_' "
-                    + "followed by ASCII letters, digits or '_' (got \(Self.printable(name))).")
+                    + "followed by ASCII letters, digits or '_' (got \(Self.printable(name)))."
+            )
         }
         self.name = name
     }

@@ -32,8 +32,11 @@ public final class DatabaseHealth: Service {
     ///   `database` and its query timeout by its connect timeout, so one check takes a few seconds at most.
     /// - Parameter gauge: set to 1 while healthy and 0 while not, when given.
     public init(
-        database: ClickHouseIdentifier, configuration: ClickHouseConfiguration, interval: Duration = .seconds(1),
-        logger: Logger, gauge: Gauge? = nil
+        database: ClickHouseIdentifier,
+        configuration: ClickHouseConfiguration,
+        interval: Duration = .seconds(1),
+        logger: Logger,
+        gauge: Gauge? = nil
     ) {
         self.database = database.name
         var configuration = configuration

@@ -14,10 +14,13 @@ public struct QualifiedTable: Hashable, Sendable, CustomStringConvertible {
         guard parts.count == 2 else {
             throw ClickHouseError(
                 code: .invalidIdentifier,
-                message: "Name the ClickHouse table as `database.table` (got \(parts.count) dot-separated parts).")
+                message: "Name the ClickHouse table as `database.table` (got \(parts.count) dot-separated parts)."
+            )
         }
         self.init(
-            database: try ClickHouseIdentifier(String(parts[0])), table: try ClickHouseIdentifier(String(parts[1])))
+            database: try ClickHouseIdentifier(String(parts[0])),
+            table: try ClickHouseIdentifier(String(parts[1]))
+        )
     }
 
     /// `database.table`, ready for a statement.

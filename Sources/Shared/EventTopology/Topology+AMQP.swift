@@ -1,5 +1,6 @@
 public import AMQPClient
 public import EventCore
+
 extension Topology {
     /// Dead-lettered messages stay this long in `Q.dlq` (24 h).
     public static let deadLetterTTLMilliseconds: Int64 = 24 * 3600 * 1000
@@ -20,26 +21,35 @@ extension Topology {
         for queue in families.flatMap(\.queues) {
             declarations.append(
                 .queue(
-                    name: queue.deadLetterQueue, durable: true,
+                    name: queue.deadLetterQueue,
+                    durable: true,
                     arguments: [
                         "x-message-ttl": .int64(Self.deadLetterTTLMilliseconds),
                         "x-max-length": .int64(Self.deadLetterMaxLength),
-                    ]))
+                    ]
+                )
+            )
             declarations.append(
                 .queue(
-                    name: queue.name, durable: true,
+                    name: queue.name,
+                    durable: true,
                     arguments: [
                         "x-dead-letter-exchange": .string(""),
                         "x-dead-letter-routing-key": .string(queue.deadLetterQueue),
-                    ]))
+                    ]
+                )
+            )
             for number in 0..<queue.retry.maximumRetries {
                 declarations.append(
                     .queue(
-                        name: queue.retryQueue(number + 1), durable: true,
+                        name: queue.retryQueue(number + 1),
+                        durable: true,
                         arguments: [
                             "x-dead-letter-exchange": .string(""),
                             "x-dead-letter-routing-key": .string(queue.name),
-                        ]))
+                        ]
+                    )
+                )
             }
             for pattern in queue.bindings {
                 declarations.append(.binding(queue: queue.name, exchange: exchange.name, routingKey: pattern))

@@ -9,21 +9,45 @@ extension Topology {
         exchange: Exchange(name: "events", type: "topic"),
         families: [
             Family(
-                name: "analytics", database: "analytics",
+                name: "analytics",
+                database: "analytics",
                 queues: [
                     Queue(
-                        name: "analytics.events", bindings: ["#"], consumers: 4, prefetch: 1, sink: .direct,
-                        table: "events")
-                ]),
+                        name: "analytics.events",
+                        bindings: ["#"],
+                        consumers: 4,
+                        prefetch: 1,
+                        sink: .direct,
+                        table: "events"
+                    )
+                ]
+            ),
             Family(
-                name: "logs", database: "logs",
+                name: "logs",
+                database: "logs",
                 queues: [
                     Queue(
-                        name: "logs.trace", bindings: ["log.trace"], consumers: 20, prefetch: 100, sink: .buffered,
-                        table: "trace_events", batchSize: 1000, batchAge: 1000),
+                        name: "logs.trace",
+                        bindings: ["log.trace"],
+                        consumers: 20,
+                        prefetch: 100,
+                        sink: .buffered,
+                        table: "trace_events",
+                        batchSize: 1000,
+                        batchAge: 1000
+                    ),
                     Queue(
-                        name: "logs.post", bindings: ["log.post"], consumers: 4, prefetch: 100, sink: .buffered,
-                        table: "post_events", batchSize: 1000, batchAge: 1000),
-                ]),
-        ])
+                        name: "logs.post",
+                        bindings: ["log.post"],
+                        consumers: 4,
+                        prefetch: 100,
+                        sink: .buffered,
+                        table: "post_events",
+                        batchSize: 1000,
+                        batchAge: 1000
+                    ),
+                ]
+            ),
+        ]
+    )
 }

@@ -16,6 +16,7 @@ extension Topology.Queue {
             table: try container.decode(String.self, forKey: .table),
             batchSize: try container.decodeIfPresent(Int.self, forKey: .batchSize),
             batchAge: try container.decodeIfPresent(Int.self, forKey: .batchAge),
-            retry: try container.decodeIfPresent(RetryPolicy.self, forKey: .retry) ?? .default)
+            retry: try container.decodeIfPresent(RetryPolicy.self, forKey: .retry) ?? .default
+        )
     }
 }

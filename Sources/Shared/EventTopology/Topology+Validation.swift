@@ -19,7 +19,10 @@ extension Topology {
                 throw fail("\(at).name", "\"\(family.name)\" is invalid or used twice")
             }
             guard Self.isValidIdentifier(family.database) else {
-                throw fail("\(at).database", "\"\(family.database)\" is not a ClickHouse identifier ([A-Za-z_][A-Za-z0-9_]*)")
+                throw fail(
+                    "\(at).database",
+                    "\"\(family.database)\" is not a ClickHouse identifier ([A-Za-z_][A-Za-z0-9_]*)"
+                )
             }
             guard !family.queues.isEmpty else { throw fail("\(at).queues", "must list at least one queue") }
             for (q, queue) in family.queues.enumerated() {
@@ -28,8 +31,11 @@ extension Topology {
                     throw fail("\(qat).name", "\"\(queue.name)\" is invalid or used twice")
                 }
                 guard !queue.name.hasSuffix(".dlq"), !queue.name.contains(".retry.") else {
-                    throw fail("\(qat).name", "\"\(queue.name)\" ends in .dlq or contains .retry. (names kept for "
-                        + "the dead-letter and retry queues)")
+                    throw fail(
+                        "\(qat).name",
+                        "\"\(queue.name)\" ends in .dlq or contains .retry. (names kept for "
+                            + "the dead-letter and retry queues)"
+                    )
                 }
                 guard !queue.bindings.isEmpty, queue.bindings.allSatisfy(Self.isValidBinding) else {
                     throw fail("\(qat).bindings", "must list routing-key patterns (letters, digits, . _ - * #)")
@@ -41,7 +47,10 @@ extension Topology {
                     throw fail("\(qat).prefetch", "\(queue.prefetch) is not between 1 and 65535")
                 }
                 guard Self.isValidIdentifier(queue.table) else {
-                    throw fail("\(qat).table", "\"\(queue.table)\" is not a ClickHouse identifier ([A-Za-z_][A-Za-z0-9_]*)")
+                    throw fail(
+                        "\(qat).table",
+                        "\"\(queue.table)\" is not a ClickHouse identifier ([A-Za-z_][A-Za-z0-9_]*)"
+                    )
                 }
                 if let problem = queue.retry.problem {
                     throw fail("\(qat).retry", problem)

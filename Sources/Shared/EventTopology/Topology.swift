@@ -57,8 +57,15 @@ public struct Topology: Sendable, Equatable, Codable {
         /// `defaultBatchAgeMilliseconds`).
         public var batchAge: Int?
         public init(
-            name: String, bindings: [String], consumers: Int, prefetch: Int, sink: Sink, table: String,
-            batchSize: Int? = nil, batchAge: Int? = nil, retry: RetryPolicy = .default
+            name: String,
+            bindings: [String],
+            consumers: Int,
+            prefetch: Int,
+            sink: Sink,
+            table: String,
+            batchSize: Int? = nil,
+            batchAge: Int? = nil,
+            retry: RetryPolicy = .default
         ) {
             self.name = name
             self.bindings = bindings

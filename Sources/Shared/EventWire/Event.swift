@@ -14,8 +14,12 @@ public struct Event: Sendable, Equatable {
     public var experimentIds: [Int64]
 
     public init(
-        id: String = "", timestamp: String = "", currentURL: String = "", type: String = "",
-        attributes: [Attribute] = [], experimentIds: [Int64] = []
+        id: String = "",
+        timestamp: String = "",
+        currentURL: String = "",
+        type: String = "",
+        attributes: [Attribute] = [],
+        experimentIds: [Int64] = []
     ) {
         self.id = id
         self.timestamp = timestamp

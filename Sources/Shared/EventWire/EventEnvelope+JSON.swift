@@ -77,12 +77,12 @@ extension Header {
     /// String fields by their proto names, in field-number order (the two int64 ids are written separately).
     public static var stringFields: [(name: String, keyPath: WritableKeyPath<Header, String>)] {
         [
-        ("sessionId", \.sessionId), ("deviceId", \.deviceId), ("androidAdvertisingId", \.androidAdvertisingId),
-        ("clientId", \.clientId), ("channel", \.channel), ("os", \.os), ("clientType", \.clientType),
-        ("appLanguage", \.appLanguage), ("appVersion", \.appVersion), ("appVersionCode", \.appVersionCode),
-        ("currentURL", \.currentURL), ("merchantId", \.merchantId), ("utmReferrer", \.utmReferrer),
-        ("utmPlatform", \.utmPlatform), ("utmSource", \.utmSource), ("utmMedium", \.utmMedium),
-        ("utmCampaign", \.utmCampaign), ("ppId", \.ppId),
+            ("sessionId", \.sessionId), ("deviceId", \.deviceId), ("androidAdvertisingId", \.androidAdvertisingId),
+            ("clientId", \.clientId), ("channel", \.channel), ("os", \.os), ("clientType", \.clientType),
+            ("appLanguage", \.appLanguage), ("appVersion", \.appVersion), ("appVersionCode", \.appVersionCode),
+            ("currentURL", \.currentURL), ("merchantId", \.merchantId), ("utmReferrer", \.utmReferrer),
+            ("utmPlatform", \.utmPlatform), ("utmSource", \.utmSource), ("utmMedium", \.utmMedium),
+            ("utmCampaign", \.utmCampaign), ("ppId", \.ppId),
         ]
     }
 

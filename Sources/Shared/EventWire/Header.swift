@@ -23,11 +23,26 @@ public struct Header: Sendable, Equatable {
     public var ppId: String
 
     public init(
-        sessionId: String = "", bbDeviceId: Int64 = 0, userId: Int64 = 0, deviceId: String = "",
-        androidAdvertisingId: String = "", clientId: String = "", channel: String = "", os: String = "",
-        clientType: String = "", appLanguage: String = "", appVersion: String = "", appVersionCode: String = "",
-        currentURL: String = "", merchantId: String = "", utmReferrer: String = "", utmPlatform: String = "",
-        utmSource: String = "", utmMedium: String = "", utmCampaign: String = "", ppId: String = ""
+        sessionId: String = "",
+        bbDeviceId: Int64 = 0,
+        userId: Int64 = 0,
+        deviceId: String = "",
+        androidAdvertisingId: String = "",
+        clientId: String = "",
+        channel: String = "",
+        os: String = "",
+        clientType: String = "",
+        appLanguage: String = "",
+        appVersion: String = "",
+        appVersionCode: String = "",
+        currentURL: String = "",
+        merchantId: String = "",
+        utmReferrer: String = "",
+        utmPlatform: String = "",
+        utmSource: String = "",
+        utmMedium: String = "",
+        utmCampaign: String = "",
+        ppId: String = ""
     ) {
         self.sessionId = sessionId
         self.bbDeviceId = bbDeviceId

@@ -17,8 +17,14 @@ public struct IngestedEvent: Sendable, Equatable {
     public static let defaultType = "app.event"
 
     public init(
-        id: String, type: String, timestampMilliseconds: Int64, originalTimestampMilliseconds: Int64,
-        timestampCorrected: Bool, currentURL: String = "", attributes: [Attribute] = [], experimentIds: [Int64] = []
+        id: String,
+        type: String,
+        timestampMilliseconds: Int64,
+        originalTimestampMilliseconds: Int64,
+        timestampCorrected: Bool,
+        currentURL: String = "",
+        attributes: [Attribute] = [],
+        experimentIds: [Int64] = []
     ) {
         self.id = id
         self.type = type

@@ -59,14 +59,17 @@ extension ProtobufReader {
                 throw WireError(
                     code: .truncated,
                     message: "the input ends inside group field \(fieldNumber);"
-                        + " send the complete protobuf-encoded message", fieldNumber: fieldNumber)
+                        + " send the complete protobuf-encoded message",
+                    fieldNumber: fieldNumber
+                )
             }
             if tag.wireType == .endGroup {
                 guard tag.fieldNumber == fieldNumber else {
                     throw failure(
                         .malformedGroup,
                         "group field \(fieldNumber) is closed by an end-group tag"
-                            + " for field \(tag.fieldNumber)")
+                            + " for field \(tag.fieldNumber)"
+                    )
                 }
                 return
             }

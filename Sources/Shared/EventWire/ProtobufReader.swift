@@ -27,7 +27,8 @@ struct ProtobufReader {
 
     /// Runs `body` with a reader over `bytes`.
     static func read<R>(
-        _ bytes: ArraySlice<UInt8>, _ body: (inout ProtobufReader) throws(WireError) -> R
+        _ bytes: ArraySlice<UInt8>,
+        _ body: (inout ProtobufReader) throws(WireError) -> R
     ) throws(WireError) -> R {
         try bytes.withUnsafeBufferPointer { (buffer) throws(WireError) -> R in
             var reader = ProtobufReader(buffer: buffer, range: 0..<buffer.count, depth: 0, tag: nil)
@@ -50,7 +51,9 @@ struct ProtobufReader {
             throw WireError(
                 code: .invalidWireType,
                 message: "field \(fieldNumber) has wire type \(raw & 7), which does not exist;"
-                    + " the bytes are not a protobuf message", fieldNumber: fieldNumber)
+                    + " the bytes are not a protobuf message",
+                fieldNumber: fieldNumber
+            )
         }
         let tag = FieldTag(fieldNumber: fieldNumber, wireType: wireType)
         currentTag = tag

@@ -25,7 +25,10 @@ public struct GRPCBearerAuth: Sendable {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ConfigurationError(
-                variable: "AUTH_TOKENS_FILE", value: path, expected: "a readable UTF-8 file with one token per line")
+                variable: "AUTH_TOKENS_FILE",
+                value: path,
+                expected: "a readable UTF-8 file with one token per line"
+            )
         }
         let lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.hasPrefix("#") }
         do {

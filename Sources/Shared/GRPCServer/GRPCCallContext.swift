@@ -1,4 +1,5 @@
 public import HTTP2Server
+
 /// What a handler sees of its call besides the request message.
 public struct GRPCCallContext: Sendable {
     public var path: String

@@ -6,7 +6,8 @@ import Synchronization
 /// not torn down half-way); the client has its DEADLINE_EXCEEDED and may retry: event ids make that safe.
 enum GRPCDeadline {
     static func run<Value: Sendable>(
-        within timeout: Duration?, _ body: @escaping @Sendable () async throws -> Value
+        within timeout: Duration?,
+        _ body: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
         guard let timeout else { return try await body() }
         let race = Race<Value>()

@@ -16,12 +16,17 @@ enum GRPCFraming {
 
     /// The single message of a unary (or server-streaming) request body, and whether its flag says compressed;
     /// throws the status the caller must get otherwise. The length is checked before the rest is looked at.
-    static func singleMessage(in body: [UInt8], maxLength: Int) throws(GRPCStatus)
+    static func singleMessage(
+        in body: [UInt8],
+        maxLength: Int
+    ) throws(GRPCStatus)
         -> (compressed: Bool, payload: ArraySlice<UInt8>)
     {
         guard body.count >= 5 else {
             throw GRPCStatus(
-                .internalError, body.isEmpty ? "the request has no message" : "the request ends inside a message prefix")
+                .internalError,
+                body.isEmpty ? "the request has no message" : "the request ends inside a message prefix"
+            )
         }
         guard body[0] <= 1 else {
             throw GRPCStatus(.internalError, "the message's compressed flag is \(body[0]); only 0 and 1 are defined")
@@ -34,7 +39,8 @@ enum GRPCFraming {
             throw GRPCStatus(
                 body.count - 5 < length ? .internalError : .unimplemented,
                 body.count - 5 < length
-                    ? "the request ends before its message does" : "this method takes exactly one request message")
+                    ? "the request ends before its message does" : "this method takes exactly one request message"
+            )
         }
         return (body[0] == 1, body[5...])
     }

@@ -1,4 +1,5 @@
 import HTTP2Server
+
 extension GRPCRouter {
     private enum Outcome: Sendable {
         case finished(GRPCStatus)
@@ -9,7 +10,9 @@ extension GRPCRouter {
     /// Runs a server-streaming handler against the call's deadline and ends the stream with its status. When the
     /// deadline passes first the handler's task is cancelled and the call ends with DEADLINE_EXCEEDED.
     func serverStreaming(
-        _ handler: @escaping GRPCServerStreamingHandler, message: [UInt8], context: GRPCCallContext,
+        _ handler: @escaping GRPCServerStreamingHandler,
+        message: [UInt8],
+        context: GRPCCallContext,
         writer: HTTP2ResponseWriter
     ) async {
         let stream = GRPCServerStream(writer: writer)

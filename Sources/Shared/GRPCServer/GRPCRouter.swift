@@ -1,5 +1,6 @@
 public import EventCore
 public import HTTP2Server
+
 /// The server side of gRPC over HTTP/2 (grpc/grpc `doc/PROTOCOL-HTTP2.md`): checks the request headers, finds
 /// the method, unframes (and gunzips) the message, enforces the deadline, and frames the answer with its status
 /// trailers. Knows nothing of sockets or nghttp2, so every rule here is unit-tested with plain values.
@@ -35,11 +36,16 @@ public struct GRPCRouter: HTTP2RequestHandler {
         guard let contentType = request.header("content-type"), contentType.hasPrefix("application/grpc") else {
             writer.send(
                 HTTP2Response(
-                    status: 415, headers: [HTTPField("content-type", "text/plain")],
-                    body: Array("gRPC requires content-type application/grpc\n".utf8)))
+                    status: 415,
+                    headers: [HTTPField("content-type", "text/plain")],
+                    body: Array("gRPC requires content-type application/grpc\n".utf8)
+                )
+            )
             return
         }
-        let method: GRPCMethod, context: GRPCCallContext, message: [UInt8]
+        let method: GRPCMethod
+        let context: GRPCCallContext
+        let message: [UInt8]
         do {
             (method, context, message) = try prepare(request)
         } catch {
@@ -54,7 +60,11 @@ public struct GRPCRouter: HTTP2RequestHandler {
         }
     }
 
-    private func unary(_ handler: @escaping GRPCUnaryHandler, message: [UInt8], context: GRPCCallContext) async
+    private func unary(
+        _ handler: @escaping GRPCUnaryHandler,
+        message: [UInt8],
+        context: GRPCCallContext
+    ) async
         -> HTTP2Response
     {
         do {
@@ -62,8 +72,11 @@ public struct GRPCRouter: HTTP2RequestHandler {
                 try await handler(message[...], context)
             }
             return HTTP2Response(
-                status: 200, headers: [HTTPField("content-type", "application/grpc")],
-                body: GRPCFraming.frame(response), trailers: [HTTPField("grpc-status", "0")])
+                status: 200,
+                headers: [HTTPField("content-type", "application/grpc")],
+                body: GRPCFraming.frame(response),
+                trailers: [HTTPField("grpc-status", "0")]
+            )
         } catch {
             return Self.trailersOnly(status(for: error, path: context.path))
         }
@@ -85,16 +98,20 @@ public struct GRPCRouter: HTTP2RequestHandler {
         let encoding = request.header("grpc-encoding") ?? "identity"
         guard encoding == "identity" || encoding == "gzip" else {
             throw GRPCStatus(
-                .unimplemented, "grpc-encoding \(encoding) is not supported; send gzip or uncompressed messages",
-                trailers: [HTTPField("grpc-accept-encoding", Self.acceptedEncodings)])
+                .unimplemented,
+                "grpc-encoding \(encoding) is not supported; send gzip or uncompressed messages",
+                trailers: [HTTPField("grpc-accept-encoding", Self.acceptedEncodings)]
+            )
         }
         guard !request.bodyLimitExceeded else {
             throw GRPCStatus(.resourceExhausted, "request message exceeds the limit of \(maxMessageBytes) bytes")
         }
         guard !request.bufferBudgetExhausted else {
             throw GRPCStatus(
-                .resourceExhausted, "the server holds too many request bytes right now; retry after 1000 ms",
-                trailers: [HTTPField("grpc-retry-pushback-ms", "1000")])
+                .resourceExhausted,
+                "the server holds too many request bytes right now; retry after 1000 ms",
+                trailers: [HTTPField("grpc-retry-pushback-ms", "1000")]
+            )
         }
         var timeout: Duration?
         if let value = request.header("grpc-timeout") {

@@ -1,4 +1,5 @@
 public import HTTP2Server
+
 /// A gRPC status: a code and a message for the caller (grpc/grpc `doc/statuscodes.md`).
 ///
 /// Thrown by RPC handlers to answer with that status; the message should say what the caller can do.

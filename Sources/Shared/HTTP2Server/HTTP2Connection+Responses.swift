@@ -35,7 +35,10 @@ extension HTTP2Connection {
                 result = withNameValues(fields) { nghttp2_submit_response(session, stream.id, $0, $1, &provider) }
             }
             if result != 0 {
-                throw HTTP2Error(.sessionFailed, "cannot submit a response: \(String(cString: nghttp2_strerror(result)))")
+                throw HTTP2Error(
+                    .sessionFailed,
+                    "cannot submit a response: \(String(cString: nghttp2_strerror(result)))"
+                )
             }
         case .data(let bytes):
             stream.outgoing.append(contentsOf: bytes)
@@ -59,7 +62,8 @@ extension HTTP2Connection {
 /// Copies header fields into one buffer that `nghttp2_nv` entries point into, for the duration of `body`
 /// (nghttp2 copies them on submit).
 func withNameValues<Result>(
-    _ fields: [HTTPField], _ body: (UnsafePointer<nghttp2_nv>, Int) -> Result
+    _ fields: [HTTPField],
+    _ body: (UnsafePointer<nghttp2_nv>, Int) -> Result
 ) -> Result {
     let total = fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
     let storage = UnsafeMutablePointer<UInt8>.allocate(capacity: max(total, 1))
@@ -69,13 +73,24 @@ func withNameValues<Result>(
     var cursor = storage
     for field in fields {
         let name = cursor
-        for byte in field.name.utf8 { cursor.pointee = byte; cursor += 1 }
+        for byte in field.name.utf8 {
+            cursor.pointee = byte
+            cursor += 1
+        }
         let value = cursor
-        for byte in field.value.utf8 { cursor.pointee = byte; cursor += 1 }
+        for byte in field.value.utf8 {
+            cursor.pointee = byte
+            cursor += 1
+        }
         entries.append(
             nghttp2_nv(
-                name: name, value: value, namelen: field.name.utf8.count, valuelen: field.value.utf8.count,
-                flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
+                name: name,
+                value: value,
+                namelen: field.name.utf8.count,
+                valuelen: field.value.utf8.count,
+                flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)
+            )
+        )
     }
     return entries.withUnsafeBufferPointer { body($0.baseAddress!, $0.count) }
 }
@@ -84,8 +99,12 @@ func withNameValues<Result>(
 /// until more comes, or, once the response ended, closes the stream or submits the trailers (allowed from inside
 /// this callback).
 private func readResponseBody(
-    _ session: OpaquePointer?, _ streamID: Int32, _ buffer: UnsafeMutablePointer<UInt8>?, _ length: Int,
-    _ flags: UnsafeMutablePointer<UInt32>?, _ source: UnsafeMutablePointer<nghttp2_data_source>?,
+    _ session: OpaquePointer?,
+    _ streamID: Int32,
+    _ buffer: UnsafeMutablePointer<UInt8>?,
+    _ length: Int,
+    _ flags: UnsafeMutablePointer<UInt32>?,
+    _ source: UnsafeMutablePointer<nghttp2_data_source>?,
     _ userData: UnsafeMutableRawPointer?
 ) -> Int {
     let owner = Unmanaged<HTTP2Connection>.fromOpaque(userData!).takeUnretainedValue()

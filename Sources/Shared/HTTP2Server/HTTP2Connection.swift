@@ -31,8 +31,11 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
     var isDraining = false
 
     init(
-        socket: Int32, configuration: HTTP2ServerConfiguration, handler: any HTTP2RequestHandler,
-        budget: RequestBufferBudget, logger: Logger
+        socket: Int32,
+        configuration: HTTP2ServerConfiguration,
+        handler: any HTTP2RequestHandler,
+        budget: RequestBufferBudget,
+        logger: Logger
     )
         throws(HTTP2Error)
     {
@@ -43,7 +46,10 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
         self.logger = logger
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else {
-            throw HTTP2Error(.sessionFailed, "cannot create a wake-up pipe: \(SystemErrno.current); raise the file limit")
+            throw HTTP2Error(
+                .sessionFailed,
+                "cannot create a wake-up pipe: \(SystemErrno.current); raise the file limit"
+            )
         }
         for end in ends { _ = fcntl(end, F_SETFL, O_NONBLOCK) }
         self.wakeReader = ends[0]
@@ -103,10 +109,12 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
         let settings = [
             nghttp2_settings_entry(
                 settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
-                value: UInt32(configuration.maxConcurrentStreams)),
+                value: UInt32(configuration.maxConcurrentStreams)
+            ),
             nghttp2_settings_entry(
                 settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue),
-                value: UInt32(configuration.maxHeaderListBytes)),
+                value: UInt32(configuration.maxHeaderListBytes)
+            ),
         ]
         guard nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), settings, settings.count) == 0 else {
             throw HTTP2Error(.sessionFailed, "cannot submit SETTINGS")
@@ -141,9 +149,15 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
                 }
                 lastActivity = .now
                 let consumed = nghttp2_session_mem_recv(
-                    session, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count)
+                    session,
+                    buffer.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                    count
+                )
                 if consumed < 0 {
-                    throw HTTP2Error(.sessionFailed, "protocol error: \(String(cString: nghttp2_strerror(Int32(consumed))))")
+                    throw HTTP2Error(
+                        .sessionFailed,
+                        "protocol error: \(String(cString: nghttp2_strerror(Int32(consumed))))"
+                    )
                 }
             }
             if streams.isEmpty && ContinuousClock.now - lastActivity > configuration.idleTimeout && !goawaySent {
@@ -178,7 +192,11 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
             stream.dispatched = true
             logger.debug("request incomplete after the request timeout; stream reset", ["h2.stream": String(stream.id)])
             let result = nghttp2_submit_rst_stream(
-                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), stream.id, UInt32(NGHTTP2_CANCEL.rawValue))
+                session,
+                UInt8(NGHTTP2_FLAG_NONE.rawValue),
+                stream.id,
+                UInt32(NGHTTP2_CANCEL.rawValue)
+            )
             if result != 0 {
                 throw HTTP2Error(.sessionFailed, "cannot reset a stream: \(String(cString: nghttp2_strerror(result)))")
             }
@@ -188,7 +206,14 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
     private func sendGoaway() {
         goawaySent = true
         let lastStream = nghttp2_session_get_last_proc_stream_id(session)
-        nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), lastStream, UInt32(NGHTTP2_NO_ERROR.rawValue), nil, 0)
+        nghttp2_submit_goaway(
+            session,
+            UInt8(NGHTTP2_FLAG_NONE.rawValue),
+            lastStream,
+            UInt32(NGHTTP2_NO_ERROR.rawValue),
+            nil,
+            0
+        )
     }
 
     /// Writes everything nghttp2 has queued to the socket.
@@ -197,7 +222,10 @@ final class HTTP2Connection: @unchecked Sendable {  // session and streams are u
             var data: UnsafePointer<UInt8>?
             let length = nghttp2_session_mem_send(session, &data)
             if length < 0 {
-                throw HTTP2Error(.sessionFailed, "cannot serialize frames: \(String(cString: nghttp2_strerror(Int32(length))))")
+                throw HTTP2Error(
+                    .sessionFailed,
+                    "cannot serialize frames: \(String(cString: nghttp2_strerror(Int32(length))))"
+                )
             }
             guard length > 0, let data else { return }
             var offset = 0

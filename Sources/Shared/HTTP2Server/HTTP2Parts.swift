@@ -24,7 +24,11 @@ public struct HTTP2Request: Sendable {
     public var bufferBudgetExhausted: Bool
 
     public init(
-        method: String, path: String, headers: [HTTPField], body: [UInt8], bodyLimitExceeded: Bool = false,
+        method: String,
+        path: String,
+        headers: [HTTPField],
+        body: [UInt8],
+        bodyLimitExceeded: Bool = false,
         bufferBudgetExhausted: Bool = false
     ) {
         self.method = method

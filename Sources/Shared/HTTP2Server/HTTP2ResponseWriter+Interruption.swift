@@ -33,6 +33,6 @@ extension HTTP2ResponseWriter {
             defer { state.waiters = [:] }
             return Array(state.waiters.values)
         }
-        waiters.forEach { $0.resume(returning: reason) }
+        for waiter in waiters { waiter.resume(returning: reason) }
     }
 }

@@ -80,7 +80,7 @@ public final class HTTP2Server: Service {
                 return []
             }
         }
-        connections.forEach { $0.beginShutdown() }
+        for connection in connections { connection.beginShutdown() }
     }
 
     private var isServing: Bool {
@@ -93,7 +93,12 @@ public final class HTTP2Server: Service {
             let connection: HTTP2Connection
             do {
                 connection = try HTTP2Connection(
-                    socket: client, configuration: configuration, handler: handler, budget: budget, logger: logger)
+                    socket: client,
+                    configuration: configuration,
+                    handler: handler,
+                    budget: budget,
+                    logger: logger
+                )
             } catch {
                 close(client)
                 logger.error("connection refused", .error(error))

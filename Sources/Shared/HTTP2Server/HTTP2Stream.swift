@@ -34,7 +34,12 @@ final class HTTP2Stream {
 
     func request() -> HTTP2Request {
         HTTP2Request(
-            method: method, path: path, headers: headers, body: body, bodyLimitExceeded: bodyLimitExceeded,
-            bufferBudgetExhausted: bufferBudgetExhausted)
+            method: method,
+            path: path,
+            headers: headers,
+            body: body,
+            bodyLimitExceeded: bodyLimitExceeded,
+            bufferBudgetExhausted: bufferBudgetExhausted
+        )
     }
 }

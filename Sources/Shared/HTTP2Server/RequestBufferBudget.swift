@@ -20,7 +20,10 @@ final class RequestBufferBudget: Sendable {
         var current = used.load(ordering: .relaxed)
         while current + bytes <= limit {
             let (exchanged, original) = used.compareExchange(
-                expected: current, desired: current + bytes, ordering: .relaxed)
+                expected: current,
+                desired: current + bytes,
+                ordering: .relaxed
+            )
             if exchanged { return true }
             current = original
         }

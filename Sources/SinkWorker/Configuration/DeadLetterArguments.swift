@@ -46,6 +46,7 @@ public enum DeadLetterArguments: Sendable, Equatable {
             }
             limit = value
         }
-        return command == "peek" ? .peek(queue: queue, limit: limit ?? defaultPeekLimit) : .replay(queue: queue, limit: limit)
+        return command == "peek"
+            ? .peek(queue: queue, limit: limit ?? defaultPeekLimit) : .replay(queue: queue, limit: limit)
     }
 }

@@ -1,4 +1,5 @@
 public import EventCore
+
 /// Everything a sink worker reads from its environment, parsed in one place.
 public struct WorkerConfiguration: Sendable {
     public var servers = ServerAddresses()
@@ -21,7 +22,11 @@ public struct WorkerConfiguration: Sendable {
     public init(environment env: Environment) throws {
         servers = try ServerAddresses(environment: env)
         topologyFile = env.optionalString("TOPOLOGY_FILE")
-        insertTimeout = try env.duration("CLICKHOUSE_INSERT_TIMEOUT", default: insertTimeout, atLeast: .milliseconds(100))
+        insertTimeout = try env.duration(
+            "CLICKHOUSE_INSERT_TIMEOUT",
+            default: insertTimeout,
+            atLeast: .milliseconds(100)
+        )
         retryDelay = try env.duration("RETRY_DELAY", default: retryDelay)
         drainTimeout = try env.duration("DRAIN_TIMEOUT", default: drainTimeout, atLeast: .seconds(1))
         logLevel = try env.logLevel()

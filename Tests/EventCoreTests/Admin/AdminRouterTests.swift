@@ -7,8 +7,11 @@ import Testing
     func router(token: String? = nil) -> (AdminRouter, Readiness) {
         let readiness = Readiness()
         let router = AdminRouter(
-            readiness: readiness, metrics: MetricsRegistry(), token: token,
-            logger: Logger(label: "test", minimumLevel: .critical))
+            readiness: readiness,
+            metrics: MetricsRegistry(),
+            token: token,
+            logger: Logger(label: "test", minimumLevel: .critical)
+        )
         return (router, readiness)
     }
 
@@ -30,24 +33,30 @@ import Testing
         readiness.require("database logs unhealthy") { databaseUp.load(ordering: .relaxed) }
         #expect(
             router.respond(method: "GET", target: "/heartbeat/", authorization: nil)
-                == .init(status: 410, body: "NOT_SERVING: database logs unhealthy\n"))
+                == .init(status: 410, body: "NOT_SERVING: database logs unhealthy\n")
+        )
         brokerUp.store(false, ordering: .relaxed)
         #expect(
             router.respond(method: "GET", target: "/heartbeat/", authorization: nil).body
-                == "NOT_SERVING: broker disconnected, database logs unhealthy\n")
+                == "NOT_SERVING: broker disconnected, database logs unhealthy\n"
+        )
         brokerUp.store(true, ordering: .relaxed)
         databaseUp.store(true, ordering: .relaxed)
         #expect(router.respond(method: "GET", target: "/heartbeat/", authorization: nil).status == 200)
         readiness.set(false)
         #expect(
             router.respond(method: "GET", target: "/heartbeat/", authorization: nil)
-                == .init(status: 410, body: "NOT_SERVING\n"))
+                == .init(status: 410, body: "NOT_SERVING\n")
+        )
     }
 
     @Test(arguments: [(nil, 401), ("Bearer wrong", 401), ("Bearer s3cret-but-longer", 401), ("Bearer s3cret", 200)])
     func toggleNeedsTheTokenWhenOneIsSet(authorization: String?, status: Int) {
         let (router, readiness) = router(token: "s3cret")
-        #expect(router.respond(method: "PUT", target: "/heartbeat/?beat=false", authorization: authorization).status == status)
+        #expect(
+            router.respond(method: "PUT", target: "/heartbeat/?beat=false", authorization: authorization).status
+                == status
+        )
         #expect(readiness.isReady == (status != 200))
     }
 
@@ -60,7 +69,11 @@ import Testing
     }
 
     @Test func parsesRequestHeads() throws {
-        let head = try #require(HTTPRequestHead(parsing: Array("PUT /heartbeat/?beat=false HTTP/1.1\r\nAuthorization: Bearer x\r\n\r\n".utf8)))
+        let head = try #require(
+            HTTPRequestHead(
+                parsing: Array("PUT /heartbeat/?beat=false HTTP/1.1\r\nAuthorization: Bearer x\r\n\r\n".utf8)
+            )
+        )
         #expect(head.method == "PUT" && head.target == "/heartbeat/?beat=false")
         #expect(head.header("authorization") == "Bearer x")
         #expect(HTTPRequestHead(parsing: Array("garbage\r\n\r\n".utf8)) == nil)
@@ -71,8 +84,10 @@ import Testing
     @Test func rendersPrometheusTextWithOneHeaderPerFamily() {
         let registry = MetricsRegistry()
         registry.counter("eventgrpc_test_events_total", help: "Events.").increment(by: 3)
-        registry.counter("eventgrpc_test_rejected_total", help: "Rejected.", labels: ["code": "INVALID_ARGUMENT"]).increment()
-        registry.counter("eventgrpc_test_rejected_total", help: "Rejected.", labels: ["code": "INVALID_ARGUMENT"]).increment()
+        registry.counter("eventgrpc_test_rejected_total", help: "Rejected.", labels: ["code": "INVALID_ARGUMENT"])
+            .increment()
+        registry.counter("eventgrpc_test_rejected_total", help: "Rejected.", labels: ["code": "INVALID_ARGUMENT"])
+            .increment()
         registry.counter("eventgrpc_test_rejected_total", help: "Rejected.", labels: ["code": "a\"b\\c\nd"]).increment()
         registry.gauge("eventgrpc_test_up", help: "Up.").set(1)
         #expect(
@@ -88,7 +103,8 @@ import Testing
                 # TYPE eventgrpc_test_up gauge
                 eventgrpc_test_up 1
 
-                """)
+                """
+        )
     }
 }
 
@@ -96,8 +112,11 @@ import Testing
     @Test func rendersCumulativeBucketsThenSumAndCount() {
         let registry = MetricsRegistry()
         let histogram = registry.histogram(
-            "eventgrpc_test_insert_duration_seconds", help: "Insert time.", labels: ["queue": "q\"1"],
-            buckets: [0.005, 0.1, 1])
+            "eventgrpc_test_insert_duration_seconds",
+            help: "Insert time.",
+            labels: ["queue": "q\"1"],
+            buckets: [0.005, 0.1, 1]
+        )
         for value in [0.001, 0.005, 0.05, 0.5, 2.5] { histogram.observe(value) }
         histogram.observe(.milliseconds(250))
         registry.gauge("eventgrpc_test_computed", help: "Computed.") { 7 }
@@ -115,7 +134,8 @@ import Testing
                 eventgrpc_test_insert_duration_seconds_sum{queue="q\\"1"} 3.306
                 eventgrpc_test_insert_duration_seconds_count{queue="q\\"1"} 6
 
-                """)
+                """
+        )
     }
 
     @Test func anEmptyHistogramRendersZeros() {
@@ -131,6 +151,7 @@ import Testing
                 eventgrpc_test_rows_sum 0
                 eventgrpc_test_rows_count 0
 
-                """)
+                """
+        )
     }
 }

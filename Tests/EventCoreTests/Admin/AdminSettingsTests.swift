@@ -11,7 +11,9 @@ import Testing
 
     @Test func portZeroDisablesTheEndpointEvenOnAWideHost() throws {
         let admin = try AdminSettings(
-            environment: Environment(["ADMIN_PORT": "0", "ADMIN_HOST": "0.0.0.0"]), defaultPort: 8021)
+            environment: Environment(["ADMIN_PORT": "0", "ADMIN_HOST": "0.0.0.0"]),
+            defaultPort: 8021
+        )
         #expect(!admin.isEnabled)
     }
 
@@ -22,7 +24,8 @@ import Testing
         #expect(error.variable == "ADMIN_HOST")
         let admin = try AdminSettings(
             environment: Environment(["ADMIN_HOST": "0.0.0.0", "ADMIN_TOKEN": "t", "ADMIN_PORT": "9100"]),
-            defaultPort: 8021)
+            defaultPort: 8021
+        )
         #expect(admin.host == "0.0.0.0" && admin.token == "t" && admin.port == 9100)
     }
 

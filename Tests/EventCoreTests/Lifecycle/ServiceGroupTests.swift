@@ -56,7 +56,9 @@ struct Boom: Error {}
         let (signals, continuation) = AsyncStream.makeStream(of: Int32.self)
         let group = ServiceGroup(
             services: [RecordingService("first", journal: journal), RecordingService("second", journal: journal)],
-            drainTimeout: .seconds(5), logger: logger)
+            drainTimeout: .seconds(5),
+            logger: logger
+        )
         continuation.yield(SIGTERM)
         try await group.run(signals: signals)
         #expect(journal.all == ["second", "first"])
@@ -67,7 +69,9 @@ struct Boom: Error {}
         let (signals, _) = AsyncStream.makeStream(of: Int32.self)
         let group = ServiceGroup(
             services: [RecordingService("steady", journal: journal), RecordingService("broken", failure: Boom())],
-            drainTimeout: .seconds(5), logger: logger)
+            drainTimeout: .seconds(5),
+            logger: logger
+        )
         do {
             try await group.run(signals: signals)
             Issue.record("the group should have thrown the failing service's error")
@@ -80,8 +84,10 @@ struct Boom: Error {}
     @Test func aServiceThatIgnoresShutdownFailsTheDrainAtTheDeadline() async {
         let (signals, continuation) = AsyncStream.makeStream(of: Int32.self)
         let group = ServiceGroup(
-            services: [RecordingService("stubborn", ignoresShutdown: true)], drainTimeout: .milliseconds(200),
-            logger: logger)
+            services: [RecordingService("stubborn", ignoresShutdown: true)],
+            drainTimeout: .milliseconds(200),
+            logger: logger
+        )
         continuation.yield(SIGINT)
         do {
             try await group.run(signals: signals)

@@ -6,8 +6,12 @@ import Testing
 @Suite struct LogLineTests {
     @Test func rendersOneJSONLineWithSortedMetadata() {
         let line = LogLine.render(
-            level: .warning, label: "gateway", message: "broker \"down\"\n",
-            metadata: ["z.key": "1", "amqp.host": "127.0.0.1"], now: Date(timeIntervalSince1970: 1.5))
+            level: .warning,
+            label: "gateway",
+            message: "broker \"down\"\n",
+            metadata: ["z.key": "1", "amqp.host": "127.0.0.1"],
+            now: Date(timeIntervalSince1970: 1.5)
+        )
         #expect(
             line
                 == #"{"ts":"1970-01-01T00:00:01.500Z","level":"warning","label":"gateway","msg":"broker \"down\"\n","amqp.host":"127.0.0.1","z.key":"1"}"#

@@ -13,9 +13,14 @@ import Testing
 
     @Test func acceptsAndAssignsMissingIDs() throws {
         let accepted = try validator.validate(
-            batch([Event(id: "", timestamp: "1700000000000", type: "app.open"), Event(id: "e2", timestamp: "1")
-                .with { $0.timestamp = "1700000000001" }]),
-            now: Self.now, makeID: { "generated" })
+            batch([
+                Event(id: "", timestamp: "1700000000000", type: "app.open"),
+                Event(id: "e2", timestamp: "1")
+                    .with { $0.timestamp = "1700000000001" },
+            ]),
+            now: Self.now,
+            makeID: { "generated" }
+        )
         #expect(accepted.map(\.id) == ["generated", "e2"])
         #expect(accepted.map(\.type) == ["app.open", IngestedEvent.defaultType])
         #expect(accepted.allSatisfy { !$0.timestampCorrected })
@@ -52,13 +57,22 @@ import Testing
         let cases: [(Events, String)] = [
             (batch([event], deviceId: ""), "deviceId"),
             (batch([event, event, event]), "3 events; at most 2"),
-            (batch([Event(id: String(repeating: "x", count: 11), timestamp: "1700000000000")]), "events[0].id is 11 bytes"),
+            (
+                batch([Event(id: String(repeating: "x", count: 11), timestamp: "1700000000000")]),
+                "events[0].id is 11 bytes"
+            ),
             (batch([]), "no events"),
             (batch([Event(id: "e", timestamp: "1700000000000", type: "bad type!")]), "events[0].type"),
-            (batch([Event(id: "e", timestamp: "1700000000000", attributes: [Attribute(key: "k", value: nil)])]),
-             "attributes[0] (k) has no value"),
-            (batch([Event(id: "e", timestamp: "1700000000000", attributes: [Attribute(key: "k", value: .double(.nan))])]),
-             "finite"),
+            (
+                batch([Event(id: "e", timestamp: "1700000000000", attributes: [Attribute(key: "k", value: nil)])]),
+                "attributes[0] (k) has no value"
+            ),
+            (
+                batch([
+                    Event(id: "e", timestamp: "1700000000000", attributes: [Attribute(key: "k", value: .double(.nan))])
+                ]),
+                "finite"
+            ),
         ]
         for (input, expected) in cases {
             #expect(throws: IngestError.self) { try strict.validate(input, now: Self.now) }

@@ -7,15 +7,25 @@ import Testing
 struct SpoolBatchCodecTests {
     private let messages = [
         OutgoingMessage(
-            exchange: "events", routingKey: "app.open", body: Array("{\"a\":1}".utf8), messageID: "m-1",
+            exchange: "events",
+            routingKey: "app.open",
+            body: Array("{\"a\":1}".utf8),
+            messageID: "m-1",
             headers: [
                 "s": "text", "i": .int64(-42), "b": true, "d": .double(0.25), "t": .timestamp(1_700_000_000),
                 "raw": .bytes([0, 255]), "list": .array(["x", .int64(1), .void]), "nested": .table(["k": "v"]),
                 "none": .void,
-            ]),
+            ]
+        ),
         OutgoingMessage(
-            exchange: "", routingKey: "ünïcode.key", body: [], messageID: "m-2", contentType: "text/plain",
-            persistent: false, mandatory: false),
+            exchange: "",
+            routingKey: "ünïcode.key",
+            body: [],
+            messageID: "m-2",
+            contentType: "text/plain",
+            persistent: false,
+            mandatory: false
+        ),
     ]
 
     @Test func roundTripKeepsEveryField() throws {

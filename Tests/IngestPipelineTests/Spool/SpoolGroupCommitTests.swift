@@ -26,7 +26,8 @@ struct SpoolGroupCommitTests {
                 while spool.shared.withLock({ $0.pending.count }) < appends - records, ContinuousClock.now < deadline {
                     Thread.sleep(forTimeInterval: 0.005)
                 }
-            })
+            }
+        )
         spoolBox.withLock { $0 = spool }
         let registry = spool.metrics
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,3 +1,4 @@
+import AMQPClient
 import EventCore
 import Foundation
 import Testing
@@ -7,13 +8,22 @@ import Testing
 @Suite("Spool replayer")
 struct SpoolReplayerTests {
     private func replayer(
-        _ spool: Spool, _ publisher: RecordingPublisher, registry: MetricsRegistry = MetricsRegistry(),
+        _ spool: Spool,
+        _ publisher: RecordingPublisher,
+        registry: MetricsRegistry = MetricsRegistry(),
         perRound: Int = 4
     ) -> SpoolReplayer {
         SpoolReplayer(
-            spool: spool, metrics: SpoolMetrics(registry: registry), logger: SpoolFixtures.quiet,
-            maxMessagesPerRound: perRound, pollInterval: .milliseconds(5), firstRetryDelay: .milliseconds(5),
-            maxRetryDelay: .milliseconds(20), isReady: { true }, publish: { try publisher.publish($0) })
+            spool: spool,
+            metrics: SpoolMetrics(registry: registry),
+            logger: SpoolFixtures.quiet,
+            maxMessagesPerRound: perRound,
+            pollInterval: .milliseconds(5),
+            firstRetryDelay: .milliseconds(5),
+            maxRetryDelay: .milliseconds(20),
+            isReady: { true },
+            publish: { try publisher.publish($0) }
+        )
     }
 
     /// Appends `count` batches of two messages each and returns their message ids in order.

@@ -37,20 +37,32 @@ enum SpoolFixtures {
     static func batch(_ tag: String, count: Int = 2, bodyBytes: Int = 40) -> [OutgoingMessage] {
         (0..<count).map { index in
             OutgoingMessage(
-                exchange: "events", routingKey: "app.event\(index)",
-                body: Array(repeating: UInt8(ascii: "x"), count: bodyBytes), messageID: "\(tag)-\(index)",
-                headers: ["x-index": .int64(Int64(index))])
+                exchange: "events",
+                routingKey: "app.event\(index)",
+                body: Array(repeating: UInt8(ascii: "x"), count: bodyBytes),
+                messageID: "\(tag)-\(index)",
+                headers: ["x-index": .int64(Int64(index))]
+            )
         }
     }
 
     static func openSpool(
-        _ directory: TemporarySpoolDirectory, maxBytes: Int = 1 << 30, segmentBytes: Int = 16 << 20,
-        beforeSync: (@Sendable (Int) -> Void)? = nil, registry: MetricsRegistry = MetricsRegistry()
+        _ directory: TemporarySpoolDirectory,
+        maxBytes: Int = 1 << 30,
+        segmentBytes: Int = 16 << 20,
+        beforeSync: (@Sendable (Int) -> Void)? = nil,
+        registry: MetricsRegistry = MetricsRegistry()
     ) throws -> Spool {
         let spool = try Spool(
             configuration: SpoolConfiguration(
-                directory: directory.path, maxBytes: maxBytes, segmentBytes: segmentBytes, beforeSync: beforeSync),
-            metrics: SpoolMetrics(registry: registry), logger: quiet)
+                directory: directory.path,
+                maxBytes: maxBytes,
+                segmentBytes: segmentBytes,
+                beforeSync: beforeSync
+            ),
+            metrics: SpoolMetrics(registry: registry),
+            logger: quiet
+        )
         spool.start()
         return spool
     }

@@ -1,3 +1,4 @@
+import AMQPClient
 import EventCore
 import Foundation
 import Testing
@@ -98,7 +99,8 @@ struct SpoolTests {
 
     @Test func configurationReadsTheEnvironment() throws {
         let parsed = try SpoolConfiguration(
-            environment: Environment(["SPOOL_DIR": "/var/spool/x", "SPOOL_MAX_BYTES": "1048576"]))
+            environment: Environment(["SPOOL_DIR": "/var/spool/x", "SPOOL_MAX_BYTES": "1048576"])
+        )
         #expect(parsed.directory == "/var/spool/x")
         #expect(parsed.maxBytes == 1_048_576)
         #expect(parsed.segmentBytes == 16 << 20)

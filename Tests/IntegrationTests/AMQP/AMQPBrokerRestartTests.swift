@@ -5,7 +5,7 @@ import Testing
 /// Restarts the broker under a running publisher and consumer. Disruptive (other tests using the broker fail
 /// meanwhile), so it runs only with `AMQP_DISRUPTIVE=1` and `AMQP_RESTART_COMMAND` set to a shell command that
 /// stops the broker (SIGTERM to beam.smp), starts it again and returns once it accepts connections.
-@Suite("AMQP broker restart", .serialized)
+@Suite("AMQP broker restart", .serialized, .needsRabbitMQ)
 struct AMQPBrokerRestartTests {
     private static let environment = ProcessInfo.processInfo.environment
     private static let enabled = environment["AMQP_DISRUPTIVE"] == "1"
@@ -16,13 +16,18 @@ struct AMQPBrokerRestartTests {
         let restartCommand = try #require(Self.environment["AMQP_RESTART_COMMAND"], "AMQP_RESTART_COMMAND is unset")
         let (exchange, queue, declarations) = AMQPTestSupport.topology(durable: true)
         let publisher = AMQPPublisher(
-            configuration: AMQPTestSupport.configuration(), declarations: declarations, logger: AMQPTestSupport.logger
+            configuration: AMQPTestSupport.configuration(),
+            declarations: declarations,
+            logger: AMQPTestSupport.logger
         )
         publisher.start()
         defer { publisher.shutdown() }
         let log = DeliveryLog()
         let consumer = AMQPConsumer(
-            configuration: AMQPTestSupport.configuration(), queue: queue, prefetch: 1, declarations: declarations,
+            configuration: AMQPTestSupport.configuration(),
+            queue: queue,
+            prefetch: 1,
+            declarations: declarations,
             logger: AMQPTestSupport.logger
         ) { delivery in
             log.append(delivery)
@@ -35,14 +40,18 @@ struct AMQPBrokerRestartTests {
         #expect(try await AMQPTestSupport.eventually { log.count == 1 && consumer.isConnected })
 
         let restarted = Task.detached { try Self.runShell(restartCommand) }
-        #expect(try await AMQPTestSupport.eventually(timeout: .seconds(10)) {
-            !publisher.isConnected && !consumer.isConnected
-        })
+        #expect(
+            try await AMQPTestSupport.eventually(timeout: .seconds(10)) {
+                !publisher.isConnected && !consumer.isConnected
+            }
+        )
         #expect(try await restarted.value == 0)
 
-        #expect(try await AMQPTestSupport.eventually(timeout: .seconds(20)) {
-            publisher.isConnected && consumer.isConnected
-        })
+        #expect(
+            try await AMQPTestSupport.eventually(timeout: .seconds(20)) {
+                publisher.isConnected && consumer.isConnected
+            }
+        )
         let after = OutgoingMessage(exchange: exchange, routingKey: "events.b", body: [2], messageID: "after")
         try await publisher.publish([after])
         // At least once: after a kill -9 the broker may not have recorded the ack of "before" and delivers it again.
@@ -58,7 +67,7 @@ struct AMQPBrokerRestartTests {
     private static func runShell(_ command: String) throws -> Int32 {
         let words: [String] = ["/bin/sh", "-c", command]
         let arguments = words.map { strdup($0) }
-        defer { arguments.forEach { free($0) } }
+        defer { for argument in arguments { free(argument) } }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, "/bin/sh", nil, nil, arguments + [nil], environ)
         try #require(spawned == 0, "posix_spawn failed: \(spawned)")

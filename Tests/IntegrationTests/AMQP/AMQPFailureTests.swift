@@ -2,7 +2,7 @@ import AMQPClient
 import Foundation
 import Testing
 
-@Suite("AMQP failure paths", .serialized)
+@Suite("AMQP failure paths", .serialized, .needsRabbitMQ)
 struct AMQPFailureTests {
     /// A loopback port with nothing listening.
     private func deadPort() throws -> Int {
@@ -12,7 +12,8 @@ struct AMQPFailureTests {
 
     @Test func publishToUnreachableBrokerFailsPromptly() async throws {
         let publisher = AMQPPublisher(
-            configuration: AMQPTestSupport.configuration(port: try deadPort()), declarations: [],
+            configuration: AMQPTestSupport.configuration(port: try deadPort()),
+            declarations: [],
             logger: AMQPTestSupport.logger
         )
         publisher.start()
@@ -30,7 +31,9 @@ struct AMQPFailureTests {
     @Test func publishAfterShutdownThrowsShutdown() async throws {
         guard TestServers.rabbitAvailable() else { return }
         let publisher = AMQPPublisher(
-            configuration: AMQPTestSupport.configuration(), declarations: [], logger: AMQPTestSupport.logger
+            configuration: AMQPTestSupport.configuration(),
+            declarations: [],
+            logger: AMQPTestSupport.logger
         )
         publisher.start()
         #expect(try await AMQPTestSupport.eventually { publisher.isConnected })
@@ -47,7 +50,9 @@ struct AMQPFailureTests {
         guard TestServers.rabbitAvailable() else { return }
         let (_, queue, declarations) = AMQPTestSupport.topology()
         let first = AMQPPublisher(
-            configuration: AMQPTestSupport.configuration(), declarations: declarations, logger: AMQPTestSupport.logger
+            configuration: AMQPTestSupport.configuration(),
+            declarations: declarations,
+            logger: AMQPTestSupport.logger
         )
         first.start()
         defer { first.shutdown() }
@@ -55,7 +60,8 @@ struct AMQPFailureTests {
 
         let conflicting = AMQPPublisher(
             configuration: AMQPTestSupport.configuration(),
-            declarations: [.queue(name: queue, durable: true, arguments: [:])], logger: AMQPTestSupport.logger
+            declarations: [.queue(name: queue, durable: true, arguments: [:])],
+            logger: AMQPTestSupport.logger
         )
         conflicting.start()
         defer { conflicting.shutdown() }
@@ -70,7 +76,9 @@ struct AMQPFailureTests {
         guard TestServers.rabbitAvailable() else { return }
         let (exchange, _, declarations) = AMQPTestSupport.topology()
         let publisher = AMQPPublisher(
-            configuration: AMQPTestSupport.configuration(), declarations: declarations, logger: AMQPTestSupport.logger
+            configuration: AMQPTestSupport.configuration(),
+            declarations: declarations,
+            logger: AMQPTestSupport.logger
         )
         publisher.start()
         defer { publisher.shutdown() }
@@ -81,7 +89,9 @@ struct AMQPFailureTests {
         }
         #expect(error.code == .channelClosed)
         #expect(error.replyCode == 404)
-        try await publisher.publish([OutgoingMessage(exchange: exchange, routingKey: "events.x", body: [], messageID: "2")])
+        try await publisher.publish([
+            OutgoingMessage(exchange: exchange, routingKey: "events.x", body: [], messageID: "2")
+        ])
     }
 
     @Test(arguments: [true, false])
@@ -92,8 +102,11 @@ struct AMQPFailureTests {
         let (_, queue, declarations) = AMQPTestSupport.topology()
         let port = brokerReachable ? TestServers.rabbitPort : try deadPort()
         let consumer = AMQPConsumer(
-            configuration: AMQPTestSupport.configuration(port: port), queue: queue, prefetch: 1,
-            declarations: declarations, logger: AMQPTestSupport.logger
+            configuration: AMQPTestSupport.configuration(port: port),
+            queue: queue,
+            prefetch: 1,
+            declarations: declarations,
+            logger: AMQPTestSupport.logger
         ) { _ in .ack }
         let running = Task { try await consumer.run() }
         if brokerReachable {

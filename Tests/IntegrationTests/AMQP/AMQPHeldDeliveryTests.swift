@@ -56,25 +56,36 @@ final class HoldingProcessor: DeliveryProcessor {
     var seen: [Delivery] { state.withLock { $0.seen } }
 }
 
-@Suite("AMQP consumer with held deliveries", .serialized)
+@Suite("AMQP consumer with held deliveries", .serialized, .needsRabbitMQ)
 struct AMQPHeldDeliveryTests {
     static func publish(_ count: Int, exchange: String, declarations: [AMQPDeclaration]) async throws {
         let publisher = AMQPPublisher(
-            configuration: AMQPTestSupport.configuration(), declarations: declarations, logger: AMQPTestSupport.logger)
+            configuration: AMQPTestSupport.configuration(),
+            declarations: declarations,
+            logger: AMQPTestSupport.logger
+        )
         publisher.start()
         defer { publisher.shutdown() }
         try await publisher.publish(
             (0..<count).map {
                 OutgoingMessage(
-                    exchange: exchange, routingKey: "events.h", body: Array("\($0)".utf8), messageID: "h-\($0)")
-            })
+                    exchange: exchange,
+                    routingKey: "events.h",
+                    body: Array("\($0)".utf8),
+                    messageID: "h-\($0)"
+                )
+            }
+        )
     }
 
     /// Acks whatever is left in `queue` with a plain consumer and returns it.
     static func leftOver(queue: String, declarations: [AMQPDeclaration], expected: Int) async throws -> [Delivery] {
         let log = DeliveryLog()
         let consumer = AMQPConsumer(
-            configuration: AMQPTestSupport.configuration(), queue: queue, prefetch: 50, declarations: declarations,
+            configuration: AMQPTestSupport.configuration(),
+            queue: queue,
+            prefetch: 50,
+            declarations: declarations,
             logger: AMQPTestSupport.logger
         ) { delivery in
             log.append(delivery)
@@ -94,8 +105,13 @@ struct AMQPHeldDeliveryTests {
         try await Self.publish(30, exchange: exchange, declarations: declarations)
         let processor = HoldingProcessor(holdCount: 10, drainDisposition: .requeue)
         let consumer = AMQPConsumer(
-            configuration: AMQPTestSupport.configuration(), queue: queue, prefetch: 10, declarations: declarations,
-            logger: AMQPTestSupport.logger, processor: processor)
+            configuration: AMQPTestSupport.configuration(),
+            queue: queue,
+            prefetch: 10,
+            declarations: declarations,
+            logger: AMQPTestSupport.logger,
+            processor: processor
+        )
         let running = Task { try await consumer.run() }
         let all = try await AMQPTestSupport.eventually { processor.seen.count >= 30 && processor.heldCount == 0 }
         consumer.stop()
@@ -111,8 +127,13 @@ struct AMQPHeldDeliveryTests {
         try await Self.publish(5, exchange: exchange, declarations: declarations)
         let processor = HoldingProcessor(holdCount: 100, drainDisposition: .requeue)
         let consumer = AMQPConsumer(
-            configuration: AMQPTestSupport.configuration(), queue: queue, prefetch: 20, declarations: declarations,
-            logger: AMQPTestSupport.logger, processor: processor)
+            configuration: AMQPTestSupport.configuration(),
+            queue: queue,
+            prefetch: 20,
+            declarations: declarations,
+            logger: AMQPTestSupport.logger,
+            processor: processor
+        )
         let running = Task { try await consumer.run() }
         #expect(try await AMQPTestSupport.eventually { processor.heldCount == 5 })
         processor.pause(true)
@@ -137,8 +158,13 @@ struct AMQPHeldDeliveryTests {
         try await Self.publish(4, exchange: exchange, declarations: declarations)
         let processor = HoldingProcessor(holdCount: 100, drainDisposition: .ack)
         let consumer = AMQPConsumer(
-            configuration: AMQPTestSupport.configuration(), queue: queue, prefetch: 10, declarations: declarations,
-            logger: AMQPTestSupport.logger, processor: processor)
+            configuration: AMQPTestSupport.configuration(),
+            queue: queue,
+            prefetch: 10,
+            declarations: declarations,
+            logger: AMQPTestSupport.logger,
+            processor: processor
+        )
         let running = Task { try await consumer.run() }
         #expect(try await AMQPTestSupport.eventually { processor.heldCount == 4 })
         consumer.stop()

@@ -5,21 +5,35 @@ import SinkPipeline
 import Testing
 
 /// The delayed-retry path and the DLQ replay against the real broker.
-@Suite struct AMQPRetryTopologyTests {
+@Suite(.needsRabbitMQ) struct AMQPRetryTopologyTests {
     /// A topology with queue `Q` and a sibling bound to the same topic exchange with the same key.
-    static func topology(delaysMilliseconds: [Int64] = [300, 600])
+    static func topology(
+        delaysMilliseconds: [Int64] = [300, 600]
+    )
         -> (topology: Topology, queue: Topology.Queue, sibling: String)
     {
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let queue = Topology.Queue(
-            name: "test.rt.q-\(suffix)", bindings: ["#"],
-            consumers: 1, prefetch: 1, sink: .direct, table: "t",
-            retry: RetryPolicy(delaysMilliseconds: delaysMilliseconds))
+            name: "test.rt.q-\(suffix)",
+            bindings: ["#"],
+            consumers: 1,
+            prefetch: 1,
+            sink: .direct,
+            table: "t",
+            retry: RetryPolicy(delaysMilliseconds: delaysMilliseconds)
+        )
         let sibling = Topology.Queue(
-            name: "test.rt.sibling-\(suffix)", bindings: ["#"], consumers: 1, prefetch: 1, sink: .direct, table: "t")
+            name: "test.rt.sibling-\(suffix)",
+            bindings: ["#"],
+            consumers: 1,
+            prefetch: 1,
+            sink: .direct,
+            table: "t"
+        )
         let topology = Topology(
             exchange: .init(name: "test.rt.x-\(suffix)", type: "topic"),
-            families: [.init(name: "f", database: "d", queues: [queue, sibling])])
+            families: [.init(name: "f", database: "d", queues: [queue, sibling])]
+        )
         return (topology, queue, sibling.name)
     }
 
@@ -33,13 +47,17 @@ import Testing
         let declarations = topology.amqpDeclarations(for: topology.families)
         let log = DeliveryLog()
         let consumer = AMQPConsumer(
-            configuration: AMQPTestSupport.configuration(), queue: queue.name, prefetch: 1,
-            declarations: declarations, logger: AMQPTestSupport.logger
+            configuration: AMQPTestSupport.configuration(),
+            queue: queue.name,
+            prefetch: 1,
+            declarations: declarations,
+            logger: AMQPTestSupport.logger
         ) { delivery in
             log.append(delivery)
             guard log.count == 1 else { return .ack }
             return .republish(
-                FailureRoute(delivery: delivery, queue: queue, failure: .insert, reason: "refused").message)
+                FailureRoute(delivery: delivery, queue: queue, failure: .insert, reason: "refused").message
+            )
         }
         let running = Task { try await consumer.run() }
         defer { consumer.stop() }
@@ -78,10 +96,17 @@ import Testing
         try declare(topology)
         for index in 0..<5 {
             let delivery = Delivery(
-                body: Array("{}".utf8), exchange: "", routingKey: queue.name, messageID: "dead-\(index)",
-                headers: [DeadLetterHeaders.retryCount: 2], redelivered: false, deliveryTag: 1)
+                body: Array("{}".utf8),
+                exchange: "",
+                routingKey: queue.name,
+                messageID: "dead-\(index)",
+                headers: [DeadLetterHeaders.retryCount: 2],
+                redelivered: false,
+                deliveryTag: 1
+            )
             try client.publishConfirmed(
-                FailureRoute(delivery: delivery, queue: queue, failure: .insert, reason: "gone").message)
+                FailureRoute(delivery: delivery, queue: queue, failure: .insert, reason: "gone").message
+            )
         }
         #expect(try client.readyMessageCount(queue: queue.deadLetterQueue) == 5)
 
@@ -116,9 +141,17 @@ import Testing
         // Only the DLQ exists: the copy to the origin queue is unroutable and returned, never confirmed as stored.
         try declare(topology, only: queue.deadLetterQueue)
         let delivery = Delivery(
-            body: Array("{}".utf8), exchange: "", routingKey: queue.name, messageID: "kept", headers: [:],
-            redelivered: false, deliveryTag: 1)
-        try client.publishConfirmed(FailureRoute(delivery: delivery, queue: queue, failure: .decode, reason: "x").message)
+            body: Array("{}".utf8),
+            exchange: "",
+            routingKey: queue.name,
+            messageID: "kept",
+            headers: [:],
+            redelivered: false,
+            deliveryTag: 1
+        )
+        try client.publishConfirmed(
+            FailureRoute(delivery: delivery, queue: queue, failure: .decode, reason: "x").message
+        )
 
         #expect {
             try DeadLetterReplay(queue: queue, client: client).run(limit: nil)

@@ -2,13 +2,14 @@ import AMQPClient
 import Foundation
 import Testing
 
-@Suite("AMQP publish and consume", .serialized)
+@Suite("AMQP publish and consume", .serialized, .needsRabbitMQ)
 struct AMQPRoundTripTests {
     @Test func thousandMessagesInTenConcurrentCallsArriveIntact() async throws {
         guard TestServers.rabbitAvailable() else { return }
         let (exchange, queue, declarations) = AMQPTestSupport.topology()
         let publisher = AMQPPublisher(
-            configuration: AMQPTestSupport.configuration(), declarations: declarations,
+            configuration: AMQPTestSupport.configuration(),
+            declarations: declarations,
             logger: AMQPTestSupport.logger
         )
         publisher.start()
@@ -19,8 +20,11 @@ struct AMQPRoundTripTests {
                 let messages = (0..<100).map { index in
                     let n = call * 100 + index
                     return OutgoingMessage(
-                        exchange: exchange, routingKey: "events.app.\(call)", body: Array("{\"n\":\(n)}".utf8),
-                        messageID: "m-\(n)", headers: ["n": .int64(Int64(n)), "src": "test", "ok": true, "r": 0.5]
+                        exchange: exchange,
+                        routingKey: "events.app.\(call)",
+                        body: Array("{\"n\":\(n)}".utf8),
+                        messageID: "m-\(n)",
+                        headers: ["n": .int64(Int64(n)), "src": "test", "ok": true, "r": 0.5]
                     )
                 }
                 group.addTask { try await publisher.publish(messages) }
@@ -30,8 +34,11 @@ struct AMQPRoundTripTests {
 
         let log = DeliveryLog()
         let consumer = AMQPConsumer(
-            configuration: AMQPTestSupport.configuration(), queue: queue, prefetch: 100,
-            declarations: declarations, logger: AMQPTestSupport.logger
+            configuration: AMQPTestSupport.configuration(),
+            queue: queue,
+            prefetch: 100,
+            declarations: declarations,
+            logger: AMQPTestSupport.logger
         ) { delivery in
             log.append(delivery)
             return .ack
@@ -60,7 +67,8 @@ struct AMQPRoundTripTests {
         guard TestServers.rabbitAvailable() else { return }
         let (exchange, _, declarations) = AMQPTestSupport.topology(bindingKey: "events.#")
         let publisher = AMQPPublisher(
-            configuration: AMQPTestSupport.configuration(), declarations: declarations,
+            configuration: AMQPTestSupport.configuration(),
+            declarations: declarations,
             logger: AMQPTestSupport.logger
         )
         publisher.start()
@@ -82,7 +90,8 @@ struct AMQPRoundTripTests {
         guard TestServers.rabbitAvailable() else { return }
         let (exchange, queue, declarations) = AMQPTestSupport.topology()
         let publisher = AMQPPublisher(
-            configuration: AMQPTestSupport.configuration(), declarations: declarations,
+            configuration: AMQPTestSupport.configuration(),
+            declarations: declarations,
             logger: AMQPTestSupport.logger
         )
         publisher.start()
@@ -93,8 +102,11 @@ struct AMQPRoundTripTests {
 
         let log = DeliveryLog()
         let consumer = AMQPConsumer(
-            configuration: AMQPTestSupport.configuration(), queue: queue, prefetch: 1,
-            declarations: declarations, logger: AMQPTestSupport.logger
+            configuration: AMQPTestSupport.configuration(),
+            queue: queue,
+            prefetch: 1,
+            declarations: declarations,
+            logger: AMQPTestSupport.logger
         ) { delivery in
             log.append(delivery)
             return log.count == 1 ? .requeue : .ack

@@ -7,15 +7,22 @@ import Synchronization
 enum AMQPTestSupport {
     static func configuration(port: Int = TestServers.rabbitPort) -> AMQPConfiguration {
         AMQPConfiguration(
-            host: TestServers.rabbitHost, port: port, user: TestServers.rabbitUser,
-            password: TestServers.rabbitPassword, connectTimeout: .seconds(2), reconnectDelay: .milliseconds(300)
+            host: TestServers.rabbitHost,
+            port: port,
+            user: TestServers.rabbitUser,
+            password: TestServers.rabbitPassword,
+            connectTimeout: .seconds(2),
+            reconnectDelay: .milliseconds(300)
         )
     }
 
     static let logger = Logger(label: "amqp-test", minimumLevel: .error)
 
     /// A topic exchange, a queue that expires a minute after its last use, and a binding `key`, all unique.
-    static func topology(bindingKey: String = "events.#", durable: Bool = false)
+    static func topology(
+        bindingKey: String = "events.#",
+        durable: Bool = false
+    )
         -> (exchange: String, queue: String, declarations: [AMQPDeclaration])
     {
         let suffix = UUID().uuidString.prefix(8)

@@ -3,7 +3,7 @@ import Foundation
 import SinkPipeline
 import Testing
 
-@Suite struct ClickHouseConnectionTests {
+@Suite(.needsClickHouse) struct ClickHouseConnectionTests {
     typealias Support = ClickHouseTestSupport
 
     @Test func pingAnswers() throws {
@@ -43,11 +43,15 @@ import Testing
         try Support.withEventTable { connection, table in
             let rows = (0..<100).map { EventRow(eventID: "event-\($0)") }
             try connection.insert(
-                into: table, columns: EventTable.columns, jsonEachRow: try Support.jsonEachRow(rows),
-                queryID: "it-insert-\(UUID().uuidString)")
+                into: table,
+                columns: EventTable.columns,
+                jsonEachRow: try Support.jsonEachRow(rows),
+                queryID: "it-insert-\(UUID().uuidString)"
+            )
             #expect(try Support.count(connection, table) == 100)
             let times = try connection.execute(
-                "SELECT DISTINCT toUnixTimestamp(timestamp), toUnixTimestamp(received_at) FROM \(table) FORMAT TSV")
+                "SELECT DISTINCT toUnixTimestamp(timestamp), toUnixTimestamp(received_at) FROM \(table) FORMAT TSV"
+            )
             #expect(String(decoding: times, as: UTF8.self) == "1700000000\t1700000001\n")
         }
     }
@@ -75,9 +79,13 @@ import Testing
             row.current_url = "https://example.com/ü/日本?q=a&b=%20#frag 😀 \u{200B}"
             row.utm_campaign = "'); DROP TABLE x; --"
             try connection.insert(
-                into: table, columns: EventTable.columns, jsonEachRow: try Support.jsonEachRow([row]))
+                into: table,
+                columns: EventTable.columns,
+                jsonEachRow: try Support.jsonEachRow([row])
+            )
             let answer = try connection.execute(
-                "SELECT event_id, current_url, attributes, utm_campaign FROM \(table) FORMAT JSONEachRow")
+                "SELECT event_id, current_url, attributes, utm_campaign FROM \(table) FORMAT JSONEachRow"
+            )
             let read = try JSONDecoder().decode([String: String].self, from: Data(answer))
             #expect(read["event_id"] == row.event_id)
             #expect(read["current_url"] == row.current_url)
@@ -93,7 +101,10 @@ import Testing
             let second = ["b", "c", "a"].map(EventRow.init(eventID:))
             for batch in [first, second] {
                 try connection.insert(
-                    into: table, columns: EventTable.columns, jsonEachRow: try Support.jsonEachRow(batch))
+                    into: table,
+                    columns: EventTable.columns,
+                    jsonEachRow: try Support.jsonEachRow(batch)
+                )
             }
             #expect(try Support.count(connection, table) == 6)
             #expect(try Support.count(connection, table, final: true) == 3)

@@ -3,7 +3,7 @@ import Foundation
 import SinkPipeline
 import Testing
 
-@Suite struct ClickHouseFailureTests {
+@Suite(.needsClickHouse) struct ClickHouseFailureTests {
     typealias Support = ClickHouseTestSupport
 
     @Test func insertIntoAMissingTableIsAServerError() throws {
@@ -12,8 +12,10 @@ import Testing
             let missing = QualifiedTable(database: table.database, table: try ClickHouseIdentifier("missing"))
             let error = try #require(throws: ClickHouseError.self) {
                 try connection.insert(
-                    into: missing, columns: EventTable.columns,
-                    jsonEachRow: try Support.jsonEachRow([EventRow(eventID: "x")]))
+                    into: missing,
+                    columns: EventTable.columns,
+                    jsonEachRow: try Support.jsonEachRow([EventRow(eventID: "x")])
+                )
             }
             #expect(error.code == .serverError)
             #expect(error.serverCode == 60)
@@ -36,7 +38,8 @@ import Testing
         guard TestServers.clickHouseAvailable() else { return }
         let refusing = ClickHouseConfiguration.Endpoint(host: "127.0.0.1", port: try Support.unusedPort())
         let connection = try ClickHouseConnection(
-            configuration: Support.configuration(hosts: [refusing, Support.server]))
+            configuration: Support.configuration(hosts: [refusing, Support.server])
+        )
         try connection.ping()
         #expect(connection.preferredHostIndex == 1)
         #expect(String(decoding: try connection.execute("SELECT 1 FORMAT TSV"), as: UTF8.self) == "1\n")
@@ -59,7 +62,8 @@ import Testing
         defer { listener.close() }
         let silent = ClickHouseConfiguration.Endpoint(host: "127.0.0.1", port: listener.port)
         let connection = try ClickHouseConnection(
-            configuration: Support.configuration(hosts: [silent], insertTimeout: .seconds(1)))
+            configuration: Support.configuration(hosts: [silent], insertTimeout: .seconds(1))
+        )
         let table = try QualifiedTable(parsing: "db.events")
         let clock = ContinuousClock()
         let started = clock.now
@@ -78,7 +82,8 @@ import Testing
         defer { listener.close() }
         let silent = ClickHouseConfiguration.Endpoint(host: "127.0.0.1", port: listener.port)
         let connection = try ClickHouseConnection(
-            configuration: Support.configuration(hosts: [silent, Support.server], insertTimeout: .seconds(1)))
+            configuration: Support.configuration(hosts: [silent, Support.server], insertTimeout: .seconds(1))
+        )
         let error = try #require(throws: ClickHouseError.self) { try connection.ping() }
         #expect(error.code == .timeout)
         #expect(connection.preferredHostIndex == 1)

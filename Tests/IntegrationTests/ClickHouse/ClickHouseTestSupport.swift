@@ -11,7 +11,8 @@ enum ClickHouseTestSupport {
     }
 
     static func configuration(
-        hosts: [ClickHouseConfiguration.Endpoint] = [server], insertTimeout: Duration = .seconds(10)
+        hosts: [ClickHouseConfiguration.Endpoint] = [server],
+        insertTimeout: Duration = .seconds(10)
     ) -> ClickHouseConfiguration {
         ClickHouseConfiguration(hosts: hosts, insertTimeout: insertTimeout, connectTimeout: .seconds(2))
     }

@@ -1,22 +1,33 @@
-import EventCore
 import CRabbitMQ
+import EventCore
 
 extension AMQPConnection {
     /// Limits unacknowledged deliveries on the channel to `prefetch`, then starts consuming `queue`.
     func startConsuming(queue: String, prefetch: UInt16) throws(AMQPError) {
         if amqp_basic_qos(state, channel, 0, prefetch, 0) == nil {
             try check(
-                amqp_get_rpc_reply(state), serverCode: .channelClosed, libraryCode: .connectionClosed,
+                amqp_get_rpc_reply(state),
+                serverCode: .channelClosed,
+                libraryCode: .connectionClosed,
                 "set prefetch \(prefetch)"
             )
         }
         let arena = AMQPArena()
         let ok = amqp_basic_consume(
-            state, channel, arena.bytes(queue), eventgrpc_amqp_empty_bytes(), 0, 0, 0, eventgrpc_amqp_empty_table()
+            state,
+            channel,
+            arena.bytes(queue),
+            eventgrpc_amqp_empty_bytes(),
+            0,
+            0,
+            0,
+            eventgrpc_amqp_empty_table()
         )
         if ok == nil {
             try check(
-                amqp_get_rpc_reply(state), serverCode: .channelClosed, libraryCode: .connectionClosed,
+                amqp_get_rpc_reply(state),
+                serverCode: .channelClosed,
+                libraryCode: .connectionClosed,
                 "consume from queue \(queue) (declare it first)"
             )
         }
@@ -74,8 +85,12 @@ extension Delivery {
     /// Copies a rabbitmq-c envelope.
     init(_ envelope: amqp_envelope_t) {
         self.init(
-            envelope.message, exchange: envelope.exchange.string, routingKey: envelope.routing_key.string,
-            redelivered: envelope.redelivered != 0, deliveryTag: envelope.delivery_tag)
+            envelope.message,
+            exchange: envelope.exchange.string,
+            routingKey: envelope.routing_key.string,
+            redelivered: envelope.redelivered != 0,
+            deliveryTag: envelope.delivery_tag
+        )
     }
 
     /// Copies a rabbitmq-c message (properties and body) delivered or got with these coordinates.

@@ -10,23 +10,46 @@ extension AMQPConnection {
             let ok: Bool
             switch declaration {
             case .exchange(let name, let type, let durable):
-                ok = amqp_exchange_declare(
-                    state, channel, arena.bytes(name), arena.bytes(type), 0, durable ? 1 : 0, 0, 0,
-                    eventgrpc_amqp_empty_table()
-                ) != nil
+                ok =
+                    amqp_exchange_declare(
+                        state,
+                        channel,
+                        arena.bytes(name),
+                        arena.bytes(type),
+                        0,
+                        durable ? 1 : 0,
+                        0,
+                        0,
+                        eventgrpc_amqp_empty_table()
+                    ) != nil
             case .queue(let name, let durable, let arguments):
-                ok = amqp_queue_declare(
-                    state, channel, arena.bytes(name), 0, durable ? 1 : 0, 0, 0, arguments.cTable(in: arena)
-                ) != nil
+                ok =
+                    amqp_queue_declare(
+                        state,
+                        channel,
+                        arena.bytes(name),
+                        0,
+                        durable ? 1 : 0,
+                        0,
+                        0,
+                        arguments.cTable(in: arena)
+                    ) != nil
             case .binding(let queue, let exchange, let routingKey):
-                ok = amqp_queue_bind(
-                    state, channel, arena.bytes(queue), arena.bytes(exchange), arena.bytes(routingKey),
-                    eventgrpc_amqp_empty_table()
-                ) != nil
+                ok =
+                    amqp_queue_bind(
+                        state,
+                        channel,
+                        arena.bytes(queue),
+                        arena.bytes(exchange),
+                        arena.bytes(routingKey),
+                        eventgrpc_amqp_empty_table()
+                    ) != nil
             }
             if !ok {
                 try check(
-                    amqp_get_rpc_reply(state), serverCode: .declarationFailed, libraryCode: .connectionClosed,
+                    amqp_get_rpc_reply(state),
+                    serverCode: .declarationFailed,
+                    libraryCode: .connectionClosed,
                     "declare \(declaration) (fix the topology or delete the conflicting object)"
                 )
             }
@@ -37,7 +60,9 @@ extension AMQPConnection {
     func selectConfirms() throws(AMQPError) {
         if amqp_confirm_select(state, channel) == nil {
             try check(
-                amqp_get_rpc_reply(state), serverCode: .protocolError, libraryCode: .connectionClosed,
+                amqp_get_rpc_reply(state),
+                serverCode: .protocolError,
+                libraryCode: .connectionClosed,
                 "enable publisher confirms"
             )
         }

@@ -1,5 +1,5 @@
-import EventCore
 import CRabbitMQ
+import EventCore
 
 /// A method frame from the broker that the publisher or consumer loop acts on.
 enum InboundFrame: Equatable {
@@ -39,7 +39,8 @@ extension AMQPConnection {
             throw AMQPError(
                 code: isChannel ? .channelClosed : .connectionClosed,
                 message: "the broker closed the \(isChannel ? "channel" : "connection"); it will be reopened",
-                replyCode: close.code, replyText: close.text
+                replyCode: close.code,
+                replyText: close.text
             )
         }
         switch method.id {
@@ -56,8 +57,11 @@ extension AMQPConnection {
             let exchange = info.exchange.string
             let routingKey = info.routing_key.string
             return .returned(
-                messageID: try readReturnedMessageID(channel: frame.channel), exchange: exchange,
-                routingKey: routingKey, replyCode: replyCode, replyText: replyText
+                messageID: try readReturnedMessageID(channel: frame.channel),
+                exchange: exchange,
+                routingKey: routingKey,
+                replyCode: replyCode,
+                replyText: replyText
             )
         case AMQPMethod.connectionBlocked:
             let blocked = method.decoded.assumingMemoryBound(to: amqp_connection_blocked_t.self).pointee

@@ -9,8 +9,12 @@ extension AMQPConnection {
             return Int(ok.pointee.message_count)
         }
         do {
-            try check(amqp_get_rpc_reply(state), serverCode: .channelClosed, libraryCode: .connectionClosed,
-                "look up queue \(queue)")
+            try check(
+                amqp_get_rpc_reply(state),
+                serverCode: .channelClosed,
+                libraryCode: .connectionClosed,
+                "look up queue \(queue)"
+            )
         } catch let error where error.replyCode == 404 {
             markUnusable()
             return nil
@@ -34,8 +38,12 @@ extension AMQPConnection {
         try check(read, serverCode: .channelClosed, libraryCode: .connectionClosed, "read a message from \(queue)")
         defer { amqp_destroy_message(&message) }
         return Delivery(
-            message, exchange: exchange, routingKey: routingKey, redelivered: ok.redelivered != 0,
-            deliveryTag: ok.delivery_tag)
+            message,
+            exchange: exchange,
+            routingKey: routingKey,
+            redelivered: ok.redelivered != 0,
+            deliveryTag: ok.delivery_tag
+        )
     }
 
     /// basic.nack with `multiple` and requeue: every unacknowledged message up to `deliveryTag` goes back.
@@ -46,7 +54,8 @@ extension AMQPConnection {
             throw AMQPError(
                 code: .connectionClosed,
                 message: "could not return messages to the queue (\(Self.errorText(status))); closing the "
-                    + "connection returns them")
+                    + "connection returns them"
+            )
         }
     }
 }

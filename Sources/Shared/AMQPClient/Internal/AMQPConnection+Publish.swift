@@ -1,5 +1,5 @@
-import EventCore
 import CRabbitMQ
+import EventCore
 
 extension AMQPConnection {
     /// Sends one message (method, header and body frames). Its confirm arrives later through `nextFrame`.
@@ -22,7 +22,13 @@ extension AMQPConnection {
         let routingKey = arena.bytes(message.routingKey)
         let status = message.body.withUnsafeBytes { body in
             amqp_basic_publish(
-                state, channel, exchange, routingKey, message.mandatory ? 1 : 0, 0, &properties,
+                state,
+                channel,
+                exchange,
+                routingKey,
+                message.mandatory ? 1 : 0,
+                0,
+                &properties,
                 eventgrpc_amqp_bytes(body.baseAddress, body.count)
             )
         }

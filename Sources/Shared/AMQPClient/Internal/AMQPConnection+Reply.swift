@@ -6,7 +6,10 @@ extension AMQPConnection {
     /// - serverCode: the code when the broker refused (channel.close or connection.close with a reply code).
     /// - libraryCode: the code when the library or the socket failed.
     func check(
-        _ reply: amqp_rpc_reply_t, serverCode: AMQPError.Code, libraryCode: AMQPError.Code, _ action: String
+        _ reply: amqp_rpc_reply_t,
+        serverCode: AMQPError.Code,
+        libraryCode: AMQPError.Code,
+        _ action: String
     ) throws(AMQPError) {
         switch reply.reply_type {
         case AMQP_RESPONSE_NORMAL:
@@ -14,13 +17,16 @@ extension AMQPConnection {
         case AMQP_RESPONSE_SERVER_EXCEPTION:
             let close = brokerClose(reply.reply)
             throw AMQPError(
-                code: serverCode, message: "broker refused to \(action)",
-                replyCode: close?.code, replyText: close?.text
+                code: serverCode,
+                message: "broker refused to \(action)",
+                replyCode: close?.code,
+                replyText: close?.text
             )
         case AMQP_RESPONSE_LIBRARY_EXCEPTION:
             markUnusable()
             throw AMQPError(
-                code: libraryCode, message: "could not \(action): \(Self.errorText(reply.library_error))"
+                code: libraryCode,
+                message: "could not \(action): \(Self.errorText(reply.library_error))"
             )
         default:
             markUnusable()

@@ -1,5 +1,5 @@
-import EventCore
 import CRabbitMQ
+import EventCore
 
 /// One AMQP connection with one channel (number 1). Not thread-safe: the thread that opened it owns it.
 ///
@@ -21,7 +21,10 @@ final class AMQPConnection {
     }
 
     /// Connects, logs in, opens channel 1 and applies `declarations`.
-    static func open(_ configuration: AMQPConfiguration, declarations: [AMQPDeclaration]) throws(AMQPError)
+    static func open(
+        _ configuration: AMQPConfiguration,
+        declarations: [AMQPDeclaration]
+    ) throws(AMQPError)
         -> AMQPConnection
     {
         let endpoint = "\(configuration.host):\(configuration.port)"
@@ -45,17 +48,26 @@ final class AMQPConnection {
         amqp_set_handshake_timeout(state, &timeout)
         amqp_set_rpc_timeout(state, &timeout)
         let login = eventgrpc_amqp_login_plain(
-            state, configuration.vhost, 0, Int32(AMQP_DEFAULT_FRAME_SIZE),
-            Int32(configuration.heartbeat.roundedUpSeconds), configuration.user, configuration.password
+            state,
+            configuration.vhost,
+            0,
+            Int32(AMQP_DEFAULT_FRAME_SIZE),
+            Int32(configuration.heartbeat.roundedUpSeconds),
+            configuration.user,
+            configuration.password
         )
         try connection.check(
-            login, serverCode: .loginFailed, libraryCode: .loginFailed,
+            login,
+            serverCode: .loginFailed,
+            libraryCode: .loginFailed,
             "log in to \(endpoint) as \(configuration.user) on vhost \(configuration.vhost) (check the "
                 + "credentials and that the user may use the vhost)"
         )
         if amqp_channel_open(state, connection.channel) == nil {
             try connection.check(
-                amqp_get_rpc_reply(state), serverCode: .connectionFailed, libraryCode: .connectionFailed,
+                amqp_get_rpc_reply(state),
+                serverCode: .connectionFailed,
+                libraryCode: .connectionFailed,
                 "open a channel on \(endpoint)"
             )
         }

@@ -45,7 +45,11 @@ struct ConfirmTracker<CallID: Hashable> {
     /// sends the return before the ack of the same message, so the ack then settles it as returned.
     /// Returns false when no unsettled message matches.
     mutating func returned(
-        messageID: String, exchange: String, routingKey: String, replyCode: UInt16, replyText: String
+        messageID: String,
+        exchange: String,
+        routingKey: String,
+        replyCode: UInt16,
+        replyText: String
     ) -> Bool {
         var tag = lowest
         while tag < nextTag {

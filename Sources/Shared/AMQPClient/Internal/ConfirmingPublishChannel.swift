@@ -40,11 +40,14 @@ final class ConfirmingPublishChannel {
                     code: .publishReturned,
                     message: "the broker could not route the message to \"\(message.routingKey)\" (exchange "
                         + "\"\(message.exchange)\"): declare the queue first",
-                    replyCode: returned.code, replyText: returned.text)
+                    replyCode: returned.code,
+                    replyText: returned.text
+                )
             case .nack(let nacked, let multiple) where nacked == tag || (multiple && nacked >= tag):
                 throw AMQPError(
                     code: .publishNacked,
-                    message: "the broker refused the message (basic.nack); it was not stored, try again later")
+                    message: "the broker refused the message (basic.nack); it was not stored, try again later"
+                )
             default:
                 continue
             }
@@ -52,7 +55,8 @@ final class ConfirmingPublishChannel {
         connection.markUnusable()
         throw AMQPError(
             code: .connectionClosed,
-            message: "no publisher confirm within \(timeout); the message may or may not be stored")
+            message: "no publisher confirm within \(timeout); the message may or may not be stored"
+        )
     }
 
     func close() {

@@ -1,4 +1,5 @@
 import EventCore
+
 extension ConsumerLoop {
     /// Publishes a handler's copy and waits for its confirm; true when the broker owns it.
     ///
@@ -19,7 +20,8 @@ extension ConsumerLoop {
                 logger.warning(
                     "could not republish; the delivery is requeued",
                     Logger.Metadata.error(error).merging(
-                        ["amqp.routing_key": message.routingKey, "amqp.message_id": message.messageID]) { $1 })
+                        ["amqp.routing_key": message.routingKey, "amqp.message_id": message.messageID]) { $1 }
+                )
                 return false
             }
         }

@@ -1,4 +1,5 @@
 import EventCore
+
 /// The consumer thread's body: owns the connection; reconnects and resubscribes until asked to stop.
 /// Created and used only on that thread.
 final class ConsumerLoop {
@@ -57,7 +58,10 @@ final class ConsumerLoop {
             try opened.startConsuming(queue: consumer.queue, prefetch: consumer.prefetch)
             self.connection = opened
             let wasPaused = consumer.shared.update { state in
-                defer { state.isConnected = true; state.isPaused = false }
+                defer {
+                    state.isConnected = true
+                    state.isPaused = false
+                }
                 return state.isPaused
             }
             logger.info(wasPaused ? "consumer resumed" : "consumer subscribed")
@@ -103,7 +107,7 @@ final class ConsumerLoop {
     /// Waits one poll interval (cut short by `stop()`) while the processor is paused.
     private func holdOff() {
         consumer.shared.update { $0.isPaused = true }
-        consumer.shared.wait(until: .now + Self.pollInterval, for: { $0.stopRequested }) { _ in }
+        consumer.shared.wait(until: .now + Self.pollInterval, for: { $0.stopRequested }, then: { _ in })
     }
 
     private func settle(_ settlements: [Settlement]) throws(AMQPError) {
@@ -128,7 +132,9 @@ final class ConsumerLoop {
     /// Sleeps `reconnectDelay`, cut short by `stop()`.
     func backOff() {
         consumer.shared.wait(
-            until: .now + consumer.configuration.reconnectDelay, for: { $0.stopRequested }
-        ) { _ in }
+            until: .now + consumer.configuration.reconnectDelay,
+            for: { $0.stopRequested },
+            then: { _ in }
+        )
     }
 }

@@ -1,4 +1,5 @@
 import EventCore
+
 extension PublisherLoop {
     func handle(_ frame: InboundFrame) {
         switch frame {
@@ -8,7 +9,10 @@ extension PublisherLoop {
             complete(tracker.nack(tag, multiple: multiple))
         case .returned(let messageID, let exchange, let routingKey, let replyCode, let replyText):
             let matched = tracker.returned(
-                messageID: messageID, exchange: exchange, routingKey: routingKey, replyCode: replyCode,
+                messageID: messageID,
+                exchange: exchange,
+                routingKey: routingKey,
+                replyCode: replyCode,
                 replyText: replyText
             )
             if !matched {
@@ -47,7 +51,8 @@ extension PublisherLoop {
                         code: .publishReturned,
                         message: "the broker returned a mandatory message: no queue is bound for its exchange and "
                             + "routing key; add a binding for it to the topology",
-                        replyCode: replyCode, replyText: replyText
+                        replyCode: replyCode,
+                        replyText: replyText
                     )
                 )
             }
@@ -69,7 +74,9 @@ extension PublisherLoop {
             code: error.code == .channelClosed ? .channelClosed : .connectionClosed,
             message: "the connection to the broker was lost before every message of this call was confirmed; they "
                 + "may or may not have been delivered: publish them again",
-            cause: error, replyCode: error.replyCode, replyText: error.replyText
+            cause: error,
+            replyCode: error.replyCode,
+            replyText: error.replyText
         )
         for continuation in failed.values {
             continuation.resume(throwing: callError)

@@ -1,4 +1,5 @@
 import EventCore
+
 /// The publishing thread's body: owns the connection, the confirm tracker and the continuations in flight.
 /// Created and used only on that thread.
 final class PublisherLoop {
@@ -41,11 +42,13 @@ final class PublisherLoop {
     private func step() -> Bool {
         guard let connection else { return stepDisconnected() }
         let (batch, stopping) = shared.wait(
-            until: .now + Self.pollInterval, for: { !$0.queue.isEmpty || $0.phase == .stopping }
-        ) { state in
-            defer { state.queue.removeAll() }
-            return (state.queue, state.phase == .stopping)
-        }
+            until: .now + Self.pollInterval,
+            for: { !$0.queue.isEmpty || $0.phase == .stopping },
+            then: { state in
+                defer { state.queue.removeAll() }
+                return (state.queue, state.phase == .stopping)
+            }
+        )
         do {
             if batch.isEmpty {
                 if stopping { return false }
@@ -60,7 +63,7 @@ final class PublisherLoop {
     }
 
     private func stepDisconnected() -> Bool {
-        let stopping = shared.wait(until: nextAttempt, for: { $0.phase == .stopping }) { $0.phase == .stopping }
+        let stopping = shared.wait(until: nextAttempt, for: { $0.phase == .stopping }, then: { $0.phase == .stopping })
         if stopping {
             failQueued(
                 AMQPError(code: .shutdown, message: "the publisher shut down while the broker was unreachable")
@@ -92,7 +95,9 @@ final class PublisherLoop {
         for (id, request) in zip(ids, batch) {
             for message in request.messages {
                 tracker.track(
-                    call: id, messageID: message.messageID, exchange: message.exchange,
+                    call: id,
+                    messageID: message.messageID,
+                    exchange: message.exchange,
                     routingKey: message.routingKey
                 )
                 defer { arena.reset() }

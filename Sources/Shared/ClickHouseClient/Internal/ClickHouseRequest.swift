@@ -38,13 +38,22 @@ struct ClickHouseRequest: Equatable {
             Parameter(name: "database", value: database.name), Parameter(name: "wait_end_of_query", value: "1"),
         ]
         return ClickHouseRequest(
-            method: .post, path: "/", parameters: parameters, body: Array(sql.utf8), timeout: timeout)
+            method: .post,
+            path: "/",
+            parameters: parameters,
+            body: Array(sql.utf8),
+            timeout: timeout
+        )
     }
 
     /// JSONEachRow rows in the POST body, the INSERT statement and its settings in the URL.
     static func insert(
-        into table: QualifiedTable, columns: [ClickHouseIdentifier], rows: [UInt8], queryID: String?,
-        database: ClickHouseIdentifier, timeout: Duration
+        into table: QualifiedTable,
+        columns: [ClickHouseIdentifier],
+        rows: [UInt8],
+        queryID: String?,
+        database: ClickHouseIdentifier,
+        timeout: Duration
     ) -> ClickHouseRequest {
         var parameters = [
             Parameter(name: "database", value: database.name),

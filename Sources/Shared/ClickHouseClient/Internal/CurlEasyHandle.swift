@@ -1,5 +1,5 @@
-import EventCore
 import CCurl
+import EventCore
 
 /// libcurl's process-wide setup, run once (Swift globals initialize once, thread-safely) before any handle exists.
 private let curlGlobalInitResult: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
@@ -21,7 +21,8 @@ final class CurlEasyHandle {
         guard curlGlobalInitResult == CURLE_OK, let handle = curl_easy_init() else {
             throw ClickHouseError(
                 code: .invalidConfiguration,
-                message: "libcurl could not be initialised (out of memory or a broken libcurl install).")
+                message: "libcurl could not be initialised (out of memory or a broken libcurl install)."
+            )
         }
         var list: UnsafeMutablePointer<curl_slist>?
         for line in headerLines {
@@ -49,7 +50,9 @@ final class CurlEasyHandle {
 
     /// Runs one request and returns the HTTP status and body, whatever the status.
     func perform(
-        _ request: ClickHouseRequest, url: String, connectTimeout: Duration
+        _ request: ClickHouseRequest,
+        url: String,
+        connectTimeout: Duration
     ) throws(CurlTransferFailure) -> (status: Int, body: [UInt8]) {
         // Reset keeps the connection cache: only options are cleared, so a stale option never leaks across requests.
         curl_easy_reset(handle)
@@ -109,8 +112,11 @@ final class CurlEasyHandle {
         var pretransfer: curl_off_t = 0
         let timerRead = eventgrpc_curl_getinfo_off_t(handle, CURLINFO_PRETRANSFER_TIME_T, &pretransfer)
         return CurlTransferFailure(
-            curlCode: Int(code.rawValue), detail: detail, timedOut: code == CURLE_OPERATION_TIMEDOUT,
-            reachedServer: timerRead != CURLE_OK || pretransfer > 0)
+            curlCode: Int(code.rawValue),
+            detail: detail,
+            timedOut: code == CURLE_OPERATION_TIMEDOUT,
+            reachedServer: timerRead != CURLE_OK || pretransfer > 0
+        )
     }
 
     /// curl takes whole milliseconds; 0 would mean "no limit", so at least 1.
@@ -121,7 +127,10 @@ final class CurlEasyHandle {
 
 /// libcurl's write callback: appends the received bytes to the handle passed as user data.
 private func receiveBody(
-    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ userData: UnsafeMutableRawPointer?
+    _ data: UnsafeMutablePointer<CChar>?,
+    _ size: Int,
+    _ count: Int,
+    _ userData: UnsafeMutableRawPointer?
 ) -> Int {
     guard let userData else { return 0 }
     let easy = Unmanaged<CurlEasyHandle>.fromOpaque(userData).takeUnretainedValue()

@@ -58,17 +58,23 @@ public final class AdminServer: Service {
         let response: AdminRouter.Response
         if let request = HTTPRequestHead(parsing: head) {
             response = router.respond(
-                method: request.method, target: request.target, authorization: request.header("authorization"))
+                method: request.method,
+                target: request.target,
+                authorization: request.header("authorization")
+            )
         } else {
             response = AdminRouter.Response(status: 400, body: "malformed HTTP request\n")
         }
         let body = Array(response.body.utf8)
-        let responseHead = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\nContent-Type: \(response.contentType)\r\n"
+        let responseHead =
+            "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\nContent-Type: \(response.contentType)\r\n"
             + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
         let bytes = Array(responseHead.utf8) + body
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let written = bytes[offset...].withUnsafeBytes {
+                send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard written > 0 else { return }
             offset += written
         }

@@ -21,8 +21,10 @@ public struct AdminSettings: Sendable, Equatable {
         token = env.optionalString("ADMIN_TOKEN")
         if isEnabled && token == nil && !host.hasPrefix("127.") {
             throw ConfigurationError(
-                variable: "ADMIN_HOST", value: host,
-                expected: "a loopback address (127.0.0.1), or set ADMIN_TOKEN to protect the drain toggle")
+                variable: "ADMIN_HOST",
+                value: host,
+                expected: "a loopback address (127.0.0.1), or set ADMIN_TOKEN to protect the drain toggle"
+            )
         }
     }
 }

@@ -28,7 +28,11 @@ public final class ConditionBox<State: Sendable>: @unchecked Sendable {
     }
 
     /// Sleeps until `ready(state)` holds or `deadline` passes, then runs `body` under the lock.
-    public func wait<R>(until deadline: ContinuousClock.Instant, for ready: (State) -> Bool, then body: (inout State) -> R) -> R {
+    public func wait<R>(
+        until deadline: ContinuousClock.Instant,
+        for ready: (State) -> Bool,
+        then body: (inout State) -> R
+    ) -> R {
         condition.lock()
         defer { condition.unlock() }
         while !ready(state) {

@@ -4,7 +4,10 @@ extension Environment {
         let raw = string("LOG_LEVEL", default: "info")
         guard let level = Logger.Level(name: raw) else {
             throw ConfigurationError(
-                variable: "LOG_LEVEL", value: raw, expected: "trace, debug, info, notice, warning, error or critical")
+                variable: "LOG_LEVEL",
+                value: raw,
+                expected: "trace, debug, info, notice, warning, error or critical"
+            )
         }
         return level
     }

@@ -22,8 +22,10 @@ public struct Environment: Sendable {
         guard let raw = optionalString(name) else { return defaultValue }
         guard let value = Int(raw.trimmingSpaces), range.contains(value) else {
             throw ConfigurationError(
-                variable: name, value: raw,
-                expected: "an integer between \(range.lowerBound) and \(range.upperBound)")
+                variable: name,
+                value: raw,
+                expected: "an integer between \(range.lowerBound) and \(range.upperBound)"
+            )
         }
         return value
     }
@@ -33,13 +35,20 @@ public struct Environment: Sendable {
     }
 
     /// A duration written as a number with a unit: `250ms`, `10s`, `2m`; a bare number means seconds.
-    public func duration(_ name: String, default defaultValue: Duration, atLeast minimum: Duration = .zero) throws
+    public func duration(
+        _ name: String,
+        default defaultValue: Duration,
+        atLeast minimum: Duration = .zero
+    ) throws
         -> Duration
     {
         guard let raw = optionalString(name) else { return defaultValue }
         guard let value = Self.parseDuration(raw.trimmingSpaces), value >= minimum else {
             throw ConfigurationError(
-                variable: name, value: raw, expected: "a duration like 500ms, 10s or 2m, at least \(minimum)")
+                variable: name,
+                value: raw,
+                expected: "a duration like 500ms, 10s or 2m, at least \(minimum)"
+            )
         }
         return value
     }

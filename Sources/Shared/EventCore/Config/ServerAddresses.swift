@@ -31,8 +31,10 @@ public struct ServerAddresses: Sendable, Equatable {
             .split(separator: ",").map { String($0).trimmingSpaces }
         guard !hosts.isEmpty, hosts.allSatisfy({ !$0.isEmpty }) else {
             throw ConfigurationError(
-                variable: "CLICKHOUSE_HOST", value: env.string("CLICKHOUSE_HOST", default: ""),
-                expected: "a host name or a comma-separated list of host names")
+                variable: "CLICKHOUSE_HOST",
+                value: env.string("CLICKHOUSE_HOST", default: ""),
+                expected: "a host name or a comma-separated list of host names"
+            )
         }
         clickHouseHosts = hosts
         clickHousePort = try env.port("CLICKHOUSE_PORT", default: clickHousePort)

@@ -33,7 +33,7 @@ final class ServiceFinishLine: Sendable {
             defer { state.stopWaiters = [] }
             return (state.stopWaiters, state.stopReason ?? reason)
         }
-        waiters.forEach { $0.resume(returning: winner) }
+        for waiter in waiters { waiter.resume(returning: winner) }
     }
 
     /// Why the group stops, waiting until there is a reason.

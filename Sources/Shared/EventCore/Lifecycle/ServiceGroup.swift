@@ -56,7 +56,8 @@ public struct ServiceGroup: Sendable {
             guard try await finished.waitFinished(index, timeout: remaining) else {
                 logger.error("service did not stop before the drain deadline", ["service": service.name])
                 throw ServiceGroupError(
-                    message: "service \(service.name) did not stop within DRAIN_TIMEOUT (\(drainTimeout))")
+                    message: "service \(service.name) did not stop within DRAIN_TIMEOUT (\(drainTimeout))"
+                )
             }
             logger.info("service stopped", ["service": service.name])
         }

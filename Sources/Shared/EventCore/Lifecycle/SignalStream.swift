@@ -13,7 +13,8 @@ public enum SignalStream {
         let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
         var descriptors: [Int32] = [0, 0]
         guard pipe(&descriptors) == 0 else {
-            fatalError("cannot create the signal pipe: \(String(cString: strerror(errno)))")  // file table exhausted at start-up
+            // Only when the file table is exhausted at start-up.
+            fatalError("cannot create the signal pipe: \(String(cString: strerror(errno)))")
         }
         let readEnd = descriptors[0]
         signalPipeWriter.store(descriptors[1])

@@ -14,7 +14,8 @@ public final class Histogram: MetricSample {
         precondition(
             !buckets.isEmpty && buckets.allSatisfy(\.isFinite)
                 && zip(buckets, buckets.dropFirst()).allSatisfy { $0 < $1 },
-            "histogram buckets must be finite and strictly ascending")
+            "histogram buckets must be finite and strictly ascending"
+        )
         self.buckets = buckets
         state = Mutex((Array(repeating: 0, count: buckets.count), 0, 0))
     }

@@ -3,8 +3,13 @@ import Foundation
 /// Renders one log event as a single JSON object line with a stable key order:
 /// `ts`, `level`, `label`, `msg`, then metadata keys sorted.
 enum LogLine {
-    static func render(level: Logger.Level, label: String, message: String, metadata: Logger.Metadata,
-                       now: Date = Date()) -> String {
+    static func render(
+        level: Logger.Level,
+        label: String,
+        message: String,
+        metadata: Logger.Metadata,
+        now: Date = Date()
+    ) -> String {
         var line = "{\"ts\":\"\(timestamp(now))\",\"level\":\"\(level)\",\"label\":"
         appendQuoted(label, to: &line)
         line += ",\"msg\":"
@@ -25,8 +30,15 @@ enum LogLine {
         var parts = tm()
         gmtime_r(&time, &parts)
         return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(millis % 1000))
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+            Int(parts.tm_year) + 1900,
+            Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday),
+            Int(parts.tm_hour),
+            Int(parts.tm_min),
+            Int(parts.tm_sec),
+            Int(millis % 1000)
+        )
     }
 
     /// JSON string escaping (RFC 8259): quotes, backslash and control characters.

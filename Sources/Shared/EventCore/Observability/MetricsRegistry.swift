@@ -26,20 +26,30 @@ public final class MetricsRegistry: Sendable {
 
     /// A gauge whose value `read` computes each time the registry renders (for example connected consumers).
     public func gauge(
-        _ name: String, help: String, labels: [String: String] = [:], read: @escaping @Sendable () -> Int
+        _ name: String,
+        help: String,
+        labels: [String: String] = [:],
+        read: @escaping @Sendable () -> Int
     ) {
         _ = register(name, help: help, type: "gauge", labels: labels) { ComputedGauge(read: read) }
     }
 
     /// A histogram with cumulative `buckets` (upper bounds, ascending; `+Inf` is implied).
     public func histogram(
-        _ name: String, help: String, labels: [String: String] = [:], buckets: [Double]
+        _ name: String,
+        help: String,
+        labels: [String: String] = [:],
+        buckets: [Double]
     ) -> Histogram {
         register(name, help: help, type: "histogram", labels: labels) { Histogram(buckets: buckets) }
     }
 
     private func register<Metric: MetricSample>(
-        _ name: String, help: String, type: String, labels: [String: String], make: () -> Metric
+        _ name: String,
+        help: String,
+        type: String,
+        labels: [String: String],
+        make: () -> Metric
     ) -> Metric {
         let key = Self.labelText(labels)
         return families.withLock { families in

@@ -73,7 +73,10 @@ public final class AdmissionGate: Sendable {
         let milliseconds = timeout.wholeMilliseconds
         expired?.continuation.resume(
             throwing: IngestError(
-                .overloaded, "the gateway is handling too many calls; retry after \(milliseconds) ms",
-                retryAfter: timeout))
+                .overloaded,
+                "the gateway is handling too many calls; retry after \(milliseconds) ms",
+                retryAfter: timeout
+            )
+        )
     }
 }

@@ -14,9 +14,11 @@ public enum BatchMessages {
         }
         return order.map { type in
             OutgoingMessage(
-                exchange: exchange, routingKey: type,
+                exchange: exchange,
+                routingKey: type,
                 body: EventEnvelope(header: header, events: groups[type] ?? []).jsonBytes(),
-                messageID: UUID().uuidString.lowercased())
+                messageID: UUID().uuidString.lowercased()
+            )
         }
     }
 }

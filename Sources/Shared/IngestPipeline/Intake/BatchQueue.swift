@@ -118,8 +118,12 @@ public final class BatchQueue<Work: Sendable, Outcome: Sendable>: Sendable {
         expired?.finish(
             .failure(
                 IngestError(
-                    .overloaded, "the gateway's queue is full; retry after \(pushbackMilliseconds) ms",
-                    retryAfter: enqueueTimeout)))
+                    .overloaded,
+                    "the gateway's queue is full; retry after \(pushbackMilliseconds) ms",
+                    retryAfter: enqueueTimeout
+                )
+            )
+        )
     }
 
     /// The next batch for a worker, waiting for one; nil once shut down and drained.
@@ -156,9 +160,7 @@ public final class BatchQueue<Work: Sendable, Outcome: Sendable>: Sendable {
             defer { state.waitingForRoom = [] }
             return (idle, state.waitingForRoom.map(\.item))
         }
-        idle.forEach { $0.resume(returning: nil) }
-        refused.forEach {
-            $0.finish(.failure(IngestError.shuttingDown))
-        }
+        for worker in idle { worker.resume(returning: nil) }
+        for item in refused { item.finish(.failure(IngestError.shuttingDown)) }
     }
 }

@@ -13,7 +13,9 @@ public struct BatchValidator: Sendable {
 
     /// `now` is the gateway's clock in epoch milliseconds; `makeID` gives ids to events that came without one.
     public func validate(
-        _ batch: Events, now: Int64, makeID: () -> String = BatchValidator.randomID
+        _ batch: Events,
+        now: Int64,
+        makeID: () -> String = BatchValidator.randomID
     ) throws(IngestError) -> [IngestedEvent] {
         guard !batch.events.isEmpty else { throw invalid("the batch has no events") }
         guard batch.events.count <= limits.maxEventsPerBatch else {
@@ -35,7 +37,12 @@ public struct BatchValidator: Sendable {
 
     /// Field paths such as `events[3].attributes[1].key` are built only when a check fails: formatting them for
     /// every event of every valid batch was a tenth of the gateway's CPU time under load.
-    private func validate(_ event: Event, index: Int, now: Int64, makeID: () -> String) throws(IngestError)
+    private func validate(
+        _ event: Event,
+        index: Int,
+        now: Int64,
+        makeID: () -> String
+    ) throws(IngestError)
         -> IngestedEvent
     {
         try checkLength(event.id) { "events[\(index)].id" }
@@ -44,7 +51,8 @@ public struct BatchValidator: Sendable {
         else {
             throw invalid(
                 "events[\(index)].timestamp \"\(event.timestamp.prefix(40))\""
-                    + " is not a decimal number of epoch milliseconds")
+                    + " is not a decimal number of epoch milliseconds"
+            )
         }
         guard original >= limits.earliestTimestampMilliseconds else {
             throw invalid("events[\(index)].timestamp \(original) is before the year 2000; send epoch milliseconds")
@@ -53,12 +61,14 @@ public struct BatchValidator: Sendable {
         guard Self.isValidType(type) else {
             throw invalid(
                 "events[\(index)].type \"\(type.prefix(80))\""
-                    + " must be 1-128 characters of letters, digits, '.', '_' or '-'")
+                    + " must be 1-128 characters of letters, digits, '.', '_' or '-'"
+            )
         }
         guard event.attributes.count <= limits.maxAttributesPerEvent else {
             throw invalid(
                 "events[\(index)] has \(event.attributes.count) attributes;"
-                    + " at most \(limits.maxAttributesPerEvent) are allowed")
+                    + " at most \(limits.maxAttributesPerEvent) are allowed"
+            )
         }
         for (attributeIndex, attribute) in event.attributes.enumerated() {
             let attributeAt = { "events[\(index)].attributes[\(attributeIndex)]" }
@@ -72,9 +82,15 @@ public struct BatchValidator: Sendable {
         }
         let clamped = TimestampClamp.clamp(original, now: now)
         return IngestedEvent(
-            id: event.id.isEmpty ? makeID() : event.id, type: type, timestampMilliseconds: clamped.value,
-            originalTimestampMilliseconds: original, timestampCorrected: clamped.corrected,
-            currentURL: event.currentURL, attributes: event.attributes, experimentIds: event.experimentIds)
+            id: event.id.isEmpty ? makeID() : event.id,
+            type: type,
+            timestampMilliseconds: clamped.value,
+            originalTimestampMilliseconds: original,
+            timestampCorrected: clamped.corrected,
+            currentURL: event.currentURL,
+            attributes: event.attributes,
+            experimentIds: event.experimentIds
+        )
     }
 
     /// A random (version 4) UUID in lower case: the id of an event that came without one.

@@ -12,7 +12,11 @@ enum ConfirmOutcome: Sendable {
 /// Publishes `messages` and returns the outcome, or `timedOut` after `timeout`. The publish itself cannot be
 /// withdrawn (see `AMQPPublisher.publish`): after a timeout it runs on and, if it is confirmed late, the broker
 /// may get the batch twice (once now, once from the spool); the sinks deduplicate by event id.
-func publishWithin(_ timeout: Duration, _ messages: [OutgoingMessage], on publisher: AMQPPublisher) async
+func publishWithin(
+    _ timeout: Duration,
+    _ messages: [OutgoingMessage],
+    on publisher: AMQPPublisher
+) async
     -> ConfirmOutcome
 {
     await withCheckedContinuation { (continuation: CheckedContinuation<ConfirmOutcome, Never>) in
@@ -25,7 +29,8 @@ func publishWithin(_ timeout: Duration, _ messages: [OutgoingMessage], on publis
                     return
                 }
                 race.finish(.timedOut)
-            })
+            }
+        )
         Task {
             do {
                 try await publisher.publish(messages)

@@ -27,7 +27,10 @@ public final class DurablePublisher: Sendable {
     private let spooling = Mutex(false)
 
     public init(
-        publisher: AMQPPublisher, spool: Spool, confirmTimeout: Duration, metrics: DurablePublisherMetrics,
+        publisher: AMQPPublisher,
+        spool: Spool,
+        confirmTimeout: Duration,
+        metrics: DurablePublisherMetrics,
         logger: Logger
     ) {
         self.publisher = publisher
@@ -50,14 +53,18 @@ public final class DurablePublisher: Sendable {
                 metrics.batchesNacked.increment()
                 logger.error("the broker nacked a batch; answering UNAVAILABLE", .error(error))
                 throw IngestError(
-                    .unavailable, "the broker refused the batch (nack); retry with the same event ids", cause: error)
+                    .unavailable,
+                    "the broker refused the batch (nack); retry with the same event ids",
+                    cause: error
+                )
             case .failed(let error as AMQPError) where error.code == .publishReturned:
                 metrics.batchesUnroutable.increment()
                 logger.error("a batch had an unroutable message; answering UNAVAILABLE", .error(error))
                 throw IngestError(
                     .unavailable,
                     "no queue is bound for an event type of this batch; retry once the topology routes it",
-                    cause: error)
+                    cause: error
+                )
             case .failed(let error):
                 reason = "\(error)"
             case .timedOut:
@@ -83,7 +90,8 @@ public final class DurablePublisher: Sendable {
                 full
                     ? "the broker is unreachable and the gateway's spool is full; retry later with the same event ids"
                     : "the broker is unreachable and the gateway's spool failed; retry with the same event ids",
-                cause: error)
+                cause: error
+            )
         }
         metrics.batchesSpooled.increment()
         return .spooled

@@ -11,17 +11,23 @@ public struct DurablePublisherMetrics: Sendable {
     public init(registry: MetricsRegistry) {
         batchesSpooled = registry.counter(
             "eventgrpc_gateway_batches_spooled_total",
-            help: "Batches answered SUCCESS from the spool because the broker could not confirm them.")
+            help: "Batches answered SUCCESS from the spool because the broker could not confirm them."
+        )
         batchesNacked = registry.counter(
-            "eventgrpc_gateway_batches_nacked_total", help: "Batches answered UNAVAILABLE after a broker nack.")
+            "eventgrpc_gateway_batches_nacked_total",
+            help: "Batches answered UNAVAILABLE after a broker nack."
+        )
         batchesUnroutable = registry.counter(
             "eventgrpc_gateway_batches_unroutable_total",
-            help: "Batches answered UNAVAILABLE because a message matched no binding (basic.return).")
+            help: "Batches answered UNAVAILABLE because a message matched no binding (basic.return)."
+        )
         confirmTimeouts = registry.counter(
             "eventgrpc_gateway_confirm_timeouts_total",
-            help: "Batches spooled because no confirm arrived within PUBLISH_CONFIRM_TIMEOUT.")
+            help: "Batches spooled because no confirm arrived within PUBLISH_CONFIRM_TIMEOUT."
+        )
         spoolRefusals = registry.counter(
             "eventgrpc_gateway_spool_refusals_total",
-            help: "Batches answered UNAVAILABLE because the broker was down and the spool full or failing.")
+            help: "Batches answered UNAVAILABLE because the broker was down and the spool full or failing."
+        )
     }
 }

@@ -7,10 +7,13 @@ public struct PublishingMetrics: Sendable {
 
     public init(registry: MetricsRegistry) {
         messagesConfirmed = registry.counter(
-            "eventgrpc_gateway_messages_confirmed_total", help: "Broker messages published and confirmed by RabbitMQ.")
+            "eventgrpc_gateway_messages_confirmed_total",
+            help: "Broker messages published and confirmed by RabbitMQ."
+        )
         publishSeconds = registry.histogram(
             "eventgrpc_gateway_publish_duration_seconds",
             help: "Time from a worker taking a batch to its confirm (or its fsync in the spool).",
-            buckets: Histogram.latencyBuckets)
+            buckets: Histogram.latencyBuckets
+        )
     }
 }

@@ -42,7 +42,8 @@ public final class Spool: Sendable {
         publishStatus()
         logger.info(
             "spool opened",
-            ["spool.segments": "\(segments.count)", "spool.bytes": "\(segments.reduce(0) { $0 + $1.bytes })"])
+            ["spool.segments": "\(segments.count)", "spool.bytes": "\(segments.reduce(0) { $0 + $1.bytes })"]
+        )
     }
 
     public var status: SpoolStatus {
@@ -59,7 +60,8 @@ public final class Spool: Sendable {
             throw SpoolError(
                 code: .recordTooLarge,
                 message: "a batch of \(payload.count) bytes exceeds the spool's record limit "
-                    + "(\(SpoolRecord.maxPayloadBytes) bytes); send smaller batches")
+                    + "(\(SpoolRecord.maxPayloadBytes) bytes); send smaller batches"
+            )
         }
         let record = SpoolRecord.frame(payload)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in

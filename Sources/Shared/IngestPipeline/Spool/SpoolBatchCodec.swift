@@ -1,4 +1,5 @@
 import AMQPClient
+
 /// The payload of one spool record: the broker messages of one batch, in order.
 ///
 /// Version 1: `version` byte, message count, then per message exchange, routing key, message id, content type
@@ -41,9 +42,16 @@ enum SpoolBatchCodec {
             let headers = try reader.table(depth: 0)
             messages.append(
                 OutgoingMessage(
-                    exchange: exchange, routingKey: routingKey, body: body, messageID: messageID,
-                    contentType: contentType, headers: headers, persistent: flags & 1 != 0,
-                    mandatory: flags & 2 != 0))
+                    exchange: exchange,
+                    routingKey: routingKey,
+                    body: body,
+                    messageID: messageID,
+                    contentType: contentType,
+                    headers: headers,
+                    persistent: flags & 1 != 0,
+                    mandatory: flags & 2 != 0
+                )
+            )
         }
         guard reader.isAtEnd else {
             throw SpoolError.corrupt("bytes left after \(count) messages")

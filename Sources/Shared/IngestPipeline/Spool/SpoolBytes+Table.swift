@@ -1,4 +1,5 @@
 import AMQPClient
+
 /// AMQP field tables in spool payloads: entry count, then per entry (keys sorted) the key and a tagged value.
 /// Tags: 0 string, 1 int64, 2 bool, 3 double (IEEE bits), 4 timestamp, 5 bytes, 6 array, 7 table, 8 void.
 extension SpoolByteWriter {
@@ -12,17 +13,31 @@ extension SpoolByteWriter {
 
     mutating func value(_ value: AMQPFieldValue) {
         switch value {
-        case .string(let text): byte(0); string(text)
-        case .int64(let number): byte(1); uint64(UInt64(bitPattern: number))
-        case .bool(let flag): byte(2); byte(flag ? 1 : 0)
-        case .double(let number): byte(3); uint64(number.bitPattern)
-        case .timestamp(let seconds): byte(4); uint64(seconds)
-        case .bytes(let raw): byte(5); data(raw)
+        case .string(let text):
+            byte(0)
+            string(text)
+        case .int64(let number):
+            byte(1)
+            uint64(UInt64(bitPattern: number))
+        case .bool(let flag):
+            byte(2)
+            byte(flag ? 1 : 0)
+        case .double(let number):
+            byte(3)
+            uint64(number.bitPattern)
+        case .timestamp(let seconds):
+            byte(4)
+            uint64(seconds)
+        case .bytes(let raw):
+            byte(5)
+            data(raw)
         case .array(let values):
             byte(6)
             uint32(UInt32(values.count))
             for element in values { self.value(element) }
-        case .table(let nested): byte(7); table(nested)
+        case .table(let nested):
+            byte(7)
+            table(nested)
         case .void: byte(8)
         }
     }

@@ -75,6 +75,7 @@ extension SpoolError {
     static func corrupt(_ detail: String) -> SpoolError {
         SpoolError(
             code: .corruptRecord,
-            message: "a spool record does not decode (\(detail)); the segment is kept aside for inspection")
+            message: "a spool record does not decode (\(detail)); the segment is kept aside for inspection"
+        )
     }
 }

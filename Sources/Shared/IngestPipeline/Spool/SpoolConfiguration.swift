@@ -1,4 +1,5 @@
 public import EventCore
+
 /// Where the spool lives and how large it may grow.
 public struct SpoolConfiguration: Sendable {
     /// `SPOOL_DIR`: the directory of segment files, created if missing. Default `spool`, relative to the working

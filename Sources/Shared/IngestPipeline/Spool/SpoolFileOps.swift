@@ -76,6 +76,7 @@ enum SpoolFileOps {
         return SpoolError(
             code: .io,
             message: "\(operation) \(path) failed: \(String(cString: strerror(code))) (errno \(code)); check the "
-                + "spool directory's disk space and permissions")
+                + "spool directory's disk space and permissions"
+        )
     }
 }

@@ -15,7 +15,8 @@ enum SpoolRecovery {
             close(fd)
             throw SpoolError(
                 code: .locked,
-                message: "another process uses the spool directory \(directory); give each gateway its own SPOOL_DIR")
+                message: "another process uses the spool directory \(directory); give each gateway its own SPOOL_DIR"
+            )
         }
         return fd
     }
@@ -25,13 +26,20 @@ enum SpoolRecovery {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw SpoolError(
-                code: .io, message: "cannot create the spool directory \(directory); check SPOOL_DIR", cause: error)
+                code: .io,
+                message: "cannot create the spool directory \(directory); check SPOOL_DIR",
+                cause: error
+            )
         }
     }
 
     /// Scans every segment, oldest first; cuts a torn or corrupt tail off (truncate) and removes segments left
     /// without records. Returns the segments that hold records, all sealed, and the highest segment id seen.
-    static func recover(_ directory: String, logger: Logger, metrics: SpoolMetrics) throws(SpoolError)
+    static func recover(
+        _ directory: String,
+        logger: Logger,
+        metrics: SpoolMetrics
+    ) throws(SpoolError)
         -> (segments: [SpoolSegment], highestID: UInt64)
     {
         let names: [String]
@@ -54,7 +62,8 @@ enum SpoolRecovery {
                         "spool.segment": SpoolSegment.fileName(id), "spool.damage": damage,
                         "spool.records_kept": "\(scan.records.count)",
                         "spool.bytes_cut": "\(bytes.count - scan.validEnd)",
-                    ])
+                    ]
+                )
                 try SpoolFileOps.truncate(path, to: scan.validEnd)
             }
             if scan.records.isEmpty {

@@ -1,5 +1,6 @@
 import AMQPClient
 import EventCore
+
 extension SpoolReplayer {
     /// Publishes the records of `segment` after `cursor`, round by round, then deletes the segment.
     func replay(_ segment: SpoolSegment, cursor: inout ReplayCursor?) async throws {
@@ -30,7 +31,8 @@ extension SpoolReplayer {
         save(cursor)
         logger.info(
             "spool segment replayed and deleted",
-            ["spool.segment": SpoolSegment.fileName(segment.id), "spool.records": "\(records.count)"])
+            ["spool.segment": SpoolSegment.fileName(segment.id), "spool.records": "\(records.count)"]
+        )
     }
 
     /// Counts and logs a failed round, quarantines an undecodable segment, and waits before the next try.
@@ -39,7 +41,8 @@ extension SpoolReplayer {
         if let spoolError = error as? SpoolError, spoolError.code == .corruptRecord {
             logger.error(
                 "spool segment does not decode; quarantining it",
-                Logger.Metadata.error(error).merging(["spool.segment": SpoolSegment.fileName(segment.id)]) { $1 })
+                Logger.Metadata.error(error).merging(["spool.segment": SpoolSegment.fileName(segment.id)]) { $1 }
+            )
             do {
                 try spool.quarantineSegment(segment.id)
                 return

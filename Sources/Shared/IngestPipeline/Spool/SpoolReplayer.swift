@@ -29,9 +29,14 @@ public final class SpoolReplayer: Sendable {
     /// `publish` must return only once the broker confirmed every message; `isReady` says whether it is worth
     /// trying (the broker connection is up).
     public init(
-        spool: Spool, metrics: SpoolMetrics, logger: Logger, maxMessagesPerRound: Int = 500,
-        pollInterval: Duration = .milliseconds(200), firstRetryDelay: Duration = .seconds(1),
-        maxRetryDelay: Duration = .seconds(30), isReady: @escaping @Sendable () -> Bool,
+        spool: Spool,
+        metrics: SpoolMetrics,
+        logger: Logger,
+        maxMessagesPerRound: Int = 500,
+        pollInterval: Duration = .milliseconds(200),
+        firstRetryDelay: Duration = .seconds(1),
+        maxRetryDelay: Duration = .seconds(30),
+        isReady: @escaping @Sendable () -> Bool,
         publish: @escaping Publish
     ) {
         self.spool = spool
@@ -70,7 +75,8 @@ public final class SpoolReplayer: Sendable {
                 let status = spool.status
                 logger.notice(
                     "replaying the spool to the broker",
-                    ["spool.bytes": "\(status.bytes)", "spool.segments": "\(status.segments)"])
+                    ["spool.bytes": "\(status.bytes)", "spool.segments": "\(status.segments)"]
+                )
             }
             do {
                 if segment.sealed {

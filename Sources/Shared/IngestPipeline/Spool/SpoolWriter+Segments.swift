@@ -36,13 +36,16 @@ extension SpoolWriter {
         } catch {
             spool.metrics.appendsRefused.increment(by: waiters.count)
             spool.logger.error(
-                "spool write failed; sealing the segment", Logger.Metadata.error(error).merging(
+                "spool write failed; sealing the segment",
+                Logger.Metadata.error(error).merging(
                     ["spool.segment": SpoolSegment.fileName(current.id), "spool.batches": "\(waiters.count)"]
-                ) { $1 })
+                ) { $1 }
+            )
             if ftruncate(current.descriptor, off_t(current.bytes)) != 0 {
                 spool.logger.error(
                     "cannot cut the failed write off; the replayer reads only the durable bytes",
-                    .error(SpoolFileOps.failure("ftruncate", path)))
+                    .error(SpoolFileOps.failure("ftruncate", path))
+                )
             }
             outcomes += waiters.map { ($0, error) }
             sealActive()

@@ -29,11 +29,13 @@ final class SpoolWriter {
     func run() {
         while true {
             let (commands, stopping) = shared.wait(
-                until: .now + .seconds(60), for: { !$0.pending.isEmpty || $0.phase == .stopping }
-            ) { state in
-                defer { state.pending.removeAll() }
-                return (state.pending, state.phase == .stopping)
-            }
+                until: .now + .seconds(60),
+                for: { !$0.pending.isEmpty || $0.phase == .stopping },
+                then: { state in
+                    defer { state.pending.removeAll() }
+                    return (state.pending, state.phase == .stopping)
+                }
+            )
             if commands.isEmpty && stopping { break }
             process(commands)
         }
@@ -98,7 +100,8 @@ final class SpoolWriter {
         return SpoolError(
             code: .full,
             message: "the spool holds \(total) bytes and SPOOL_MAX_BYTES is \(configuration.maxBytes); it takes "
-                + "batches again as the replayer drains it to the broker")
+                + "batches again as the replayer drains it to the broker"
+        )
     }
 
     private func needsNewSegment(for size: Int) -> Bool {

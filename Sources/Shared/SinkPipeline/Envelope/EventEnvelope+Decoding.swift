@@ -61,10 +61,15 @@ extension EventEnvelope {
         }
         let experiments = (fields["experimentIds"] as? [Any])?.compactMap { int64($0) } ?? []
         return IngestedEvent(
-            id: string(fields["id"]) ?? "", type: string(fields["type"]) ?? routingKey,
-            timestampMilliseconds: timestamp, originalTimestampMilliseconds: int64(fields["originalTimestamp"]) ?? timestamp,
+            id: string(fields["id"]) ?? "",
+            type: string(fields["type"]) ?? routingKey,
+            timestampMilliseconds: timestamp,
+            originalTimestampMilliseconds: int64(fields["originalTimestamp"]) ?? timestamp,
             timestampCorrected: bool(fields["timestampCorrected"]) ?? false,
-            currentURL: string(fields["currentURL"]) ?? "", attributes: attributes, experimentIds: experiments)
+            currentURL: string(fields["currentURL"]) ?? "",
+            attributes: attributes,
+            experimentIds: experiments
+        )
     }
 
     private static func string(_ value: Any?) -> String? {

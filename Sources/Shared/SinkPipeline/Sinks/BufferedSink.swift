@@ -1,6 +1,7 @@
 public import AMQPClient
 public import EventCore
 public import EventTopology
+
 /// One consumer's batch: rows of several deliveries written in one insert, every delivery acknowledged only after
 /// that insert succeeded (promise P2), seed scenario 2's buffered-sink gap closed.
 ///
@@ -42,8 +43,12 @@ public final class BufferedSink: DeliveryProcessor, @unchecked Sendable {
     private var retryAt: ContinuousClock.Instant?
 
     public init(
-        writer: any RowWriter, breaker: CircuitBreaker, settings: Settings, logger: Logger,
-        queue: Topology.Queue? = nil, deadLettered: @escaping @Sendable (SinkFailure) -> Void = { _ in },
+        writer: any RowWriter,
+        breaker: CircuitBreaker,
+        settings: Settings,
+        logger: Logger,
+        queue: Topology.Queue? = nil,
+        deadLettered: @escaping @Sendable (SinkFailure) -> Void = { _ in },
         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) {
         self.writer = writer
@@ -72,9 +77,12 @@ public final class BufferedSink: DeliveryProcessor, @unchecked Sendable {
                 [
                     "amqp.message_id": delivery.messageID ?? "tag-\(delivery.deliveryTag)", "reason": "\(error)",
                     "reason.class": failure.rawValue,
-                ])
+                ]
+            )
             guard let queue else { return .reject }
-            return .republish(FailureRoute(delivery: delivery, queue: queue, failure: failure, reason: "\(error)").message)
+            return .republish(
+                FailureRoute(delivery: delivery, queue: queue, failure: failure, reason: "\(error)").message
+            )
         }
         if tags.isEmpty { firstRowAt = now() }
         tags.append(delivery.deliveryTag)
@@ -86,7 +94,8 @@ public final class BufferedSink: DeliveryProcessor, @unchecked Sendable {
     public func poll() -> [Settlement] {
         guard let firstRowAt else { return [] }
         let time = now()
-        let due = rowCount >= settings.batchSize || tags.count >= settings.maxMessages
+        let due =
+            rowCount >= settings.batchSize || tags.count >= settings.maxMessages
             || time - firstRowAt >= settings.batchAge
         guard due, retryAt.map({ time >= $0 }) ?? true, !breaker.isOpen else { return [] }
         return flush() ?? []
@@ -119,7 +128,8 @@ public final class BufferedSink: DeliveryProcessor, @unchecked Sendable {
             retryAt = now() + settings.retryDelay
             logger.warning(
                 "batch insert failed; rows kept for a retry",
-                ["batch.messages": "\(tags.count)", "batch.rows": "\(rowCount)"].merging(.error(error)) { $1 })
+                ["batch.messages": "\(tags.count)", "batch.rows": "\(rowCount)"].merging(.error(error)) { $1 }
+            )
             return nil
         }
         let acks = tags.map { Settlement(deliveryTag: $0, disposition: .ack) }

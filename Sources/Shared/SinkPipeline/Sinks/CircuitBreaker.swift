@@ -22,7 +22,8 @@ public final class CircuitBreaker: Sendable {
     }
 
     private enum Transition {
-        case opened(Reason, failures: Int), closed
+        case opened(Reason, failures: Int)
+        case closed
     }
 
     public static let defaultFailureThreshold = 5
@@ -35,7 +36,10 @@ public final class CircuitBreaker: Sendable {
     private let state = Mutex(State())
 
     public init(
-        queue: String, health: DatabaseHealth, failureThreshold: Int = defaultFailureThreshold, logger: Logger,
+        queue: String,
+        health: DatabaseHealth,
+        failureThreshold: Int = defaultFailureThreshold,
+        logger: Logger,
         gauge: Gauge? = nil
     ) {
         precondition(failureThreshold >= 1, "a breaker needs a failure threshold of at least 1")
@@ -91,7 +95,8 @@ public final class CircuitBreaker: Sendable {
             gauge?.set(1)
             logger.error(
                 "circuit breaker open: consumers pause, messages stay in RabbitMQ",
-                ["breaker.reason": reason.rawValue, "breaker.failures": "\(failures)"])
+                ["breaker.reason": reason.rawValue, "breaker.failures": "\(failures)"]
+            )
         case .closed:
             gauge?.set(0)
             logger.notice("circuit breaker closed: the health check sees the database again; consumers resume")

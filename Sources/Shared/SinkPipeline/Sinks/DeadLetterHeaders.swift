@@ -45,8 +45,12 @@ public enum DeadLetterHeaders {
             headers[name] = nil
         }
         return OutgoingMessage(
-            exchange: "", routingKey: originQueue, body: delivery.body,
+            exchange: "",
+            routingKey: originQueue,
+            body: delivery.body,
             messageID: delivery.messageID ?? UUID().uuidString,
-            contentType: delivery.contentType ?? FailureRoute.unknownContentType, headers: headers)
+            contentType: delivery.contentType ?? FailureRoute.unknownContentType,
+            headers: headers
+        )
     }
 }

@@ -1,5 +1,6 @@
 public import AMQPClient
 public import EventTopology
+
 /// Moves messages from `Q.dlq` back to `Q` one at a time: each copy (retry count reset, dead-letter headers
 /// removed) is confirmed by the broker before its DLQ original is acked, so a failure at any point loses
 /// nothing (at worst a message exists in both queues, which the table's deduplication absorbs).
@@ -20,7 +21,8 @@ public struct DeadLetterReplay {
         guard let depth = try client.readyMessageCount(queue: queue.deadLetterQueue) else {
             throw AMQPError(
                 code: .declarationFailed,
-                message: "\(queue.deadLetterQueue) does not exist: start a worker for \(queue.name) first")
+                message: "\(queue.deadLetterQueue) does not exist: start a worker for \(queue.name) first"
+            )
         }
         let total = min(limit ?? depth, depth)
         var replayed = 0

@@ -15,7 +15,10 @@ public struct DeliveryRows: Sendable {
         messageID = delivery.messageID ?? "tag-\(delivery.deliveryTag)"
         let envelope = try EventEnvelope.decode(json: delivery.body, routingKey: delivery.routingKey)
         bytes = try EventRows.jsonEachRow(
-            envelope, messageID: messageID, receivedAtSeconds: Int64(Date().timeIntervalSince1970))
+            envelope,
+            messageID: messageID,
+            receivedAtSeconds: Int64(Date().timeIntervalSince1970)
+        )
         count = envelope.events.count
     }
 }

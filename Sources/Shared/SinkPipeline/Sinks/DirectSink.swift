@@ -21,7 +21,11 @@ public final class DirectSink: @unchecked Sendable {  // used only from its cons
     private let logger: Logger
 
     public init(
-        writer: TableWriter, queue: Topology.Queue, outageDelay: Duration, metrics: FailureMetrics, logger: Logger
+        writer: TableWriter,
+        queue: Topology.Queue,
+        outageDelay: Duration,
+        metrics: FailureMetrics,
+        logger: Logger
     ) {
         self.writer = writer
         self.queue = queue
@@ -42,7 +46,10 @@ public final class DirectSink: @unchecked Sendable {  // used only from its cons
         let rowCount = envelope.events.count
         do {
             rows = try EventRows.jsonEachRow(
-                envelope, messageID: messageID, receivedAtSeconds: Int64(Date().timeIntervalSince1970))
+                envelope,
+                messageID: messageID,
+                receivedAtSeconds: Int64(Date().timeIntervalSince1970)
+            )
         } catch {
             return route(delivery, .badRow, reason: "\(error)")
         }
@@ -61,7 +68,8 @@ public final class DirectSink: @unchecked Sendable {  // used only from its cons
             logger.warning(
                 "ClickHouse unreachable; message requeued",
                 ["amqp.message_id": delivery.messageID ?? "", "clickhouse.table": "\(writer.table)"]
-                    .merging(.error(error)) { $1 })
+                    .merging(.error(error)) { $1 }
+            )
             Thread.sleep(forTimeInterval: outageDelay.secondsDouble)
             return .requeue
         }
@@ -94,4 +102,3 @@ public final class DirectSink: @unchecked Sendable {  // used only from its cons
         return text + ": " + (error.serverMessage ?? error.message)
     }
 }
-

@@ -15,11 +15,15 @@ public struct FailureMetrics: Sendable {
             if failure == .insert {
                 retried[failure] = registry.counter(
                     "eventgrpc_worker_messages_retried_total",
-                    help: "Messages sent to a delayed retry after ClickHouse refused their insert.", labels: labels)
+                    help: "Messages sent to a delayed retry after ClickHouse refused their insert.",
+                    labels: labels
+                )
             }
             deadLettered[failure] = registry.counter(
                 "eventgrpc_worker_messages_dead_lettered_total",
-                help: "Messages sent to the queue's DLQ, by reason class.", labels: labels)
+                help: "Messages sent to the queue's DLQ, by reason class.",
+                labels: labels
+            )
         }
         retriedCounters = retried
         deadLetteredCounters = deadLettered

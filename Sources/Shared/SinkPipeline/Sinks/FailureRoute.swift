@@ -32,7 +32,11 @@ public struct FailureRoute: Sendable, Equatable {
     public static let unknownContentType = "application/octet-stream"
 
     public init(
-        delivery: Delivery, queue: Topology.Queue, failure: SinkFailure, reason: String, now: Date = Date()
+        delivery: Delivery,
+        queue: Topology.Queue,
+        failure: SinkFailure,
+        reason: String,
+        now: Date = Date()
     ) {
         let retries = DeadLetterHeaders.retryCount(in: delivery.headers)
         var headers = delivery.headers
@@ -53,8 +57,13 @@ public struct FailureRoute: Sendable, Equatable {
             headers[DeadLetterHeaders.deadLetteredAt] = .string(DeadLetterHeaders.timestamp(now))
         }
         message = OutgoingMessage(
-            exchange: "", routingKey: routingKey, body: delivery.body,
+            exchange: "",
+            routingKey: routingKey,
+            body: delivery.body,
             messageID: delivery.messageID ?? UUID().uuidString,
-            contentType: delivery.contentType ?? Self.unknownContentType, headers: headers, expiration: expiration)
+            contentType: delivery.contentType ?? Self.unknownContentType,
+            headers: headers,
+            expiration: expiration
+        )
     }
 }

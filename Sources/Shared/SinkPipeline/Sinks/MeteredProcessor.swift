@@ -1,5 +1,6 @@
-import EventCore
 public import AMQPClient
+import EventCore
+
 /// Counts what a processor consumes and how it settles it, without changing what it does.
 public struct MeteredProcessor: DeliveryProcessor {
     let inner: any DeliveryProcessor
@@ -32,7 +33,7 @@ public struct MeteredProcessor: DeliveryProcessor {
     }
 
     private func counted(_ settlements: [Settlement]) -> [Settlement] {
-        settlements.forEach { metrics.count($0.disposition) }
+        for settlement in settlements { metrics.count(settlement.disposition) }
         return settlements
     }
 }

@@ -1,5 +1,6 @@
 public import AMQPClient
 public import EventCore
+
 /// A worker's metrics for one queue (promise P8), registered once per queue and shared by its consumers.
 public struct QueueMetrics: Sendable {
     /// Rows per insert: 1 to 100,000.
@@ -19,35 +20,57 @@ public struct QueueMetrics: Sendable {
     public init(registry: MetricsRegistry, queue: String) {
         let labels = ["queue": queue]
         consumed = registry.counter(
-            "eventgrpc_worker_messages_consumed_total", help: "Deliveries received from RabbitMQ.", labels: labels)
+            "eventgrpc_worker_messages_consumed_total",
+            help: "Deliveries received from RabbitMQ.",
+            labels: labels
+        )
         acked = registry.counter(
-            "eventgrpc_worker_messages_acked_total", help: "Deliveries acknowledged after their rows were written.",
-            labels: labels)
+            "eventgrpc_worker_messages_acked_total",
+            help: "Deliveries acknowledged after their rows were written.",
+            labels: labels
+        )
         requeued = registry.counter(
             "eventgrpc_worker_messages_requeued_total",
             help: "Deliveries handed back to the queue unwritten (failed insert, breaker open, shutdown).",
-            labels: labels)
+            labels: labels
+        )
         rejected = registry.counter(
             "eventgrpc_worker_messages_rejected_total",
-            help: "Deliveries rejected into the dead-letter queue (undecodable message or bad row).", labels: labels)
+            help: "Deliveries rejected into the dead-letter queue (undecodable message or bad row).",
+            labels: labels
+        )
         republished = registry.counter(
             "eventgrpc_worker_messages_republished_total",
             help: "Deliveries moved to a retry queue or the dead-letter queue (copy confirmed, then acked).",
-            labels: labels)
+            labels: labels
+        )
         rowsWritten = registry.counter(
-            "eventgrpc_worker_rows_written_total", help: "Rows inserted into ClickHouse.", labels: labels)
+            "eventgrpc_worker_rows_written_total",
+            help: "Rows inserted into ClickHouse.",
+            labels: labels
+        )
         insertFailures = registry.counter(
-            "eventgrpc_worker_insert_failures_total", help: "Inserts that failed (rows kept or requeued).",
-            labels: labels)
+            "eventgrpc_worker_insert_failures_total",
+            help: "Inserts that failed (rows kept or requeued).",
+            labels: labels
+        )
         batchRows = registry.histogram(
-            "eventgrpc_worker_batch_rows", help: "Rows per successful insert.", labels: labels,
-            buckets: Self.batchRowBuckets)
+            "eventgrpc_worker_batch_rows",
+            help: "Rows per successful insert.",
+            labels: labels,
+            buckets: Self.batchRowBuckets
+        )
         insertSeconds = registry.histogram(
-            "eventgrpc_worker_insert_duration_seconds", help: "Time one insert took, failed ones included.",
-            labels: labels, buckets: Histogram.latencyBuckets)
+            "eventgrpc_worker_insert_duration_seconds",
+            help: "Time one insert took, failed ones included.",
+            labels: labels,
+            buckets: Histogram.latencyBuckets
+        )
         breakerOpen = registry.gauge(
-            "eventgrpc_worker_breaker_open", help: "1 while the queue's circuit breaker is open (consumers paused).",
-            labels: labels)
+            "eventgrpc_worker_breaker_open",
+            help: "1 while the queue's circuit breaker is open (consumers paused).",
+            labels: labels
+        )
     }
 
     /// Counts a settled delivery under its disposition.

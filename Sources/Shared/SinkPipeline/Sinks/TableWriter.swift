@@ -1,5 +1,5 @@
-import EventCore
 public import ClickHouseClient
+import EventCore
 import Foundation
 
 /// Where a sink sends its rows; `TableWriter` in production, a fake in unit tests.
@@ -23,7 +23,10 @@ public final class TableWriter: RowWriter {
     private let metrics: QueueMetrics
 
     public init(
-        connection: ClickHouseConnection, table: QualifiedTable, breaker: CircuitBreaker, metrics: QueueMetrics
+        connection: ClickHouseConnection,
+        table: QualifiedTable,
+        breaker: CircuitBreaker,
+        metrics: QueueMetrics
     ) {
         self.connection = connection
         self.table = table

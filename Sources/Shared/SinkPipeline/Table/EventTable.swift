@@ -1,4 +1,5 @@
 public import ClickHouseClient
+
 /// The events table: its columns and the idempotent statements that create it.
 ///
 /// Valid on ClickHouse 18.16 and current releases: `DateTime` (not `DateTime64`), `UInt8` flags, no
