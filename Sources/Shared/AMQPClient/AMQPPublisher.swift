@@ -1,5 +1,4 @@
 public import EventCore
-import Foundation
 
 /// Publishes messages with publisher confirms over one connection owned by one dedicated thread.
 ///
@@ -14,7 +13,7 @@ public final class AMQPPublisher: Sendable {
     let configuration: AMQPConfiguration
     let declarations: [AMQPDeclaration]
     let logger: Logger
-    let shared = ConditionBox(PublisherShared())
+    let owner = ThreadOwner(PublisherShared())
 
     public init(configuration: AMQPConfiguration, declarations: [AMQPDeclaration], logger: Logger) {
         self.configuration = configuration
@@ -24,22 +23,14 @@ public final class AMQPPublisher: Sendable {
 
     /// True while the publisher holds an open connection with confirms enabled.
     public var isConnected: Bool {
-        shared.withLock { $0.isConnected }
+        owner.withLock { $0.isConnected }
     }
 
     /// Spawns the publishing thread, which connects at once. Calls made before `start` wait for it.
     public func start() {
-        let shouldStart = shared.update { state -> Bool in
-            guard state.phase == .created else { return false }
-            state.phase = .running
-            return true
-        }
-        guard shouldStart else { return }
-        let thread = Thread { [self] in
-            nameCurrentThread("amqp-publish")
+        owner.start(name: "amqp-publish") { [self] in
             PublisherLoop(publisher: self).run()
         }
-        thread.start()
     }
 
     /// Publishes `messages` and returns when the broker confirmed every one of them.
@@ -50,8 +41,8 @@ public final class AMQPPublisher: Sendable {
     public func publish(_ messages: [OutgoingMessage]) async throws {
         guard !messages.isEmpty else { return }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let accepted = shared.update { state -> Bool in
-                guard state.phase == .created || state.phase == .running else { return false }
+            let accepted = owner.update { state -> Bool in
+                guard state.acceptsWork else { return false }
                 state.queue.append(PublishRequest(messages: messages, continuation: continuation))
                 return true
             }
@@ -63,36 +54,18 @@ public final class AMQPPublisher: Sendable {
 
     /// Stops accepting calls; the thread finishes the calls already accepted, closes the connection and exits.
     public func shutdown() {
-        let neverStarted = shared.update { state -> [PublishRequest] in
-            switch state.phase {
-            case .created:
-                state.phase = .stopped
-                defer { state.queue.removeAll() }
-                return state.queue
-            case .running:
-                state.phase = .stopping
-                return []
-            case .stopping, .stopped:
-                return []
-            }
-        }
-        for request in neverStarted {
+        let neverStarted = owner.requestStop(ifNeverStarted: { state in
+            defer { state.queue.removeAll() }
+            return state.queue
+        })
+        for request in neverStarted ?? [] {
             request.continuation.resume(throwing: AMQPError.publisherShutDown)
         }
     }
 
     /// Returns once the thread has exited after `shutdown()` (at once if it never started).
     public func waitUntilStopped() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let stopped = shared.withLock { state -> Bool in
-                guard state.phase == .stopped else {
-                    state.stopWaiters.append(continuation)
-                    return false
-                }
-                return true
-            }
-            if stopped { continuation.resume() }
-        }
+        await owner.waitUntilStopped()
     }
 }
 

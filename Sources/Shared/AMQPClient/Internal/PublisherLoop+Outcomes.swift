@@ -61,9 +61,10 @@ extension PublisherLoop {
 
     /// Drops the connection, fails every call in flight and schedules the reconnect.
     func lost(_ error: AMQPError) {
+        owner.assertOnOwnerThread()
         connection = nil
         tracker = ConfirmTracker()
-        shared.update { $0.isConnected = false }
+        owner.update { $0.isConnected = false }
         let failed = inFlight
         inFlight.removeAll()
         nextAttempt = .now + (error.code == .channelClosed ? .zero : publisher.configuration.reconnectDelay)
@@ -85,7 +86,7 @@ extension PublisherLoop {
 
     /// Fails the calls waiting in the queue (while no connection can be opened, or at shutdown).
     func failQueued(_ error: AMQPError) {
-        let queued = shared.withLock { state -> [PublishRequest] in
+        let queued = owner.withLock { state -> [PublishRequest] in
             defer { state.queue.removeAll() }
             return state.queue
         }

@@ -18,35 +18,28 @@ final class PublisherLoop {
         self.publisher = publisher
     }
 
-    var shared: ConditionBox<PublisherShared> { publisher.shared }
+    var owner: ThreadOwner<PublisherShared> { publisher.owner }
     var logger: Logger { publisher.logger }
 
     func run() {
+        owner.assertOnOwnerThread()
         logger.info("publisher started")
         while step() {}
         connection?.close()
         connection = nil
-        let waiters = shared.update { state -> [CheckedContinuation<Void, Never>] in
-            state.phase = .stopped
-            state.isConnected = false
-            defer { state.stopWaiters.removeAll() }
-            return state.stopWaiters
-        }
+        owner.update { $0.isConnected = false }
         logger.info("publisher stopped")
-        for waiter in waiters {
-            waiter.resume()
-        }
     }
 
     /// One turn of the loop; false when the thread should exit.
     private func step() -> Bool {
         guard let connection else { return stepDisconnected() }
-        let (batch, stopping) = shared.wait(
+        let (batch, stopping) = owner.wait(
             until: .now + Self.pollInterval,
-            for: { !$0.queue.isEmpty || $0.phase == .stopping },
+            for: { !$0.queue.isEmpty || $0.isStopping },
             then: { state in
                 defer { state.queue.removeAll() }
-                return (state.queue, state.phase == .stopping)
+                return (state.queue, state.isStopping)
             }
         )
         do {
@@ -63,7 +56,8 @@ final class PublisherLoop {
     }
 
     private func stepDisconnected() -> Bool {
-        let stopping = shared.wait(until: nextAttempt, for: { $0.phase == .stopping }, then: { $0.phase == .stopping })
+        owner.assertOnOwnerThread()
+        let stopping = owner.wait(until: nextAttempt, for: { $0.isStopping }, then: { $0.isStopping })
         if stopping {
             failQueued(
                 AMQPError(code: .shutdown, message: "the publisher shut down while the broker was unreachable")
@@ -75,7 +69,7 @@ final class PublisherLoop {
             try opened.selectConfirms()
             connection = opened
             tracker = ConfirmTracker()
-            shared.update { $0.isConnected = true }
+            owner.update { $0.isConnected = true }
             logger.info("publisher connected")
         } catch {
             logger.warning("publisher cannot connect; retrying", Logger.Metadata.error(error))
@@ -87,6 +81,7 @@ final class PublisherLoop {
 
     /// Publishes every message of `batch`, then waits until each call's outcome is known.
     private func publishRound(_ batch: [PublishRequest], on connection: AMQPConnection) throws(AMQPError) {
+        owner.assertOnOwnerThread()
         let ids = batch.map { request in
             defer { nextCallID += 1 }
             inFlight[nextCallID] = request.continuation
@@ -114,6 +109,7 @@ final class PublisherLoop {
 
     /// Reads whatever the broker sent while idle: heartbeats are answered and a close is noticed.
     private func service(_ connection: AMQPConnection) throws(AMQPError) {
+        owner.assertOnOwnerThread()
         while let frame = try connection.nextFrame(timeout: .zero) {
             handle(frame)
         }

@@ -4,21 +4,10 @@ struct PublishRequest: Sendable {
     let continuation: CheckedContinuation<Void, any Error>
 }
 
-/// What callers and the publishing thread share (guarded by the publisher's `ConditionBox`).
+/// What callers and the publishing thread share, under the publisher's `ThreadOwner` (whose phase says whether
+/// calls are taken: queued before `start`, served while running, drained while stopping; the queue is empty once
+/// stopped).
 struct PublisherShared: Sendable {
-    enum Phase: Sendable {
-        /// `start` not called yet: calls queue up.
-        case created
-        /// The thread serves the queue.
-        case running
-        /// `shutdown` called: no new calls; the thread drains the queue, then exits.
-        case stopping
-        /// The thread has exited (or never started); the queue is empty.
-        case stopped
-    }
-
-    var phase = Phase.created
     var queue: [PublishRequest] = []
     var isConnected = false
-    var stopWaiters: [CheckedContinuation<Void, Never>] = []
 }
