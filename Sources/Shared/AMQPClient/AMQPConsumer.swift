@@ -1,5 +1,4 @@
 public import EventCore
-import Foundation
 
 /// Consumes one queue over its own connection on its own thread, calling its `DeliveryProcessor` synchronously
 /// on that thread for each delivery and applying the returned `Disposition` right after (or later, for deliveries
@@ -19,7 +18,7 @@ public final class AMQPConsumer: Sendable {
     let declarations: [AMQPDeclaration]
     let logger: Logger
     let processor: any DeliveryProcessor
-    let shared = ConditionBox(ConsumerShared())
+    let owner = ThreadOwner(ConsumerShared())
 
     public convenience init(
         configuration: AMQPConfiguration,
@@ -57,36 +56,27 @@ public final class AMQPConsumer: Sendable {
 
     /// True while the consumer is subscribed on an open connection.
     public var isConnected: Bool {
-        shared.withLock { $0.isConnected }
+        owner.withLock { $0.isConnected }
     }
 
     /// True while the consumer holds off on purpose because its processor is paused (no connection then).
     public var isPaused: Bool {
-        shared.withLock { $0.isPaused }
+        owner.withLock { $0.isPaused }
     }
 
     /// Starts the consumer thread and returns when it has stopped (after `stop()` or task cancellation).
     /// Calling `run` a second time is a programming error.
     public func run() async throws {
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let start = shared.update { state -> Bool in
-                    precondition(state.runner == nil && !state.hasRun, "AMQPConsumer.run() called twice")
-                    state.hasRun = true
-                    guard !state.stopRequested else { return false }
-                    state.runner = continuation
-                    return true
-                }
-                guard start else {
-                    continuation.resume()
-                    return
-                }
-                let thread = Thread { [self] in
-                    nameCurrentThread("amqp-consume")
-                    ConsumerLoop(consumer: self).run()
-                }
-                thread.start()
+        await withTaskCancellationHandler {
+            let first = owner.withLock { state -> Bool in
+                defer { state.hasRun = true }
+                return !state.hasRun
             }
+            precondition(first, "AMQPConsumer.run() called twice")
+            owner.start(name: "amqp-consume") { [self] in
+                ConsumerLoop(consumer: self).run()
+            }
+            await owner.waitUntilStopped()
         } onCancel: {
             stop()
         }
@@ -94,16 +84,14 @@ public final class AMQPConsumer: Sendable {
 
     /// Asks the consumer to stop once the delivery in hand (if any) is settled; `run()` then returns.
     public func stop() {
-        shared.update { $0.stopRequested = true }
+        owner.requestStop()
     }
 }
 
-/// What callers and the consumer thread share (guarded by the consumer's `ConditionBox`).
+/// What callers and the consumer thread share, under the consumer's `ThreadOwner` (whose phase says whether a
+/// stop was requested).
 struct ConsumerShared: Sendable {
-    var stopRequested = false
     var hasRun = false
     var isConnected = false
     var isPaused = false
-    /// The `run()` call waiting for the thread to exit.
-    var runner: CheckedContinuation<Void, any Error>?
 }

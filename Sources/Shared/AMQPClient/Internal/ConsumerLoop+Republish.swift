@@ -6,6 +6,7 @@ extension ConsumerLoop {
     /// A channel that sat idle may have died unnoticed (a broker restart), so a failure on a reused channel is
     /// tried once more on a fresh one. The copy may then exist twice; consumers deduplicate by event id.
     func republish(_ message: OutgoingMessage) -> Bool {
+        owner.assertOnOwnerThread()
         let timeout = consumer.configuration.connectTimeout
         for attempt in 1...2 {
             let reused = publishChannel != nil

@@ -16,11 +16,13 @@ final class ConsumerLoop {
     }
 
     var logger: Logger { consumer.logger }
+    var owner: ThreadOwner<ConsumerShared> { consumer.owner }
     private var processor: any DeliveryProcessor { consumer.processor }
 
     func run() {
+        owner.assertOnOwnerThread()
         logger.info("consumer started", ["amqp.prefetch": "\(consumer.prefetch)"])
-        while !consumer.shared.withLock({ $0.stopRequested }) {
+        while !owner.withLock({ $0.isStopping }) {
             do {
                 try step()
             } catch {
@@ -39,16 +41,12 @@ final class ConsumerLoop {
         connection = nil
         publishChannel?.close()
         publishChannel = nil
-        let runner = consumer.shared.update { state in
-            state.isConnected = false
-            defer { state.runner = nil }
-            return state.runner
-        }
+        owner.update { $0.isConnected = false }
         logger.info("consumer stopped")
-        runner?.resume()
     }
 
     private func step() throws(AMQPError) {
+        owner.assertOnOwnerThread()
         guard let connection else {
             if processor.isPaused {
                 holdOff()
@@ -57,7 +55,7 @@ final class ConsumerLoop {
             let opened = try AMQPConnection.open(consumer.configuration, declarations: consumer.declarations)
             try opened.startConsuming(queue: consumer.queue, prefetch: consumer.prefetch)
             self.connection = opened
-            let wasPaused = consumer.shared.update { state in
+            let wasPaused = owner.update { state in
                 defer {
                     state.isConnected = true
                     state.isPaused = false
@@ -82,6 +80,7 @@ final class ConsumerLoop {
     /// Settles one delivery; a `.republish` publishes the copy with confirm first, then acks the original, or
     /// requeues it (and backs off) when the copy was not confirmed.
     private func apply(_ disposition: Disposition, to deliveryTag: UInt64) throws(AMQPError) {
+        owner.assertOnOwnerThread()
         guard let connection else { return }
         guard case .republish(let message) = disposition else {
             try connection.settle(deliveryTag, disposition)
@@ -94,10 +93,11 @@ final class ConsumerLoop {
 
     /// Settles what the processor holds, then leaves the broker: unacknowledged deliveries go back to the queue.
     private func pause(_ connection: AMQPConnection) throws(AMQPError) {
+        owner.assertOnOwnerThread()
         try settle(processor.drain())
         connection.close()
         self.connection = nil
-        consumer.shared.update { state in
+        owner.update { state in
             state.isConnected = false
             state.isPaused = true
         }
@@ -106,8 +106,8 @@ final class ConsumerLoop {
 
     /// Waits one poll interval (cut short by `stop()`) while the processor is paused.
     private func holdOff() {
-        consumer.shared.update { $0.isPaused = true }
-        consumer.shared.wait(until: .now + Self.pollInterval, for: { $0.stopRequested }, then: { _ in })
+        owner.update { $0.isPaused = true }
+        owner.wait(until: .now + Self.pollInterval, for: { $0.isStopping }, then: { _ in })
     }
 
     private func settle(_ settlements: [Settlement]) throws(AMQPError) {
@@ -118,10 +118,11 @@ final class ConsumerLoop {
 
     /// Drops the connection and sleeps `reconnectDelay` (cut short by `stop()`).
     private func lost(_ error: AMQPError) {
+        owner.assertOnOwnerThread()
         let wasConnected = connection != nil
         connection = nil
         processor.channelLost()
-        consumer.shared.update { $0.isConnected = false }
+        owner.update { $0.isConnected = false }
         logger.warning(
             wasConnected ? "consumer lost its connection; reconnecting" : "consumer cannot connect; retrying",
             Logger.Metadata.error(error)
@@ -131,9 +132,9 @@ final class ConsumerLoop {
 
     /// Sleeps `reconnectDelay`, cut short by `stop()`.
     func backOff() {
-        consumer.shared.wait(
+        owner.wait(
             until: .now + consumer.configuration.reconnectDelay,
-            for: { $0.stopRequested },
+            for: { $0.isStopping },
             then: { _ in }
         )
     }
