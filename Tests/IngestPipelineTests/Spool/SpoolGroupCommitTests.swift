@@ -23,7 +23,7 @@ struct SpoolGroupCommitTests {
                 }
                 guard isFirst, let spool = spoolBox.withLock({ $0 }) else { return }
                 let deadline = ContinuousClock.now + .seconds(20)
-                while spool.shared.withLock({ $0.pending.count }) < appends - records, ContinuousClock.now < deadline {
+                while spool.owner.withLock({ $0.pending.count }) < appends - records, ContinuousClock.now < deadline {
                     Thread.sleep(forTimeInterval: 0.005)
                 }
             }

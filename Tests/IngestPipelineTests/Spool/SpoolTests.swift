@@ -9,7 +9,7 @@ import Testing
 struct SpoolTests {
     /// Every record of every segment, oldest first, decoded.
     private func spooledIDs(_ spool: Spool) throws -> [String] {
-        let segments = spool.shared.withLock { $0.segments }
+        let segments = spool.owner.withLock { $0.segments }
         return try segments.filter { $0.bytes > 0 }.flatMap { segment in
             let (bytes, records) = try spool.records(in: segment)
             return try records.flatMap { try SpoolBatchCodec.decode(bytes[$0.payload]).map(\.messageID) }
@@ -29,7 +29,7 @@ struct SpoolTests {
         let reopened = try SpoolFixtures.openSpool(directory)
         #expect(reopened.status == status)
         #expect(try spooledIDs(reopened) == (0..<5).flatMap { ["b\($0)-0", "b\($0)-1"] })
-        #expect(reopened.shared.withLock { $0.segments.allSatisfy(\.sealed) })
+        #expect(reopened.owner.withLock { $0.segments.allSatisfy(\.sealed) })
         try await reopened.append(SpoolFixtures.batch("after"))
         #expect(try directory.segmentFiles().count == 2, "a reopened spool appends to a new segment")
         await SpoolFixtures.close(reopened)

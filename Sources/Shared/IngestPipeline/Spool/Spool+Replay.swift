@@ -5,7 +5,7 @@ import Foundation
 extension Spool {
     /// The oldest segment that holds records, or nil when nothing waits for replay.
     func oldestSegment() -> SpoolSegment? {
-        shared.withLock { $0.segments.first(where: { $0.bytes > 0 }) }
+        owner.withLock { $0.segments.first(where: { $0.bytes > 0 }) }
     }
 
     /// The file's durable bytes and the records in them. Throws `corruptRecord` when a record inside the durable
@@ -36,7 +36,7 @@ extension Spool {
     }
 
     private func forget(_ id: UInt64) {
-        shared.update { state in
+        owner.update { state in
             state.segments.removeAll { $0.id == id && $0.sealed }
         }
         publishStatus()

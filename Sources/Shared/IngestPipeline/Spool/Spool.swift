@@ -14,7 +14,7 @@ public final class Spool: Sendable {
     let configuration: SpoolConfiguration
     let metrics: SpoolMetrics
     let logger: Logger
-    let shared: ConditionBox<SpoolShared>
+    let owner: ThreadOwner<SpoolShared>
     let lockDescriptor: Int32
 
     /// Creates and locks the directory and recovers its segments (synchronously: call at start-up).
@@ -38,7 +38,7 @@ public final class Spool: Sendable {
         self.metrics = metrics
         self.logger = logger
         lockDescriptor = lock
-        shared = ConditionBox(SpoolShared(segments: segments, nextSegmentID: nextID))
+        owner = ThreadOwner(SpoolShared(segments: segments, nextSegmentID: nextID))
         publishStatus()
         logger.info(
             "spool opened",
@@ -47,7 +47,7 @@ public final class Spool: Sendable {
     }
 
     public var status: SpoolStatus {
-        shared.withLock { SpoolStatus(bytes: $0.totalBytes, segments: $0.segments.count) }
+        owner.withLock { SpoolStatus(bytes: $0.totalBytes, segments: $0.segments.count) }
     }
 
     /// Appends `messages` as one record and returns once it is durable (fsynced).
@@ -77,8 +77,8 @@ public final class Spool: Sendable {
     }
 
     private func submit(_ command: SpoolCommand) {
-        let accepted = shared.update { state -> Bool in
-            guard state.phase == .created || state.phase == .running else { return false }
+        let accepted = owner.update { state -> Bool in
+            guard state.acceptsWork else { return false }
             state.pending.append(command)
             return true
         }

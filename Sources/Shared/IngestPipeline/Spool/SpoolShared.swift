@@ -6,18 +6,13 @@ enum SpoolCommand: Sendable {
     case seal(continuation: CheckedContinuation<Void, any Error>)
 }
 
-/// What callers, the writer thread and the replayer share (guarded by the spool's `ConditionBox`).
+/// What callers, the writer thread and the replayer share, under the spool's `ThreadOwner` (whose phase says
+/// whether appends are taken).
 struct SpoolShared: Sendable {
-    enum Phase: Sendable {
-        case created, running, stopping, stopped
-    }
-
-    var phase = Phase.created
     var pending: [SpoolCommand] = []
     /// Oldest first; only the last one may be unsealed (the writer's active segment).
     var segments: [SpoolSegment]
     var nextSegmentID: UInt64
-    var stopWaiters: [CheckedContinuation<Void, Never>] = []
 
     init(segments: [SpoolSegment], nextSegmentID: UInt64) {
         self.segments = segments

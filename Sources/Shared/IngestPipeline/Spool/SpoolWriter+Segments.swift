@@ -4,7 +4,8 @@ import Foundation
 extension SpoolWriter {
     /// Creates the next segment file and makes its directory entry durable.
     func openSegment() throws(SpoolError) {
-        let id = shared.update { state -> UInt64 in
+        owner.assertOnOwnerThread()
+        let id = owner.update { state -> UInt64 in
             defer { state.nextSegmentID += 1 }
             return state.nextSegmentID
         }
@@ -16,13 +17,14 @@ extension SpoolWriter {
             close(descriptor)
             throw error
         }
-        shared.update { $0.segments.append(SpoolSegment(id: id, bytes: 0, sealed: false)) }
+        owner.update { $0.segments.append(SpoolSegment(id: id, bytes: 0, sealed: false)) }
         active = Active(id: id, descriptor: descriptor, bytes: 0)
         spool.logger.debug("spool segment created", ["spool.segment": SpoolSegment.fileName(id)])
     }
 
     /// Writes the pending group with one write and one fsync, then records the outcome of each of its appends.
     func flush() {
+        owner.assertOnOwnerThread()
         guard var current = active, !groupWaiters.isEmpty else { return }
         let waiters = groupWaiters
         let bytes = groupBytes
@@ -53,7 +55,7 @@ extension SpoolWriter {
         }
         current.bytes += bytes.count
         active = current
-        shared.update { state in
+        owner.update { state in
             if let index = state.segments.firstIndex(where: { $0.id == current.id }) {
                 state.segments[index].bytes = current.bytes
             }
@@ -66,10 +68,11 @@ extension SpoolWriter {
 
     /// Closes the active segment; an empty one is removed, one with records waits for the replayer.
     func sealActive() {
+        owner.assertOnOwnerThread()
         guard let current = active else { return }
         active = nil
         close(current.descriptor)
-        let empty = shared.update { state -> Bool in
+        let empty = owner.update { state -> Bool in
             guard let index = state.segments.firstIndex(where: { $0.id == current.id }) else { return false }
             state.segments[index].sealed = true
             guard state.segments[index].bytes == 0 else { return false }

@@ -23,17 +23,18 @@ final class SpoolWriter {
         self.spool = spool
     }
 
-    var shared: ConditionBox<SpoolShared> { spool.shared }
+    var owner: ThreadOwner<SpoolShared> { spool.owner }
     var configuration: SpoolConfiguration { spool.configuration }
 
     func run() {
+        owner.assertOnOwnerThread()
         while true {
-            let (commands, stopping) = shared.wait(
+            let (commands, stopping) = owner.wait(
                 until: .now + .seconds(60),
-                for: { !$0.pending.isEmpty || $0.phase == .stopping },
+                for: { !$0.pending.isEmpty || $0.isStopping },
                 then: { state in
                     defer { state.pending.removeAll() }
-                    return (state.pending, state.phase == .stopping)
+                    return (state.pending, state.isStopping)
                 }
             )
             if commands.isEmpty && stopping { break }
@@ -41,18 +42,11 @@ final class SpoolWriter {
         }
         sealActive()
         close(spool.lockDescriptor)
-        let waiters = shared.update { state -> [CheckedContinuation<Void, Never>] in
-            state.phase = .stopped
-            defer { state.stopWaiters.removeAll() }
-            return state.stopWaiters
-        }
         spool.logger.info("spool writer stopped")
-        for waiter in waiters {
-            waiter.resume()
-        }
     }
 
     private func process(_ commands: [SpoolCommand]) {
+        owner.assertOnOwnerThread()
         for command in commands {
             switch command {
             case .seal(let continuation):
@@ -95,7 +89,7 @@ final class SpoolWriter {
 
     /// Nil when a record of `size` bytes fits under `maxBytes`, else the `full` error.
     private func admit(_ size: Int) -> SpoolError? {
-        let total = shared.withLock { $0.totalBytes } + groupBytes.count
+        let total = owner.withLock { $0.totalBytes } + groupBytes.count
         guard total + size > configuration.maxBytes else { return nil }
         return SpoolError(
             code: .full,
