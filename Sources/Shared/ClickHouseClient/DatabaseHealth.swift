@@ -1,5 +1,4 @@
 public import EventCore
-import Synchronization
 
 /// Whether one ClickHouse database answers: a cron on its own thread and its own connection checks it every
 /// `interval` (`GET /ping`, then `SELECT 1` inside the database, so a detached or dropped database counts as
@@ -19,14 +18,21 @@ public final class DatabaseHealth: Service {
         public var problem: String?
     }
 
+    /// What the cron's thread shares with the readers of the verdict.
+    struct Checks: Sendable {
+        var status = Status(isHealthy: true, check: 0, problem: nil)
+        /// The number of the check in progress, or of the last one when none is.
+        var started: UInt64 = 0
+    }
+
     public let database: String
     public var name: String { "health-\(database)" }
     let configuration: ClickHouseConfiguration
     let interval: Duration
     let logger: Logger
     let gauge: Gauge?
-    let state: Mutex<(status: Status, startedChecks: UInt64)>
-    let stop = ConditionBox(false)
+    /// The cron's thread; a stop request ends its sleep at once.
+    let owner = ThreadOwner(Checks())
 
     /// - Parameter configuration: the database's replicas and credentials; its `database` is replaced by
     ///   `database` and its query timeout by its connect timeout, so one check takes a few seconds at most.
@@ -46,35 +52,36 @@ public final class DatabaseHealth: Service {
         self.interval = interval
         self.logger = logger.with(["clickhouse.database": database.name])
         self.gauge = gauge
-        self.state = Mutex((Status(isHealthy: true, check: 0, problem: nil), 0))
         gauge?.set(1)
     }
 
     /// The latest verdict; never waits for a check in progress.
-    public var status: Status { state.withLock { $0.status } }
+    public var status: Status { owner.withLock { $0.status } }
 
     /// The number of the check in progress, or of the last one when none is.
-    public var startedChecks: UInt64 { state.withLock { $0.startedChecks } }
+    public var startedChecks: UInt64 { owner.withLock { $0.started } }
 
+    /// Runs the cron on its own thread until `shutdown()` (at once if it was already called).
     public func run() async throws {
-        try await runOnDedicatedThread(named: "db-health") { [self] in
-            while !stop.withLock({ $0 }) {
+        owner.start(name: "db-health") { [self] in
+            while !owner.withLock({ $0.isStopping }) {
                 let started = ContinuousClock.now
                 check()
-                stop.wait(until: started + interval, for: { $0 }) { _ in }
+                owner.wait(until: started + interval, for: { $0.isStopping }, then: { _ in })
             }
         }
+        await owner.waitUntilStopped()
     }
 
     public func shutdown() {
-        stop.update { $0 = true }
+        owner.requestStop()
     }
 
     /// Runs one check on a new connection, closed when it returns.
     func check() {
-        let number = state.withLock { state in
-            state.startedChecks += 1
-            return state.startedChecks
+        let number = owner.withLock { state in
+            state.started += 1
+            return state.started
         }
         do {
             let connection = try ClickHouseConnection(configuration: configuration, logger: logger)
@@ -89,10 +96,10 @@ public final class DatabaseHealth: Service {
     /// Stores a verdict (a check's, or a test's) and logs it when it changes health.
     func record(check number: UInt64, problem: String?) {
         let healthy = problem == nil
-        let changed = state.withLock { state -> Bool in
+        let changed = owner.withLock { state -> Bool in
             let changed = state.status.isHealthy != healthy
             state.status = Status(isHealthy: healthy, check: number, problem: problem)
-            state.startedChecks = max(state.startedChecks, number)
+            state.started = max(state.started, number)
             return changed
         }
         gauge?.set(healthy ? 1 : 0)
