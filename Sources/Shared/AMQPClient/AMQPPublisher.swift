@@ -1,4 +1,5 @@
 public import EventCore
+import Synchronization
 
 /// Publishes messages with publisher confirms over one connection owned by one dedicated thread.
 ///
@@ -6,19 +7,30 @@ public import EventCore
 /// the broker's confirms (many messages per wait) and resumes each call when all its messages are confirmed,
 /// or as soon as one of them is nacked or returned. On connection loss the calls in flight fail with
 /// `connectionClosed`; the thread reconnects (re-applying `declarations`) after `reconnectDelay` and keeps serving.
-///
-/// Cancelling a task that awaits `publish` does not withdraw its messages: the call still waits for their
-/// confirms (or the connection's loss), so the bookkeeping stays consistent.
+/// A cancelled call returns at once (see `publish`).
 public final class AMQPPublisher: Sendable {
     let configuration: AMQPConfiguration
     let declarations: [AMQPDeclaration]
     let logger: Logger
     let owner = ThreadOwner(PublisherShared())
+    /// Tests only: runs on the thread after a round's messages were sent, before their confirms are read.
+    let afterSending: (@Sendable () -> Void)?
+    private let nextCallID = Atomic<Int>(0)
 
-    public init(configuration: AMQPConfiguration, declarations: [AMQPDeclaration], logger: Logger) {
+    public convenience init(configuration: AMQPConfiguration, declarations: [AMQPDeclaration], logger: Logger) {
+        self.init(configuration: configuration, declarations: declarations, logger: logger, afterSending: nil)
+    }
+
+    init(
+        configuration: AMQPConfiguration,
+        declarations: [AMQPDeclaration],
+        logger: Logger,
+        afterSending: (@Sendable () -> Void)?
+    ) {
         self.configuration = configuration
         self.declarations = declarations
         self.logger = logger.with(configuration.logMetadata)
+        self.afterSending = afterSending
     }
 
     /// True while the publisher holds an open connection with confirms enabled.
@@ -38,28 +50,53 @@ public final class AMQPPublisher: Sendable {
     /// Throws `publishNacked`, `publishReturned` (a mandatory message with no matching binding),
     /// `connectionFailed`/`connectionClosed`/`channelClosed` (the messages may or may not have been delivered),
     /// or `shutdown` once `shutdown()` was called.
+    ///
+    /// Cancellation: when the calling task is cancelled, `publish` throws `CancellationError` at once. A call
+    /// still queued (the thread has not taken it) is withdrawn: none of its messages is sent. A call the thread
+    /// already took stays in flight: its messages may still reach the broker (treat them as maybe delivered),
+    /// and the confirm, nack, return or loss that later settles them is ignored.
     public func publish(_ messages: [OutgoingMessage]) async throws {
         guard !messages.isEmpty else { return }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let accepted = owner.update { state -> Bool in
-                guard state.acceptsWork else { return false }
-                state.queue.append(PublishRequest(messages: messages, continuation: continuation))
-                return true
+        let id = nextCallID.add(1, ordering: .relaxed).oldValue
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let refusal = owner.update { state -> (any Error)? in
+                    // Read under the lock: a cancellation handler that ran before this found nothing to cancel.
+                    guard !Task.isCancelled else { return CancellationError() }
+                    guard state.acceptsWork else { return AMQPError.publisherShutDown }
+                    state.queue.append(PublishRequest(id: id, messages: messages))
+                    state.waiting[id] = continuation
+                    return nil
+                }
+                if let refusal {
+                    continuation.resume(throwing: refusal)
+                }
             }
-            if !accepted {
-                continuation.resume(throwing: AMQPError.publisherShutDown)
-            }
+        } onCancel: {
+            cancel(call: id)
         }
+    }
+
+    /// The task awaiting call `id` was cancelled: answers it now and withdraws it if it is still queued. Does
+    /// nothing once the call was answered, or before it is registered (it then sees the cancellation itself).
+    private func cancel(call id: Int) {
+        let continuation = owner.withLock { state in
+            state.queue.removeAll { $0.id == id }
+            return state.waiting.removeValue(forKey: id)
+        }
+        continuation?.resume(throwing: CancellationError())
     }
 
     /// Stops accepting calls; the thread finishes the calls already accepted, closes the connection and exits.
     public func shutdown() {
         let neverStarted = owner.requestStop(ifNeverStarted: { state in
-            defer { state.queue.removeAll() }
-            return state.queue
+            // Nothing was taken by a thread: every call still waiting is queued.
+            state.queue.removeAll()
+            defer { state.waiting.removeAll() }
+            return Array(state.waiting.values)
         })
-        for request in neverStarted ?? [] {
-            request.continuation.resume(throwing: AMQPError.publisherShutDown)
+        for continuation in neverStarted ?? [] {
+            continuation.resume(throwing: AMQPError.publisherShutDown)
         }
     }
 

@@ -30,10 +30,16 @@ extension PublisherLoop {
         }
     }
 
-    /// Resumes the calls whose outcome became known.
+    /// Resumes the calls whose outcome became known; a call cancelled meanwhile was answered already.
     private func complete(_ outcomes: [(Int, ConfirmTracker<Int>.Outcome)]) {
-        for (id, outcome) in outcomes {
-            guard let continuation = inFlight.removeValue(forKey: id) else { continue }
+        guard !outcomes.isEmpty else { return }
+        for (id, _) in outcomes {
+            inFlight.remove(id)
+        }
+        let answers = owner.withLock { state in
+            outcomes.compactMap { id, outcome in state.waiting.removeValue(forKey: id).map { ($0, outcome) } }
+        }
+        for (continuation, outcome) in answers {
             switch outcome {
             case .confirmed:
                 continuation.resume()
@@ -64,9 +70,12 @@ extension PublisherLoop {
         owner.assertOnOwnerThread()
         connection = nil
         tracker = ConfirmTracker()
-        owner.update { $0.isConnected = false }
-        let failed = inFlight
+        let calls = inFlight
         inFlight.removeAll()
+        let failed = owner.update { state in
+            state.isConnected = false
+            return state.shared.answer(calls)
+        }
         nextAttempt = .now + (error.code == .channelClosed ? .zero : publisher.configuration.reconnectDelay)
         var metadata = Logger.Metadata.error(error)
         metadata["amqp.calls_failed"] = "\(failed.count)"
@@ -79,19 +88,19 @@ extension PublisherLoop {
             replyCode: error.replyCode,
             replyText: error.replyText
         )
-        for continuation in failed.values {
+        for continuation in failed {
             continuation.resume(throwing: callError)
         }
     }
 
     /// Fails the calls waiting in the queue (while no connection can be opened, or at shutdown).
     func failQueued(_ error: AMQPError) {
-        let queued = owner.withLock { state -> [PublishRequest] in
+        let queued = owner.withLock { state in
             defer { state.queue.removeAll() }
-            return state.queue
+            return state.shared.answer(state.queue.map(\.id))
         }
-        for request in queued {
-            request.continuation.resume(throwing: error)
+        for continuation in queued {
+            continuation.resume(throwing: error)
         }
     }
 }

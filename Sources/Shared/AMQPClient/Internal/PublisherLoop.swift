@@ -9,8 +9,8 @@ final class PublisherLoop {
     let publisher: AMQPPublisher
     var connection: AMQPConnection?
     var tracker = ConfirmTracker<Int>()
-    var inFlight: [Int: CheckedContinuation<Void, any Error>] = [:]
-    private var nextCallID = 0
+    /// The calls of the round being sent or confirmed, answered or not (a cancelled call stays until settled).
+    var inFlight: Set<Int> = []
     var nextAttempt = ContinuousClock.now
     private let arena = AMQPArena()
 
@@ -82,15 +82,11 @@ final class PublisherLoop {
     /// Publishes every message of `batch`, then waits until each call's outcome is known.
     private func publishRound(_ batch: [PublishRequest], on connection: AMQPConnection) throws(AMQPError) {
         owner.assertOnOwnerThread()
-        let ids = batch.map { request in
-            defer { nextCallID += 1 }
-            inFlight[nextCallID] = request.continuation
-            return nextCallID
-        }
-        for (id, request) in zip(ids, batch) {
+        inFlight.formUnion(batch.map(\.id))
+        for request in batch {
             for message in request.messages {
                 tracker.track(
-                    call: id,
+                    call: request.id,
                     messageID: message.messageID,
                     exchange: message.exchange,
                     routingKey: message.routingKey
@@ -99,6 +95,7 @@ final class PublisherLoop {
                 try connection.publish(message, arena: arena)
             }
         }
+        publisher.afterSending?()
         while tracker.hasOutstanding {
             if let frame = try connection.nextFrame(timeout: Self.pollInterval) {
                 handle(frame)
