@@ -3,7 +3,8 @@ import EventCore
 
 /// All consumers of the worker's queues as one service: they run concurrently and stop together. On shutdown the
 /// worker turns not-ready, and each consumer stops taking messages, flushes its batch, acks what was written and
-/// leaves the rest unacknowledged for redelivery.
+/// leaves the rest unacknowledged for redelivery. Each consumer builds its sink on its own thread as it starts; a
+/// sink that cannot be built ends that consumer's `run` with the error, which stops the pool (and the worker).
 struct ConsumerPool: Service {
     let name = "consumers"
     let consumers: [AMQPConsumer]

@@ -5,7 +5,8 @@ import EventTopology
 import SinkPipeline
 
 /// Builds the consumers of a family's queues: per queue one circuit breaker and one set of metrics, per consumer
-/// its own AMQP connection, ClickHouse connection and sink (direct or buffered, as the topology says).
+/// its own AMQP connection, and a `SinkFactory` that builds its ClickHouse connection and sink (direct or
+/// buffered, as the topology says) on the consumer's thread.
 struct QueueConsumers {
     let family: Topology.Family
     let declarations: [AMQPDeclaration]
@@ -30,22 +31,25 @@ struct QueueConsumers {
                 logger: logger,
                 gauge: metrics.breakerOpen
             )
-            let consumers = try (0..<queue.consumers).map { slot in
+            let consumers = (0..<queue.consumers).map { slot in
                 let consumerLogger = logger.with(["amqp.queue": queue.name, "consumer": String(slot)])
-                let writer = TableWriter(
-                    connection: try ClickHouseConnection(configuration: clickHouse, logger: consumerLogger),
+                let sinks = SinkFactory(
+                    queue: queue,
                     table: table,
+                    clickHouse: clickHouse,
                     breaker: breaker,
-                    metrics: metrics
+                    metrics: metrics,
+                    failureMetrics: failureMetrics,
+                    retryDelay: configuration.retryDelay,
+                    logger: consumerLogger
                 )
-                let sink = sink(for: queue, writer: writer, failureMetrics: failureMetrics, logger: consumerLogger)
                 return AMQPConsumer(
                     configuration: AMQPConfiguration(servers: configuration.servers),
                     queue: queue.name,
                     prefetch: UInt16(queue.prefetch),
                     declarations: declarations,
                     logger: consumerLogger,
-                    processor: MeteredProcessor(sink, metrics: metrics)
+                    makeProcessor: sinks.make
                 )
             }
             registry.gauge(
@@ -54,39 +58,6 @@ struct QueueConsumers {
                 labels: ["queue": queue.name]
             ) { consumers.count(where: \.isConnected) }
             return (queue.name, consumers)
-        }
-    }
-
-    private func sink(
-        for queue: Topology.Queue,
-        writer: TableWriter,
-        failureMetrics: FailureMetrics,
-        logger: Logger
-    ) -> any DeliveryProcessor {
-        switch queue.sink {
-        case .direct:
-            return DirectSink(
-                writer: writer,
-                queue: queue,
-                outageDelay: configuration.retryDelay,
-                metrics: failureMetrics,
-                logger: logger
-            )
-        case .buffered:
-            let settings = BufferedSink.Settings(
-                batchSize: queue.effectiveBatchSize,
-                batchAge: queue.effectiveBatchAge,
-                maxMessages: queue.prefetch,
-                retryDelay: configuration.retryDelay
-            )
-            return BufferedSink(
-                writer: writer,
-                breaker: writer.breaker,
-                settings: settings,
-                logger: logger,
-                queue: queue,
-                deadLettered: failureMetrics.deadLettered
-            )
         }
     }
 }

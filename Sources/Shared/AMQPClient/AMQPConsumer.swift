@@ -4,6 +4,10 @@ public import EventCore
 /// on that thread for each delivery and applying the returned `Disposition` right after (or later, for deliveries
 /// the processor holds).
 ///
+/// The processor is built by `makeProcessor` on the consumer's thread when `run()` starts it, and used only
+/// there: it may own what must not cross threads (a ClickHouse connection). What other threads need to know
+/// (`isConnected`, `isPaused`) the consumer publishes itself.
+///
 /// While the processor says `isPaused`, the consumer settles what the processor holds, closes its connection and
 /// takes nothing until the pause ends; then it subscribes again.
 ///
@@ -17,7 +21,7 @@ public final class AMQPConsumer: Sendable {
     let prefetch: UInt16
     let declarations: [AMQPDeclaration]
     let logger: Logger
-    let processor: any DeliveryProcessor
+    let makeProcessor: @Sendable () throws -> any DeliveryProcessor
     let owner = ThreadOwner(ConsumerShared())
 
     public convenience init(
@@ -34,24 +38,26 @@ public final class AMQPConsumer: Sendable {
             prefetch: prefetch,
             declarations: declarations,
             logger: logger,
-            processor: ClosureProcessor(handler: handler)
+            makeProcessor: { ClosureProcessor(handler: handler) }
         )
     }
 
+    /// - Parameter makeProcessor: called once, on the consumer's thread, when `run()` starts it; an error it
+    ///   throws stops the consumer before it connects, and `run()` throws it.
     public init(
         configuration: AMQPConfiguration,
         queue: String,
         prefetch: UInt16,
         declarations: [AMQPDeclaration],
         logger: Logger,
-        processor: any DeliveryProcessor
+        makeProcessor: @escaping @Sendable () throws -> any DeliveryProcessor
     ) {
         self.configuration = configuration
         self.queue = queue
         self.prefetch = prefetch
         self.declarations = declarations
         self.logger = logger.with(configuration.logMetadata).with(["amqp.queue": queue])
-        self.processor = processor
+        self.makeProcessor = makeProcessor
     }
 
     /// True while the consumer is subscribed on an open connection.
@@ -65,7 +71,7 @@ public final class AMQPConsumer: Sendable {
     }
 
     /// Starts the consumer thread and returns when it has stopped (after `stop()` or task cancellation).
-    /// Calling `run` a second time is a programming error.
+    /// Throws what `makeProcessor` threw. Calling `run` a second time is a programming error.
     public func run() async throws {
         await withTaskCancellationHandler {
             let first = owner.withLock { state -> Bool in
@@ -74,17 +80,33 @@ public final class AMQPConsumer: Sendable {
             }
             precondition(first, "AMQPConsumer.run() called twice")
             owner.start(name: "amqp-consume") { [self] in
-                ConsumerLoop(consumer: self).run()
+                serve()
             }
             await owner.waitUntilStopped()
         } onCancel: {
             stop()
+        }
+        if let failure = owner.withLock({ $0.processorFailure }) {
+            throw failure
         }
     }
 
     /// Asks the consumer to stop once the delivery in hand (if any) is settled; `run()` then returns.
     public func stop() {
         owner.requestStop()
+    }
+
+    /// The thread's body: builds the processor here, so that it never leaves this thread, then consumes.
+    private func serve() {
+        let processor: any DeliveryProcessor
+        do {
+            processor = try makeProcessor()
+        } catch {
+            logger.error("cannot create the delivery processor; the consumer stops", .error(error))
+            owner.withLock { $0.processorFailure = error }
+            return
+        }
+        ConsumerLoop(consumer: self, processor: processor).run()
     }
 }
 
@@ -94,4 +116,6 @@ struct ConsumerShared: Sendable {
     var hasRun = false
     var isConnected = false
     var isPaused = false
+    /// What `makeProcessor` threw; `run()` throws it.
+    var processorFailure: (any Error)?
 }

@@ -1,10 +1,13 @@
 /// What an `AMQPConsumer` calls, always on its own thread, to process deliveries.
 ///
+/// Not `Sendable`: the consumer builds its processor on its thread (`makeProcessor`) and uses it only there, so a
+/// processor may own what must stay on one thread (a ClickHouse connection) without locks.
+///
 /// A processor may settle a delivery at once (`process` returns a `Disposition`) or hold it unsettled (`nil`)
 /// and settle it later through `poll()` or `drain()`: the consumer applies those settlements on the thread and
 /// channel that received the deliveries, as AMQP requires. The broker sends at most `prefetch` deliveries that
 /// are not settled yet, so whatever a processor holds is bounded by the prefetch.
-public protocol DeliveryProcessor: Sendable {
+public protocol DeliveryProcessor {
     /// Handles one delivery; `nil` holds it unsettled for a later `poll()` or `drain()`.
     func process(_ delivery: Delivery) -> Disposition?
 

@@ -4,8 +4,9 @@ import Synchronization
 import Testing
 
 /// A processor for the tests: holds every delivery, settles them all once `holdCount` are held (or on drain),
-/// and pauses on demand.
-final class HoldingProcessor: DeliveryProcessor {
+/// and pauses on demand. `Sendable` (its state is under a `Mutex`) so the test can watch it while the consumer
+/// thread uses it.
+final class HoldingProcessor: DeliveryProcessor, Sendable {
     private struct State {
         var held: [Delivery] = []
         var seen: [Delivery] = []
@@ -110,7 +111,7 @@ struct AMQPHeldDeliveryTests {
             prefetch: 10,
             declarations: declarations,
             logger: AMQPTestSupport.logger,
-            processor: processor
+            makeProcessor: { processor }
         )
         let running = Task { try await consumer.run() }
         let all = try await AMQPTestSupport.eventually { processor.seen.count >= 30 && processor.heldCount == 0 }
@@ -132,7 +133,7 @@ struct AMQPHeldDeliveryTests {
             prefetch: 20,
             declarations: declarations,
             logger: AMQPTestSupport.logger,
-            processor: processor
+            makeProcessor: { processor }
         )
         let running = Task { try await consumer.run() }
         #expect(try await AMQPTestSupport.eventually { processor.heldCount == 5 })
@@ -163,7 +164,7 @@ struct AMQPHeldDeliveryTests {
             prefetch: 10,
             declarations: declarations,
             logger: AMQPTestSupport.logger,
-            processor: processor
+            makeProcessor: { processor }
         )
         let running = Task { try await consumer.run() }
         #expect(try await AMQPTestSupport.eventually { processor.heldCount == 4 })

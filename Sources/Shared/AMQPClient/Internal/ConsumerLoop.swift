@@ -1,7 +1,7 @@
 import EventCore
 
-/// The consumer thread's body: owns the connection; reconnects and resubscribes until asked to stop.
-/// Created and used only on that thread.
+/// The consumer thread's body: owns the connection and the processor; reconnects and resubscribes until asked to
+/// stop. Created and used only on that thread.
 final class ConsumerLoop {
     /// Longest wait for a delivery before checking for `stop()`, a pause, or a due batch.
     static let pollInterval: Duration = .milliseconds(200)
@@ -11,13 +11,15 @@ final class ConsumerLoop {
     /// Opened on the first `.republish`; separate from `connection` so confirms never interleave with deliveries.
     var publishChannel: ConfirmingPublishChannel?
 
-    init(consumer: AMQPConsumer) {
+    private let processor: any DeliveryProcessor
+
+    init(consumer: AMQPConsumer, processor: any DeliveryProcessor) {
         self.consumer = consumer
+        self.processor = processor
     }
 
     var logger: Logger { consumer.logger }
     var owner: ThreadOwner<ConsumerShared> { consumer.owner }
-    private var processor: any DeliveryProcessor { consumer.processor }
 
     func run() {
         owner.assertOnOwnerThread()

@@ -11,8 +11,10 @@ public import EventTopology
 /// `batchAge` after its first row. A failed flush keeps the rows and is retried every `retryDelay` while the
 /// queue's breaker is closed; nothing is dropped, and memory stays bounded by the prefetch. While the breaker is
 /// open the consumer pauses and `drain()` requeues the batch, so the messages wait in RabbitMQ.
-// @unchecked Sendable: used only on its consumer's thread, which owns the writer's connection.
-public final class BufferedSink: DeliveryProcessor, @unchecked Sendable {
+///
+/// Not `Sendable`: its consumer builds it on the consumer's thread and uses it only there, with the writer's
+/// connection. Other threads see the queue's state through the `CircuitBreaker` and the metrics.
+public final class BufferedSink: DeliveryProcessor {
     public struct Settings: Sendable {
         public var batchSize: Int
         public var batchAge: Duration
@@ -145,3 +147,6 @@ public final class BufferedSink: DeliveryProcessor, @unchecked Sendable {
         retryAt = nil
     }
 }
+
+@available(*, unavailable, message: "A BufferedSink lives on the consumer thread that built it")
+extension BufferedSink: Sendable {}

@@ -13,7 +13,10 @@ import Foundation
 /// `outageDelay` without counting a retry, so an outage never fills the DLQ. Copies are published with a confirm
 /// before the original is acked (`Disposition.republish`). While the queue's circuit breaker is open nothing is
 /// inserted: the delivery is requeued and the consumer pauses (`DirectSink+Processor.swift`).
-public final class DirectSink: @unchecked Sendable {  // used only from its consumer's thread, which owns `writer`
+///
+/// Not `Sendable`: its consumer builds it on the consumer's thread and uses it only there, with `writer`'s
+/// connection. Other threads see the queue's state through the `CircuitBreaker` and the metrics.
+public final class DirectSink {
     let writer: TableWriter
     private let queue: Topology.Queue
     private let outageDelay: Duration
@@ -102,3 +105,6 @@ public final class DirectSink: @unchecked Sendable {  // used only from its cons
         return text + ": " + (error.serverMessage ?? error.message)
     }
 }
+
+@available(*, unavailable, message: "A DirectSink lives on the consumer thread that built it")
+extension DirectSink: Sendable {}
