@@ -107,4 +107,13 @@ import Testing
         await owner.waitUntilStopped()
         #expect(ContinuousClock.now - started < .seconds(5))
     }
+
+    #if DEBUG
+    @Test func assertOnOwnerThreadTrapsOffTheOwnerThreadInDebugBuilds() async {
+        await #expect(processExitsWith: .failure) {
+            let owner = ThreadOwner(Work())
+            owner.assertOnOwnerThread()
+        }
+    }
+    #endif
 }
