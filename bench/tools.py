@@ -1,4 +1,5 @@
-"""Helpers for scripts/bench.sh (standard library only, except `report`, which plots with matplotlib).
+"""Helpers for bench/run.py, which imports them; also a command line (standard library only, except `report`, which
+plots with matplotlib and so runs with the bench virtualenv's python). As a command line:
 
   tools.py request EVENTS MIX OUT          write OUT.pb (event.Events) and OUT.req (gRPC-framed) with EVENTS events;
                                            MIX "app" (all app.open) or "mixed" (half app.open, a quarter each
@@ -11,6 +12,8 @@
   tools.py case OUT key=value... [key=@file.json] [key=@[a.json,b.json]]   write one JSON object (values parsed
                                            as JSON when they are; @file embeds a file, @[...] a list of files)
   tools.py report DIR DATE                 DIR/DATE-summary.md, DIR/DATE-plot.png from DIR/DATE-*.json
+Imported, latency, metric, depths and h2load return what the command line prints; write_json, depth_summary,
+peak_rss_kib and reset_peak_rss are for run.py alone.
 """
 import base64
 import json
@@ -69,9 +72,8 @@ def latency(path, since_us=0):
             if len(parts) >= 3 and int(parts[0]) >= since_us and parts[1] == "200":
                 values.append(int(parts[2]) / 1000)
     values.sort()
-    result = {"count": len(values), "p50_ms": round(percentile(values, 0.5), 3),
-              "p99_ms": round(percentile(values, 0.99), 3), "max_ms": round(values[-1], 3) if values else 0}
-    print(json.dumps(result))
+    return {"count": len(values), "p50_ms": round(percentile(values, 0.5), 3),
+            "p99_ms": round(percentile(values, 0.99), 3), "max_ms": round(values[-1], 3) if values else 0}
 
 
 def metric(url, name, labels=""):
@@ -80,7 +82,7 @@ def metric(url, name, labels=""):
         for line in response.read().decode().splitlines():
             if line.startswith(name) and (line[len(name)] in " {") and labels in line:
                 total += float(line.rsplit(" ", 1)[1])
-    print(int(total) if total.is_integer() else total)
+    return int(total) if total.is_integer() else total
 
 
 def depths(url, *queues):
@@ -89,7 +91,7 @@ def depths(url, *queues):
         with urllib.request.urlopen(management(f"{url}/api/queues/%2F/{queue}?columns=messages"),
                                     timeout=5) as response:
             total += json.loads(response.read()).get("messages", 0) or 0
-    print(total)
+    return total
 
 
 def management(url, method="GET"):
@@ -118,7 +120,7 @@ def h2load(path):
                 result["done"] = int(words[5])
                 result["succeeded"] = int(words[7])
                 result["failed"] = int(words[9])
-    print(json.dumps(result))
+    return result
 
 
 def case(out, *pairs):
@@ -139,9 +141,42 @@ def case(out, *pairs):
             data[key] = json.loads(value)
         except ValueError:
             data[key] = value
-    with open(out, "w") as target:
+    write_json(out, data)
+
+
+def write_json(path, data):
+    """One case file (or any bench JSON): indented by one, keys sorted, a final newline."""
+    with open(path, "w") as target:
         json.dump(data, target, indent=1, sort_keys=True)
         target.write("\n")
+
+
+def depth_summary(samples):
+    """Queue depths sampled once a second, [[second, depth], ...]: the largest, the last, and the least-squares slope
+    (messages per second) over the second half of the samples (a backlog that keeps growing has a positive slope)."""
+    samples = [list(sample) for sample in samples]
+    half = [s for s in samples if s[0] >= len(samples) // 2]
+    n = len(half)
+    mx = sum(t for t, _ in half) / n
+    my = sum(d for _, d in half) / n
+    slope = sum((t - mx) * (d - my) for t, d in half) / max(1e-9, sum((t - mx) ** 2 for t, _ in half))
+    return {"samples": samples, "max_depth": max(d for _, d in samples), "final_depth": samples[-1][1],
+            "second_half_growth_messages_per_second": round(slope, 2)}
+
+
+def peak_rss_kib(pid):
+    """The process's peak resident set (VmHWM) in KiB."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise ValueError(f"no VmHWM in /proc/{pid}/status")
+
+
+def reset_peak_rss(pid):
+    """Restart the process's peak resident set (VmHWM) from its current size."""
+    with open(f"/proc/{pid}/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")
 
 
 if __name__ == "__main__":
@@ -149,15 +184,15 @@ if __name__ == "__main__":
     if command == "request":
         request(int(arguments[0]), arguments[1], arguments[2])
     elif command == "latency":
-        latency(arguments[0], int(arguments[1]) if len(arguments) > 1 else 0)
+        print(json.dumps(latency(arguments[0], int(arguments[1]) if len(arguments) > 1 else 0)))
     elif command == "metric":
-        metric(*arguments)
+        print(metric(*arguments))
     elif command == "depths":
-        depths(*arguments)
+        print(depths(*arguments))
     elif command == "purge":
         purge(*arguments)
     elif command == "h2load":
-        h2load(arguments[0])
+        print(json.dumps(h2load(arguments[0])))
     elif command == "case":
         case(*arguments)
     elif command == "report":

@@ -49,6 +49,9 @@ struct DispatchService: Sendable {
         } catch let error as IngestError {
             logger.debug("batch refused", ["grpc.status": "\(error.grpcStatus.code)", "reason": error.message])
             throw rejected(error)
+        } catch let error as CancellationError {
+            // The deadline passed or the client went away; a batch already queued is still published.
+            throw rejected(error)
         } catch {
             metrics.batchesUnconfirmed.increment()
             logger.warning("batch neither confirmed nor spooled", .error(error))
@@ -68,9 +71,12 @@ struct DispatchService: Sendable {
         return DispatchResponse(status: "SUCCESS", message: "accepted \(events.count) events\(note)").protobufBytes()
     }
 
-    /// Counts a refused batch by the status it is answered with, and passes the error on.
+    /// Counts a refused batch by the status it is answered with (a cancelled call as CANCELLED: its deadline
+    /// passed or its client left), and passes the error on.
     private func rejected(_ error: any Error) -> any Error {
-        let code = (error as? any GRPCStatusConvertible)?.grpcStatus.code ?? .internalError
+        let code =
+            error is CancellationError
+            ? .cancelled : (error as? any GRPCStatusConvertible)?.grpcStatus.code ?? .internalError
         metrics.batchRejected(code)
         return error
     }

@@ -1,3 +1,5 @@
+public import EventCore
+
 /// Where and how to reach one ClickHouse database over HTTP.
 public struct ClickHouseConfiguration: Sendable {
     /// One replica's HTTP interface.
@@ -94,5 +96,17 @@ extension ClickHouseConfiguration {
         default:
             false
         }
+    }
+}
+
+extension ClickHouseConfiguration {
+    /// The replicas and credentials from the environment (`CLICKHOUSE_*`), with the given insert timeout.
+    public init(servers: ServerAddresses, insertTimeout: Duration) {
+        self.init(
+            hosts: servers.clickHouseHosts.map { Endpoint(host: $0, port: servers.clickHousePort) },
+            user: servers.clickHouseUser,
+            password: servers.clickHousePassword,
+            insertTimeout: insertTimeout
+        )
     }
 }

@@ -68,9 +68,7 @@ public struct GRPCRouter: HTTP2RequestHandler {
         -> HTTP2Response
     {
         do {
-            let response = try await GRPCDeadline.run(within: context.timeout) {
-                try await handler(message[...], context)
-            }
+            let response = try await withinDeadline(of: context) { try await handler(message[...], context) }
             return HTTP2Response(
                 status: 200,
                 headers: [HTTPField("content-type", "application/grpc")],
@@ -87,6 +85,9 @@ public struct GRPCRouter: HTTP2RequestHandler {
     func status(for error: any Error, path: String) -> GRPCStatus {
         if let status = error as? GRPCStatus { return status }
         if let convertible = error as? any GRPCStatusConvertible { return convertible.grpcStatus }
+        if let exceeded = error as? DeadlineExceeded {
+            return GRPCStatus(.deadlineExceeded, "the call's deadline (\(exceeded.timeout)) passed")
+        }
         logger.error("handler failed without a status", ["grpc.path": path].merging(.error(error)) { $1 })
         return GRPCStatus(.internalError, "internal error: \(error)")
     }

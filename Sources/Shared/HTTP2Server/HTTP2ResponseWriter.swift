@@ -1,22 +1,5 @@
 import Synchronization
 
-/// One piece of a response on its way to the connection thread; pieces keep their order.
-enum HTTP2ResponsePart: Sendable {
-    /// `:status` and header fields; `endsStream` when nothing follows (a gRPC trailers-only answer).
-    case head(status: Int, headers: [HTTPField], endsStream: Bool)
-    case data([UInt8])
-    /// Ends the stream with trailer fields, or with an empty DATA frame when there are none.
-    case end(trailers: [HTTPField])
-}
-
-/// Why a streaming handler should stop sending.
-public enum HTTP2StreamInterruption: Sendable, Equatable {
-    /// The client reset the stream or the connection ended: nothing sent arrives any more.
-    case closed
-    /// The server is shutting down (GOAWAY went out): finish the response soon so the connection can close.
-    case serverDraining
-}
-
 /// Sends one stream's response from any task: whole (`send(_:)`) or in parts as they come (`sendHead`,
 /// `sendData`, then `finish`). The connection thread turns the parts into HEADERS, DATA and trailing HEADERS.
 ///

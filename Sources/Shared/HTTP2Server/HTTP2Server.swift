@@ -11,7 +11,8 @@ public final class HTTP2Server: Service {
     private enum State {
         case idle
         case serving(connections: [ObjectIdentifier: HTTP2Connection])
-        case draining(connections: [ObjectIdentifier: HTTP2Connection])
+        /// GOAWAY sent; `run()` waits (`drained`) until the last connection has closed.
+        case draining(connections: [ObjectIdentifier: HTTP2Connection], drained: CheckedContinuation<Void, Never>?)
         case stopped
     }
 
@@ -55,7 +56,7 @@ public final class HTTP2Server: Service {
         // Close the port as soon as accepting stops: new clients are refused at once (UNAVAILABLE) instead of
         // waiting in the backlog of a socket nobody accepts from.
         listener.withLock { $0 = nil }
-        try await waitForConnectionsToClose()
+        await waitForConnectionsToClose()
         state.withLock { $0 = .stopped }
     }
 
@@ -74,7 +75,7 @@ public final class HTTP2Server: Service {
                 state = .stopped
                 return []
             case .serving(let connections):
-                state = .draining(connections: connections)
+                state = .draining(connections: connections, drained: nil)
                 return Array(connections.values)
             case .draining, .stopped:
                 return []
@@ -121,23 +122,46 @@ public final class HTTP2Server: Service {
     }
 
     private func remove(_ connection: HTTP2Connection) {
-        state.withLock { state in
+        let drained = state.withLock { state -> CheckedContinuation<Void, Never>? in
             switch state {
             case .serving(var connections):
                 connections[ObjectIdentifier(connection)] = nil
                 state = .serving(connections: connections)
-            case .draining(var connections):
+                return nil
+            case .draining(var connections, let drained):
                 connections[ObjectIdentifier(connection)] = nil
-                state = .draining(connections: connections)
+                guard connections.isEmpty else {
+                    state = .draining(connections: connections, drained: drained)
+                    return nil
+                }
+                state = .draining(connections: [:], drained: nil)
+                return drained
             case .idle, .stopped:
-                break
+                return nil
             }
         }
+        drained?.resume()
     }
 
-    private func waitForConnectionsToClose() async throws {
-        while state.withLock({ if case .draining(let open) = $0 { !open.isEmpty } else { false } }) {
-            try await Task.sleep(for: .milliseconds(20))
+    /// Returns once every connection has closed after `shutdown()`, or when the task is cancelled (the drain
+    /// deadline passed: the process exits with the connections still open).
+    private func waitForConnectionsToClose() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let done = state.withLock { state -> Bool in
+                    guard case .draining(let open, _) = state, !open.isEmpty, !Task.isCancelled else { return true }
+                    state = .draining(connections: open, drained: continuation)
+                    return false
+                }
+                if done { continuation.resume() }
+            }
+        } onCancel: {
+            let drained = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard case .draining(let open, let drained) = state else { return nil }
+                state = .draining(connections: open, drained: nil)
+                return drained
+            }
+            drained?.resume()
         }
     }
 }

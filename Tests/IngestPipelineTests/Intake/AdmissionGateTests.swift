@@ -53,3 +53,16 @@ import Testing
         #expect(gate.inUse == 0)
     }
 }
+
+@Suite struct AdmissionGateCancellationTests {
+    @Test func aCancelledWaiterLeavesTheLineAndTakesNoSlot() async throws {
+        let gate = AdmissionGate(limit: 1, timeout: .seconds(30))
+        try await gate.enter()
+        let waiting = Task { try await gate.enter() }
+        try await Task.sleep(for: .milliseconds(20))
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { try await waiting.value }
+        gate.leave()
+        #expect(gate.inUse == 0)
+    }
+}

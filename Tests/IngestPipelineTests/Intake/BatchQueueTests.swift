@@ -114,3 +114,47 @@ import Testing
         #expect(report?.share == 0.5)
     }
 }
+
+@Suite struct BatchQueueCancellationTests {
+    typealias Queue = BatchQueue<Int, Int>
+
+    @Test func aCancelledCallWaitingForRoomIsWithdrawn() async throws {
+        let queue = Queue(capacity: 1, maxBytes: 1000, enqueueTimeout: .seconds(30))
+        let first = Task { try await queue.submit(1, bytes: 1) }
+        while queue.depth < 1 { await Task.yield() }
+        let waiting = Task { try await queue.submit(2, bytes: 1) }
+        try await Task.sleep(for: .milliseconds(20))
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await waiting.value }
+        // Only the first batch reaches a worker: the withdrawn one was never queued.
+        let item = await queue.next()
+        #expect(item?.work == 1)
+        item?.finish(.success(10))
+        #expect(try await first.value == 10)
+        #expect(queue.depth == 0)
+        queue.shutdown()
+        #expect(await queue.next() == nil)
+    }
+
+    @Test func aCancelledCallStopsWaitingButItsQueuedBatchIsStillHandedToAWorker() async throws {
+        let queue = Queue(capacity: 4, maxBytes: 1000)
+        let call = Task { try await queue.submit(7, bytes: 1) }
+        while queue.depth < 1 { await Task.yield() }
+        call.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await call.value }
+        let item = await queue.next()
+        #expect(item?.work == 7)
+        item?.finish(.success(14))  // dropped: nobody waits any more, and nothing traps
+        queue.shutdown()
+    }
+
+    @Test func aCallCancelledBeforeItStartsIsAnsweredAtOnce() async {
+        let queue = Queue(capacity: 4, maxBytes: 1000)
+        let call = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await queue.submit(3, bytes: 1)
+        }
+        await #expect(throws: CancellationError.self) { _ = try await call.value }
+        queue.shutdown()
+    }
+}

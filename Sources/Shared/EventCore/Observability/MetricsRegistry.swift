@@ -89,55 +89,6 @@ public final class MetricsRegistry: Sendable {
     }
 }
 
-protocol MetricSample: Sendable {
-    /// The metric's sample lines, each ending in a newline.
-    func render(name: String, labels: [String: String]) -> String
-}
-
-/// A metric whose one sample is an integer.
-protocol IntegerSample: MetricSample {
-    var value: Int { get }
-}
-
-extension IntegerSample {
-    func render(name: String, labels: [String: String]) -> String {
-        "\(name)\(MetricsRegistry.labelText(labels)) \(value)\n"
-    }
-}
-
-/// A monotonically increasing count.
-public final class Counter: IntegerSample {
-    private let count = Atomic<Int>(0)
-
-    public func increment(by amount: Int = 1) {
-        count.wrappingAdd(amount, ordering: .relaxed)
-    }
-
-    public var value: Int { count.load(ordering: .relaxed) }
-}
-
-/// A value that goes up and down.
-public final class Gauge: IntegerSample {
-    private let current = Atomic<Int>(0)
-
-    public func set(_ value: Int) {
-        current.store(value, ordering: .relaxed)
-    }
-
-    public var value: Int { current.load(ordering: .relaxed) }
-}
-
-/// A gauge read from elsewhere when rendered.
-final class ComputedGauge: IntegerSample {
-    private let read: @Sendable () -> Int
-
-    init(read: @escaping @Sendable () -> Int) {
-        self.read = read
-    }
-
-    var value: Int { read() }
-}
-
 extension String {
     func replacingBackslashQuoteNewline() -> String {
         var escaped = ""

@@ -15,7 +15,7 @@ enum ConfirmOutcome: Sendable {
 func publishWithin(
     _ timeout: Duration,
     _ messages: [OutgoingMessage],
-    on publisher: AMQPPublisher
+    on publisher: any ConfirmingPublisher
 ) async
     -> ConfirmOutcome
 {

@@ -18,8 +18,8 @@ public final class DurablePublisher: Sendable {
         case spooled
     }
 
-    let publisher: AMQPPublisher
-    let spool: Spool
+    let publisher: any ConfirmingPublisher
+    let spool: any DurableLog
     let confirmTimeout: Duration
     let metrics: DurablePublisherMetrics
     let logger: Logger
@@ -27,8 +27,8 @@ public final class DurablePublisher: Sendable {
     private let spooling = Mutex(false)
 
     public init(
-        publisher: AMQPPublisher,
-        spool: Spool,
+        publisher: any ConfirmingPublisher,
+        spool: any DurableLog,
         confirmTimeout: Duration,
         metrics: DurablePublisherMetrics,
         logger: Logger

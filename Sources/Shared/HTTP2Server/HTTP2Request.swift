@@ -1,14 +1,3 @@
-/// One header field, name lower-cased as HTTP/2 requires.
-public struct HTTPField: Sendable, Equatable {
-    public var name: String
-    public var value: String
-
-    public init(_ name: String, _ value: String) {
-        self.name = name
-        self.value = value
-    }
-}
-
 /// A complete request as the HTTP/2 layer hands it up: pseudo-headers split out, the body buffered.
 public struct HTTP2Request: Sendable {
     public var method: String
@@ -43,30 +32,4 @@ public struct HTTP2Request: Sendable {
     public func header(_ name: String) -> String? {
         headers.first { $0.name == name }?.value
     }
-}
-
-/// A complete response: headers, an optional body, optional trailers.
-///
-/// With an empty body and no trailers the stream ends with the HEADERS frame (a gRPC "trailers-only" answer
-/// puts its status fields in `headers`).
-public struct HTTP2Response: Sendable {
-    public var status: Int
-    public var headers: [HTTPField]
-    public var body: [UInt8]
-    public var trailers: [HTTPField]
-
-    public init(status: Int, headers: [HTTPField] = [], body: [UInt8] = [], trailers: [HTTPField] = []) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.trailers = trailers
-    }
-}
-
-/// What sits above the HTTP/2 layer: answers a request through its writer, knowing nothing of frames or sockets.
-///
-/// When `handle` returns, the response ends: a writer that was never used answers 500, an open stream of parts
-/// is finished without trailers.
-public protocol HTTP2RequestHandler: Sendable {
-    func handle(_ request: HTTP2Request, response: HTTP2ResponseWriter) async
 }
