@@ -10,12 +10,20 @@ struct ConsumerPool: Service {
     let consumers: [AMQPConsumer]
     let readiness: Readiness
 
+    /// When one consumer fails, the others are stopped gracefully (their batches flushed and acked) before the
+    /// error is thrown; only the drain deadline cancels them.
     func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for consumer in consumers {
                 group.addTask { try await consumer.run() }
             }
-            try await group.waitForAll()
+            var firstError: (any Error)?
+            while let result = await group.nextResult() {
+                guard case .failure(let error) = result, firstError == nil else { continue }
+                firstError = error
+                for consumer in consumers { consumer.stop() }
+            }
+            if let firstError { throw firstError }
         }
     }
 

@@ -58,12 +58,15 @@ import Testing
         let envelope = EventEnvelope(header: Header(), events: [event])
         #expect {
             try EventRows.jsonEachRow(envelope, messageID: "m", receivedAtSeconds: 1)
-        } throws: { ($0 as? RowValidationError)?.reason.contains(reason) == true }
+        } throws: { error in
+            guard let error = error as? SinkError else { return false }
+            return error.code == .badRow && error.message.contains(reason) && error.failure == .badRow
+        }
     }
 
     @Test func refusesAnEmptyMessage() {
-        #expect(throws: RowValidationError.self) {
+        #expect {
             try EventRows.jsonEachRow(EventEnvelope(header: Header(), events: []), messageID: "m", receivedAtSeconds: 1)
-        }
+        } throws: { ($0 as? SinkError)?.code == .badRow }
     }
 }

@@ -24,24 +24,6 @@ public final class AMQPConsumer: Sendable {
     let makeProcessor: @Sendable () throws -> any DeliveryProcessor
     let owner = ThreadOwner(ConsumerShared())
 
-    public convenience init(
-        configuration: AMQPConfiguration,
-        queue: String,
-        prefetch: UInt16,
-        declarations: [AMQPDeclaration],
-        logger: Logger,
-        handler: @escaping @Sendable (Delivery) -> Disposition
-    ) {
-        self.init(
-            configuration: configuration,
-            queue: queue,
-            prefetch: prefetch,
-            declarations: declarations,
-            logger: logger,
-            makeProcessor: { ClosureProcessor(handler: handler) }
-        )
-    }
-
     /// - Parameter makeProcessor: called once, on the consumer's thread, when `run()` starts it; an error it
     ///   throws stops the consumer before it connects, and `run()` throws it.
     public init(

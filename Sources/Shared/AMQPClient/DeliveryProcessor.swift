@@ -45,12 +45,3 @@ public struct Settlement: Sendable, Equatable {
         self.disposition = disposition
     }
 }
-
-/// A synchronous handler as a processor that settles every delivery at once.
-struct ClosureProcessor: DeliveryProcessor {
-    let handler: @Sendable (Delivery) -> Disposition
-
-    func process(_ delivery: Delivery) -> Disposition? {
-        handler(delivery)
-    }
-}

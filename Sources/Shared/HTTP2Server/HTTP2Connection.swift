@@ -9,7 +9,10 @@ import Synchronization
 /// requests, which go to the handler in a task; the response comes back in parts through `inbox` and the wake-up
 /// pipe. Time limits: a request must arrive whole within `requestTimeout`, a send to a client that stopped
 /// reading fails after `sendTimeout` (and closes the connection), an idle connection closes after `idleTimeout`.
-final class HTTP2Connection: @unchecked Sendable {  // session and streams are used by the connection thread only
+// @unchecked Sendable: `session`, `streams`, `goawaySent` and `isDraining` are touched only by the connection thread
+// (`run()` and the nghttp2 callbacks it drives); other threads reach the connection only through `inbox` (a Mutex)
+// and the wake-up pipe (`beginShutdown()`, the response writers' sink), and the rest is immutable.
+final class HTTP2Connection: @unchecked Sendable {
     private struct Inbox {
         var parts: [(streamID: Int32, part: HTTP2ResponsePart)] = []
         var shutdownRequested = false

@@ -9,7 +9,9 @@ extension ThreadOwner {
         /// Changed only by the owner (`start`, `requestStop`, the thread's exit).
         public internal(set) var phase = ThreadPhase.created
         /// `waitUntilStopped` callers, resumed (after unlocking) when the phase becomes `stopped`.
-        var stopWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Keyed so that a cancelled waiter can withdraw.
+        var stopWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextStopWaiter: UInt64 = 0
 
         init(shared: Shared) {
             self.shared = shared

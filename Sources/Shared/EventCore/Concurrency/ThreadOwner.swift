@@ -80,17 +80,27 @@ public final class ThreadOwner<Shared: Sendable>: Sendable {
     }
 
     /// Returns once the phase is `stopped`: the thread's body has returned, or the thread never started and a
-    /// stop was requested. Waits for a stop request if none was made.
+    /// stop was requested. Waits for a stop request if none was made. A cancelled task stops waiting at once (a
+    /// service cancelled at its drain deadline); the thread goes on until its body returns.
     public func waitUntilStopped() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let stopped = box.withLock { state -> Bool in
-                guard state.phase == .stopped else {
-                    state.stopWaiters.append(continuation)
-                    return false
+        let id = box.withLock { state -> UInt64 in
+            state.nextStopWaiter += 1
+            return state.nextStopWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let proceed = box.withLock { state -> Bool in
+                    guard state.phase == .stopped || Task.isCancelled else {
+                        state.stopWaiters[id] = continuation
+                        return false
+                    }
+                    return true
                 }
-                return true
+                if proceed { continuation.resume() }
             }
-            if stopped { continuation.resume() }
+        } onCancel: {
+            let waiter = box.withLock { $0.stopWaiters.removeValue(forKey: id) }
+            waiter?.resume()
         }
     }
 
@@ -133,7 +143,7 @@ public final class ThreadOwner<Shared: Sendable>: Sendable {
         let waiters = box.update { state -> [CheckedContinuation<Void, Never>] in
             state.phase = .stopped
             defer { state.stopWaiters.removeAll() }
-            return state.stopWaiters
+            return Array(state.stopWaiters.values)
         }
         for waiter in waiters {
             waiter.resume()

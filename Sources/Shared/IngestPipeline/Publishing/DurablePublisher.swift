@@ -45,11 +45,11 @@ public final class DurablePublisher: Sendable {
     public func publish(_ messages: [OutgoingMessage]) async throws(IngestError) -> Outcome {
         let reason: String
         if publisher.isConnected {
-            switch await publishWithin(confirmTimeout, messages, on: publisher) {
-            case .confirmed:
+            do {
+                try await withDeadline(confirmTimeout) { [publisher] in try await publisher.publish(messages) }
                 changeMode(spooling: false, reason: "the broker confirmed a batch")
                 return .confirmed
-            case .failed(let error as AMQPError) where error.code == .publishNacked:
+            } catch let error as AMQPError where error.code == .publishNacked {
                 metrics.batchesNacked.increment()
                 logger.error("the broker nacked a batch; answering UNAVAILABLE", .error(error))
                 throw IngestError(
@@ -57,7 +57,7 @@ public final class DurablePublisher: Sendable {
                     "the broker refused the batch (nack); retry with the same event ids",
                     cause: error
                 )
-            case .failed(let error as AMQPError) where error.code == .publishReturned:
+            } catch let error as AMQPError where error.code == .publishReturned {
                 metrics.batchesUnroutable.increment()
                 logger.error("a batch had an unroutable message; answering UNAVAILABLE", .error(error))
                 throw IngestError(
@@ -65,11 +65,13 @@ public final class DurablePublisher: Sendable {
                     "no queue is bound for an event type of this batch; retry once the topology routes it",
                     cause: error
                 )
-            case .failed(let error):
-                reason = "\(error)"
-            case .timedOut:
+            } catch is DeadlineExceeded {
+                // The publish stays in flight on the publisher's thread; if it is confirmed late, the broker gets
+                // the batch twice (now and from the spool) and the sinks deduplicate by event id.
                 metrics.confirmTimeouts.increment()
                 reason = "no confirm within \(confirmTimeout)"
+            } catch {
+                reason = "\(error)"
             }
         } else {
             reason = "the broker is not connected"

@@ -56,12 +56,13 @@ public final class SpoolReplayer: Sendable {
 
     var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
-    /// Runs until `shutdown()`.
+    /// Runs until `shutdown()`, or until its task is cancelled (the drain deadline passed; what is left stays in
+    /// the spool for the next start).
     public func run() async {
         var cursor = loadCursor()
         var failures = 0
         var draining = false
-        while !isStopping {
+        while !isStopping && !Task.isCancelled {
             guard let segment = spool.oldestSegment(), isReady() else {
                 if draining && spool.status.isEmpty {
                     draining = false

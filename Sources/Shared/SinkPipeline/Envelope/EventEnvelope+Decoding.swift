@@ -1,46 +1,39 @@
 public import EventWire
 import Foundation
 
-/// A broker message body that is not an event envelope; the message goes to the dead-letter queue with
-/// `reason` in its headers.
-public struct EnvelopeDecodingError: Error, CustomStringConvertible, Sendable {
-    public var reason: String
-    public var description: String { "undecodable message: \(reason)" }
-}
-
 extension EventEnvelope {
     /// Decodes a message body, accepting what other publishers may write: numbers as strings, a missing
     /// `originalTimestamp` (taken as the timestamp), a missing `type` (the message's routing key). An event
     /// without an id or a timestamp is kept with empty values: the sink refuses such rows, with a reason.
-    public static func decode(json bytes: [UInt8], routingKey: String) throws(EnvelopeDecodingError) -> EventEnvelope {
+    public static func decode(json bytes: [UInt8], routingKey: String) throws(SinkError) -> EventEnvelope {
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(bytes))
         } catch {
-            throw EnvelopeDecodingError(reason: "body is not JSON (\(bytes.count) bytes)")
+            throw SinkError(.decode, "body is not JSON (\(bytes.count) bytes)")
         }
         guard let root = object as? [String: Any] else {
-            throw EnvelopeDecodingError(reason: "body is not a JSON object")
+            throw SinkError(.decode, "body is not a JSON object")
         }
         guard let rawEvents = root["events"] as? [Any] else {
-            throw EnvelopeDecodingError(reason: "body has no \"events\" array")
+            throw SinkError(.decode, "body has no \"events\" array")
         }
         let header = try decodeHeader(root["header"])
         var events: [IngestedEvent] = []
         events.reserveCapacity(rawEvents.count)
         for (index, raw) in rawEvents.enumerated() {
             guard let fields = raw as? [String: Any] else {
-                throw EnvelopeDecodingError(reason: "events[\(index)] is not an object")
+                throw SinkError(.decode, "events[\(index)] is not an object")
             }
             events.append(decodeEvent(fields, routingKey: routingKey))
         }
         return EventEnvelope(header: header, events: events)
     }
 
-    private static func decodeHeader(_ raw: Any?) throws(EnvelopeDecodingError) -> Header {
+    private static func decodeHeader(_ raw: Any?) throws(SinkError) -> Header {
         guard let raw else { return Header() }
         guard let fields = raw as? [String: Any] else {
-            throw EnvelopeDecodingError(reason: "\"header\" is not an object")
+            throw SinkError(.decode, "\"header\" is not an object")
         }
         var header = Header()
         header.bbDeviceId = int64(fields["bbDeviceId"]) ?? 0

@@ -72,18 +72,19 @@ public final class BufferedSink: DeliveryProcessor {
         do {
             decoded = try DeliveryRows(delivery)
         } catch {
-            let failure: SinkFailure = error is EnvelopeDecodingError ? .decode : .badRow
+            // Decoding and row validation fail only with `decode` or `badRow`, both dead-lettered at once.
+            let failure = error.failure ?? .badRow
             deadLettered(failure)
             logger.error(
                 "message dead-lettered",
                 [
-                    "amqp.message_id": delivery.messageID ?? "tag-\(delivery.deliveryTag)", "reason": "\(error)",
-                    "reason.class": failure.rawValue,
+                    "amqp.message_id": delivery.messageID ?? "tag-\(delivery.deliveryTag)",
+                    "reason": error.deadLetterReason, "reason.class": failure.rawValue,
                 ]
             )
             guard let queue else { return .reject }
             return .republish(
-                FailureRoute(delivery: delivery, queue: queue, failure: failure, reason: "\(error)").message
+                FailureRoute(delivery: delivery, queue: queue, failure: failure, reason: error.deadLetterReason).message
             )
         }
         if tags.isEmpty { firstRowAt = now() }

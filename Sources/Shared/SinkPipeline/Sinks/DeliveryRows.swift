@@ -11,7 +11,7 @@ public struct DeliveryRows: Sendable {
     public var messageID: String
 
     /// Decodes the JSON envelope and validates every row; throws on an undecodable message or a bad row.
-    public init(_ delivery: Delivery) throws {
+    public init(_ delivery: Delivery) throws(SinkError) {
         messageID = delivery.messageID ?? "tag-\(delivery.deliveryTag)"
         let envelope = try EventEnvelope.decode(json: delivery.body, routingKey: delivery.routingKey)
         bytes = try EventRows.jsonEachRow(

@@ -43,7 +43,7 @@ public final class DirectSink {
         do {
             envelope = try EventEnvelope.decode(json: delivery.body, routingKey: delivery.routingKey)
         } catch {
-            return route(delivery, .decode, reason: "cannot decode the message: \(error)")
+            return route(delivery, .decode, reason: error.deadLetterReason)
         }
         let rows: [UInt8]
         let rowCount = envelope.events.count
@@ -54,7 +54,7 @@ public final class DirectSink {
                 receivedAtSeconds: Int64(Date().timeIntervalSince1970)
             )
         } catch {
-            return route(delivery, .badRow, reason: "\(error)")
+            return route(delivery, .badRow, reason: error.deadLetterReason)
         }
         return write(rows, rowCount: rowCount, of: delivery)
     }
@@ -65,8 +65,8 @@ public final class DirectSink {
         do {
             try writer.insert(rows, rowCount: rowCount)
             return .ack
-        } catch let error as ClickHouseError where error.code == .serverError {
-            return route(delivery, .insert, reason: Self.reason(for: error, table: writer.table))
+        } catch  where error.code == .insertRefused {
+            return route(delivery, .insert, reason: error.deadLetterReason)
         } catch {
             logger.warning(
                 "ClickHouse unreachable; message requeued",
@@ -95,14 +95,6 @@ public final class DirectSink {
             logger.error("message dead-lettered", metadata)
         }
         return .republish(route.message)
-    }
-
-    /// ClickHouse's refusal in a few words: status, server code and text.
-    static func reason(for error: ClickHouseError, table: QualifiedTable) -> String {
-        var text = "insert into \(table) failed"
-        if let status = error.httpStatus { text += ": HTTP \(status)" }
-        if let code = error.serverCode { text += ", code \(code)" }
-        return text + ": " + (error.serverMessage ?? error.message)
     }
 }
 

@@ -1,12 +1,5 @@
 public import EventWire
 
-/// A row the sink refuses before it reaches ClickHouse (seed scenario 6); the message goes to the DLQ with
-/// `reason`.
-public struct RowValidationError: Error, CustomStringConvertible, Sendable {
-    public var reason: String
-    public var description: String { "bad row: \(reason)" }
-}
-
 /// Turns a decoded envelope into JSONEachRow bytes for the event table (`EventTable.columns`).
 public enum EventRows {
     /// All rows of the envelope, or an error naming the first bad one: an empty batch, an event without an id,
@@ -15,14 +8,14 @@ public enum EventRows {
         _ envelope: EventEnvelope,
         messageID: String,
         receivedAtSeconds: Int64
-    ) throws(RowValidationError) -> [UInt8] {
-        guard !envelope.events.isEmpty else { throw RowValidationError(reason: "the message has no events") }
+    ) throws(SinkError) -> [UInt8] {
+        guard !envelope.events.isEmpty else { throw SinkError(.badRow, "the message has no events") }
         var json = JSONWriter(capacity: envelope.events.count * 512)
         for (index, event) in envelope.events.enumerated() {
-            guard !event.id.isEmpty else { throw RowValidationError(reason: "events[\(index)] has no id") }
-            guard !event.type.isEmpty else { throw RowValidationError(reason: "events[\(index)] has no type") }
+            guard !event.id.isEmpty else { throw SinkError(.badRow, "events[\(index)] has no id") }
+            guard !event.type.isEmpty else { throw SinkError(.badRow, "events[\(index)] has no type") }
             guard event.timestampMilliseconds > 0 else {
-                throw RowValidationError(reason: "events[\(index)] has no valid timestamp")
+                throw SinkError(.badRow, "events[\(index)] has no valid timestamp")
             }
             write(event, header: envelope.header, messageID: messageID, receivedAt: receivedAtSeconds, to: &json)
             json.raw("\n")

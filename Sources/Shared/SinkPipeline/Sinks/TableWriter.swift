@@ -34,7 +34,8 @@ public final class TableWriter: RowWriter {
         self.metrics = metrics
     }
 
-    public func insert(_ rows: [UInt8], rowCount: Int) throws {
+    /// Inserts the rows; throws `SinkError` (`insertRefused` or `unreachable`).
+    public func insert(_ rows: [UInt8], rowCount: Int) throws(SinkError) {
         let started = ContinuousClock.now
         do {
             try connection.insert(into: table, columns: EventTable.columns, jsonEachRow: rows)
@@ -42,7 +43,7 @@ public final class TableWriter: RowWriter {
             metrics.insertSeconds.observe(ContinuousClock.now - started)
             metrics.insertFailures.increment()
             breaker.recordFailure()
-            throw error
+            throw SinkError(inserting: table, error)
         }
         metrics.insertSeconds.observe(ContinuousClock.now - started)
         metrics.batchRows.observe(Double(rowCount))
