@@ -6,7 +6,7 @@ EVENTGRPC_BIN with AUTH_TOKENS_FILE on free ports (broker: RABBIT_PORT) and stop
 
 import os
 import pathlib
-import socket
+import signal
 import subprocess
 import tempfile
 import time
@@ -16,20 +16,12 @@ import uuid
 import grpc
 import pytest
 
-import event_pb2
-import event_pb2_grpc
-import health_pb2
-import health_pb2_grpc
+from eventgrpc_testkit.config import ADMIN_ADDR, GATEWAY_ADDR
+from eventgrpc_testkit.processes import Gateway
+from eventgrpc_testkit.protos import event_pb2, event_pb2_grpc, health_pb2, health_pb2_grpc
+from eventgrpc_testkit.timing import now_ms
 
-GATEWAY_ADDR = os.environ.get("GATEWAY_ADDR", "127.0.0.1:8017")
-ADMIN_ADDR = os.environ.get("ADMIN_ADDR", "127.0.0.1:8019")
-EVENTGRPC_BIN = os.environ.get("EVENTGRPC_BIN", "")
-RABBIT_PORT = os.environ.get("RABBIT_PORT", "5672")
 TIMEOUT_S = 10
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def event(**fields) -> event_pb2.Event:
@@ -40,18 +32,6 @@ def event(**fields) -> event_pb2.Event:
 
 def batch(events: list, device: str = "device-conformance") -> event_pb2.Events:
     return event_pb2.Events(header=event_pb2.Header(deviceId=device, sessionId=f"s-{uuid.uuid4()}"), events=events)
-
-
-@pytest.fixture(scope="module")
-def channel():
-    with grpc.insecure_channel(GATEWAY_ADDR) as opened:
-        grpc.channel_ready_future(opened).result(timeout=TIMEOUT_S)
-        yield opened
-
-
-@pytest.fixture(scope="module")
-def stub(channel):
-    return event_pb2_grpc.EventServiceStub(channel)
 
 
 def rpc_error(call) -> grpc.RpcError:
@@ -168,25 +148,14 @@ def test_wrong_content_type_is_http_415():
     assert ":status: 415" in result.stdout, result.stdout + result.stderr
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_bearer_auth_on_dispatch_only(tmp_path: pathlib.Path):
-    if not EVENTGRPC_BIN:
+    if not os.environ.get("EVENTGRPC_BIN"):
         pytest.fail("EVENTGRPC_BIN is not set: run through make test")
     tokens = tmp_path / "tokens"
     tokens.write_text("# interop\ntoken-one\ntoken-two\n")
-    port, admin = free_port(), free_port()
-    env = dict(os.environ, PORT=str(port), ADMIN_PORT=str(admin), AUTH_TOKENS_FILE=str(tokens), RABBIT_PORT=RABBIT_PORT,
-               SPOOL_DIR=str(tmp_path / "spool"))
-    log = tmp_path / "gateway.log"
-    with open(log, "w") as output:
-        process = subprocess.Popen([f"{EVENTGRPC_BIN}/IngestGateway"], env=env, stderr=output, stdout=output)
+    gateway = Gateway(log_dir=tmp_path, AUTH_TOKENS_FILE=tokens).start()
     try:
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as opened:
+        with grpc.insecure_channel(gateway.address) as opened:
             grpc.channel_ready_future(opened).result(timeout=TIMEOUT_S)
             stub = event_pb2_grpc.EventServiceStub(opened)
             for metadata in [None, [("authorization", "Bearer wrong")], [("authorization", "token-one")]]:
@@ -199,13 +168,12 @@ def test_bearer_auth_on_dispatch_only(tmp_path: pathlib.Path):
             # SIGTERM with a Watch open: NOT_SERVING, then the call ends UNAVAILABLE and the process exits 0.
             watch = health.Watch(health_pb2.HealthCheckRequest(), timeout=30)
             assert next(watch).status == health_pb2.HealthCheckResponse.SERVING
-            process.terminate()
+            gateway.signal(signal.SIGTERM)
             assert next(watch).status == health_pb2.HealthCheckResponse.NOT_SERVING
             error = rpc_error(lambda: next(watch))
             assert error.code() == grpc.StatusCode.UNAVAILABLE
     finally:
-        process.terminate()
-        code = process.wait(timeout=30)
-    text = log.read_text()
+        code = gateway.stop(timeout=30)
+    text = gateway.log_text()
     assert "token-one" not in text and "token-two" not in text, "tokens must never be logged"
     assert code == 0, text[-2000:]

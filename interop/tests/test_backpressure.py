@@ -8,41 +8,40 @@ so the queue stays full for longer than the 1 s enqueue timeout.
 """
 
 import concurrent.futures
-import os
-import subprocess
 import threading
 import time
 import uuid
 
 import grpc
 
-import event_pb2
-import event_pb2_grpc
-from gateway_process import Gateway, delete_queue, drain_queue, event_ids, private_topology
+from eventgrpc_testkit.processes import Gateway
+from eventgrpc_testkit.protos import event_pb2, event_pb2_grpc
+from eventgrpc_testkit.rabbitmq import event_ids, take_messages
+from eventgrpc_testkit.stack import stack
+from eventgrpc_testkit.timing import now_ms
+from eventgrpc_testkit.topology import private_topology
 
 CALLS = 300
 EVENTS_PER_CALL = 50
 CHANNELS = 8
-STACK_DIR = os.environ.get("STACK_DIR", ".run/test-stack")
 RSS_BOUND_KIB = 256 * 1024  # debug build; the release build stays far below (see bench/)
 
 
 def set_memory_watermark(fraction: str) -> None:
-    subprocess.run(["scripts/stack.sh", "rabbitmqctl", STACK_DIR, "set_vm_memory_high_watermark", fraction],
-                   check=True, capture_output=True)
+    stack("rabbitmqctl", "set_vm_memory_high_watermark", fraction, capture_output=True)
 
 
 def make_batch(index: int) -> tuple[event_pb2.Events, list[str]]:
     ids = [f"flood-{index}-{n}-{uuid.uuid4().hex[:6]}" for n in range(EVENTS_PER_CALL)]
-    now = str(time.time_ns() // 1_000_000)
+    now = str(now_ms())
     events = [event_pb2.Event(id=i, timestamp=now, type="flood.event",
                               attributes=[event_pb2.Attribute(key="pad", stringValue="x" * 200)]) for i in ids]
     return event_pb2.Events(header=event_pb2.Header(deviceId="flood-device"), events=events), ids
 
 
 def test_flood_is_refused_fast_and_accepted_events_all_arrive():
-    topology, queue = private_topology("flood")
-    gateway = Gateway(TOPOLOGY_FILE=topology, EVENT_BUFFERED_CHANNEL_SIZE="1", EVENT_WORKER_POOL_SIZE="1")
+    topology = private_topology("flood")
+    gateway = Gateway(TOPOLOGY_FILE=topology.path, EVENT_BUFFERED_CHANNEL_SIZE="1", EVENT_WORKER_POOL_SIZE="1").start()
     try:
         # A local subchannel pool gives each channel its own connection (100 streams each on this server).
         channels = [grpc.insecure_channel(gateway.address, options=[("grpc.use_local_subchannel_pool", 1)])
@@ -89,7 +88,7 @@ def test_flood_is_refused_fast_and_accepted_events_all_arrive():
             c.close()
 
         rss = gateway.peak_rss_kib()
-        delivered = event_ids(drain_queue(queue))
+        delivered = event_ids(take_messages(topology.queue))
         refusal_latencies.sort()
         p50 = refusal_latencies[len(refusal_latencies) // 2] if refusal_latencies else 0
         print(f"flood: calls={CALLS} events_sent={CALLS * EVENTS_PER_CALL} acknowledged={len(accepted)} "
@@ -107,6 +106,5 @@ def test_flood_is_refused_fast_and_accepted_events_all_arrive():
         assert gateway.stop() == 0
     finally:
         set_memory_watermark("0.4")
-        if gateway.process.poll() is None:
-            gateway.process.kill()
-        delete_queue(queue)
+        gateway.kill()
+        topology.delete()

@@ -7,31 +7,22 @@ E2E_TABLE (analytics.events).
 
 import os
 import re
-import time
-import urllib.error
-import urllib.request
 import uuid
 
 import grpc
 import pytest
 
-import event_pb2
-import event_pb2_grpc
-import health_pb2
-import health_pb2_grpc
+from eventgrpc_testkit import clickhouse
+from eventgrpc_testkit.config import GATEWAY_ADDR
+from eventgrpc_testkit.protos import event_pb2, event_pb2_grpc, health_pb2, health_pb2_grpc
+from eventgrpc_testkit.timing import now_ms
 
-GATEWAY_ADDR = os.environ.get("GATEWAY_ADDR", "127.0.0.1:8017")
-CLICKHOUSE_URL = os.environ.get("CLICKHOUSE_URL", "http://127.0.0.1:8123").rstrip("/")
 E2E_EVENTS = int(os.environ.get("E2E_EVENTS", "200"))
 TABLE = os.environ.get("E2E_TABLE", "analytics.events")
 DISPATCH_TIMEOUT_S = 10
 LAND_TIMEOUT_S = 30
 ONE_DAY_MS = 86_400_000
 UUID_RE = re.compile(r"^[0-9a-f-]{36}$")
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def make_header() -> event_pb2.Header:
@@ -66,45 +57,18 @@ def dispatch(stub: event_pb2_grpc.EventServiceStub, batch: event_pb2.Events) -> 
         pytest.fail(f"dispatch to {GATEWAY_ADDR} failed: {error.code()} {error.details()}")
 
 
-def clickhouse(query: str) -> str:
-    request = urllib.request.Request(f"{CLICKHOUSE_URL}/", data=query.encode(), method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.read().decode()
+def uuids(ids: list[str]) -> list[str]:
+    assert all(UUID_RE.match(event_id) for event_id in ids), "ids are interpolated: they must be uuids"
+    return ids
 
 
 def id_list(ids: list[str]) -> str:
-    assert all(UUID_RE.match(event_id) for event_id in ids), "ids are interpolated: they must be uuids"
-    return ", ".join(f"'{event_id}'" for event_id in ids)
+    return clickhouse.sql_strings(uuids(ids))
 
 
 def wait_until_landed(ids: list[str]) -> int:
     """Polls until every id is in the table; returns the last count seen."""
-    query = f"SELECT count() FROM {TABLE} FINAL WHERE event_id IN ({id_list(ids)}) FORMAT TSV"
-    deadline = time.monotonic() + LAND_TIMEOUT_S
-    count, last_error = 0, None
-    while time.monotonic() < deadline:
-        try:
-            count = int(clickhouse(query).strip())
-            last_error = None
-        except urllib.error.HTTPError as error:  # the table may not exist before the worker's first start
-            last_error = f"HTTP {error.code}: {error.read().decode(errors='replace').strip()}"
-        if count >= len(ids):
-            return count
-        time.sleep(0.5)
-    if last_error is not None:
-        print(f"last ClickHouse error: {last_error}")
-    return count
-
-
-@pytest.fixture(scope="module")
-def channel():
-    with grpc.insecure_channel(GATEWAY_ADDR) as channel:
-        yield channel
-
-
-@pytest.fixture(scope="module")
-def stub(channel) -> event_pb2_grpc.EventServiceStub:
-    return event_pb2_grpc.EventServiceStub(channel)
+    return clickhouse.wait_for_rows(TABLE, uuids(ids), timeout_s=LAND_TIMEOUT_S, interval_s=0.5)
 
 
 def test_health_check_reports_serving(channel):
@@ -128,7 +92,7 @@ def test_batch_lands_exactly_once(stub):
     print(f"\ne2e: sent={len(events)} acknowledged={acknowledged} landed={landed} table={TABLE}")
     assert landed == len(events)
 
-    rows = clickhouse(
+    rows = clickhouse.query(
         f"SELECT event_id, event_type FROM {TABLE} FINAL WHERE event_id IN ({id_list(ids)}) FORMAT TSV"
     ).splitlines()
     found = dict(row.split("\t") for row in rows)
@@ -151,7 +115,7 @@ def test_future_timestamp_is_clamped_and_kept(stub):
     print(f"\nclock skew: sent={sent_ms} acknowledged=1 landed={landed}")
     assert landed == 1
 
-    row = clickhouse(
+    row = clickhouse.query(
         "SELECT timestamp_corrected, original_timestamp_ms, timestamp_ms, toUnixTimestamp(timestamp) "
         f"FROM {TABLE} FINAL WHERE event_id IN ({id_list([event.id])}) FORMAT TSV"
     ).strip()

@@ -8,116 +8,53 @@ API (`amq.default`), so no AMQP client library is needed.
 Environment: EVENTGRPC_BIN, RABBIT_PORT, RABBIT_MANAGEMENT_PORT, CLICKHOUSE_PORT (or CLICKHOUSE_URL).
 """
 
-import base64
 import json
-import os
 import pathlib
 import re
-import signal
-import socket
 import subprocess
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
 
 import grpc
 import pytest
 
-import event_pb2
-import event_pb2_grpc
+from eventgrpc_testkit import clickhouse
+from eventgrpc_testkit.config import BIN
+from eventgrpc_testkit.processes import Gateway, Worker, environment
+from eventgrpc_testkit.protos import event_pb2, event_pb2_grpc
+from eventgrpc_testkit.rabbitmq import publish_to_queue, queue_depth
+from eventgrpc_testkit.timing import eventually, now_ms
+from eventgrpc_testkit.topology import private_topology
 
-BIN = pathlib.Path(os.environ.get("EVENTGRPC_BIN", ".build/debug"))
-RABBIT_PORT = os.environ.get("RABBIT_PORT", "5672")
-MANAGEMENT_URL = f"http://127.0.0.1:{os.environ.get('RABBIT_MANAGEMENT_PORT', '15672')}"
-CLICKHOUSE_PORT = os.environ.get("CLICKHOUSE_PORT", "8123")
-CLICKHOUSE_URL = os.environ.get("CLICKHOUSE_URL", f"http://127.0.0.1:{CLICKHOUSE_PORT}").rstrip("/")
 RETRY_DELAYS_MS = [300, 700]
 STEP_TIMEOUT_S = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(condition, timeout_s: float = STEP_TIMEOUT_S, every_s: float = 0.25):
-    """Polls `condition` until it returns something truthy; returns it, or the last falsy value at the timeout."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = condition()
-        if value or time.monotonic() >= deadline:
-            return value
-        time.sleep(every_s)
-
-
-def clickhouse(query: str) -> str:
-    request = urllib.request.Request(f"{CLICKHOUSE_URL}/", data=query.encode(), method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.read().decode()
-
-
-def management(path: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(
-        f"{MANAGEMENT_URL}{path}", data=None if body is None else json.dumps(body).encode(),
-        method="GET" if body is None else "POST",
-        headers={"content-type": "application/json",
-                 "authorization": "Basic " + base64.b64encode(b"guest:guest").decode()})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read().decode())
-
-
-def publish_to_queue(queue: str, payload: str, message_id: str) -> None:
-    """Publishes one persistent message straight to `queue` through the default exchange."""
-    answer = management("/api/exchanges/%2F/amq.default/publish", {
-        "properties": {"message_id": message_id, "delivery_mode": 2, "content_type": "application/json"},
-        "routing_key": queue, "payload": payload, "payload_encoding": "string"})
-    assert answer.get("routed") is True, f"not routed to {queue}: {answer}"
-
-
-def queue_messages(queue: str) -> int:
-    """Ready plus unacknowledged messages of `queue` (the management statistics lag about a second)."""
-    return int(management(f"/api/queues/%2F/{queue}?columns=messages").get("messages", 0))
 
 
 class Family:
     """A private topology with one direct queue, its database and its worker process."""
 
     def __init__(self, tmp: pathlib.Path, name: str):
-        suffix = uuid.uuid4().hex[:8]
-        self.exchange = f"dlt.x.{suffix}"
-        self.queue = f"dlt.{name}.{suffix}"
-        self.database = f"dlt_{name}_{suffix}"
-        self.table = f"{self.database}.events"
-        self.topology = tmp / f"topology-{suffix}.json"
-        self.topology.write_text(json.dumps({
-            "exchange": {"name": self.exchange, "type": "topic"},
-            "families": [{"name": "dlt", "database": self.database, "queues": [{
-                "name": self.queue, "bindings": ["#"], "consumers": 2, "prefetch": 1, "sink": "direct",
-                "table": "events", "retry": {"delays_ms": RETRY_DELAYS_MS}}]}]}))
-        self.log = tmp / f"worker-{suffix}.log"
-        self.env = dict(os.environ, RABBIT_PORT=RABBIT_PORT, CLICKHOUSE_PORT=CLICKHOUSE_PORT,
-                        TOPOLOGY_FILE=str(self.topology), DRAIN_TIMEOUT="10s")
-        self.worker: subprocess.Popen | None = None
+        self.topology = private_topology(name, tmp, consumers=2, family="dlt", retry_delays_ms=RETRY_DELAYS_MS)
+        self.queue = self.topology.queue
+        self.table = self.topology.table
+        self.env = {"TOPOLOGY_FILE": self.topology.path, "DRAIN_TIMEOUT": "10s"}
+        self.worker = Worker("dlt", name=f"worker-{name}", log_dir=tmp, **self.env)
 
     def start_worker(self) -> None:
-        self.worker = subprocess.Popen([str(BIN / "SinkWorker"), "--family", "dlt"], env=self.env,
-                                       stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
-        assert wait_for(lambda: '"consumer subscribed"' in self.log.read_text()), self.tail()
+        self.worker.start()
+        assert eventually(lambda: '"consumer subscribed"' in self.worker.log_text(), STEP_TIMEOUT_S), self.tail()
 
     def stop_worker(self) -> int:
-        assert self.worker is not None
-        self.worker.send_signal(signal.SIGTERM)
-        return self.worker.wait(timeout=20)
+        return self.worker.stop(timeout=20)
 
     def tail(self) -> str:
-        return "worker log:\n" + "\n".join(self.log.read_text().splitlines()[-20:])
+        return "worker log:\n" + self.worker.log_tail(20)
 
     def dlq(self, *arguments: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(BIN / "SinkWorker"), "dlq", *arguments], env=self.env, capture_output=True,
-                              text=True, timeout=120)
+        return subprocess.run([str(BIN / "SinkWorker"), "dlq", *arguments], env=environment(self.env),
+                              capture_output=True, text=True, timeout=120)
 
     def dlq_depth(self) -> int:
         listing = self.dlq("list")
@@ -127,14 +64,13 @@ class Family:
 
     def landed(self, ids: list[str]) -> tuple[int, int]:
         """(rows, distinct ids) of `ids` in `SELECT ... FINAL`."""
-        quoted = ", ".join(f"'{event_id}'" for event_id in ids)
-        text = clickhouse(f"SELECT count(), uniqExact(event_id) FROM {self.table} FINAL "
-                          f"WHERE event_id IN ({quoted}) FORMAT TSV")
+        text = clickhouse.query(f"SELECT count(), uniqExact(event_id) FROM {self.table} FINAL "
+                                f"WHERE event_id IN ({clickhouse.sql_strings(ids)}) FORMAT TSV")
         rows, distinct = text.split()
         return int(rows), int(distinct)
 
     def drop(self) -> None:
-        clickhouse(f"DROP DATABASE IF EXISTS {self.database}")
+        clickhouse.drop_database(self.topology.database)
 
 
 @pytest.fixture
@@ -145,7 +81,7 @@ def tmp():
 
 def good_payload(event_id: str) -> str:
     return json.dumps({"header": {"sessionId": "s-dlt", "deviceId": "d-dlt"},
-                       "events": [{"id": event_id, "type": "app.dlt", "timestamp": str(time.time_ns() // 1_000_000)}]})
+                       "events": [{"id": event_id, "type": "app.dlt", "timestamp": str(now_ms())}]})
 
 
 def test_poison_and_bad_row_each_land_in_the_dlq_once_and_the_worker_goes_on(tmp):
@@ -158,8 +94,8 @@ def test_poison_and_bad_row_each_land_in_the_dlq_once_and_the_worker_goes_on(tmp
         good = str(uuid.uuid4())
         publish_to_queue(family.queue, good_payload(good), f"good-{good}")
 
-        assert wait_for(lambda: family.landed([good])[1] == 1), family.tail()
-        assert wait_for(lambda: family.dlq_depth() == 2), family.tail()
+        assert eventually(lambda: family.landed([good])[1] == 1, STEP_TIMEOUT_S), family.tail()
+        assert eventually(lambda: family.dlq_depth() == 2, STEP_TIMEOUT_S), family.tail()
         time.sleep(1.5)  # nothing is retried or dead-lettered twice: the depth stays 2
         depth = family.dlq_depth()
         peek = family.dlq("peek", "--queue", family.queue, "--limit", "10")
@@ -174,7 +110,7 @@ def test_poison_and_bad_row_each_land_in_the_dlq_once_and_the_worker_goes_on(tmp
 
         another = str(uuid.uuid4())
         publish_to_queue(family.queue, good_payload(another), f"good-{another}")
-        assert wait_for(lambda: family.landed([another])[1] == 1), "the worker stopped consuming"
+        assert eventually(lambda: family.landed([another])[1] == 1, STEP_TIMEOUT_S), "the worker stopped consuming"
     finally:
         code = family.stop_worker()
         family.drop()
@@ -184,15 +120,10 @@ def test_poison_and_bad_row_each_land_in_the_dlq_once_and_the_worker_goes_on(tmp
 def test_schema_break_dead_letters_after_retries_and_replay_restores_every_event(tmp):
     family = Family(tmp, "schema")
     family.start_worker()
-    grpc_port, admin_port = free_port(), free_port()
-    gateway_log = tmp / "gateway.log"
-    gateway = subprocess.Popen([str(BIN / "IngestGateway")], stdout=gateway_log.open("ab"),
-                               stderr=subprocess.STDOUT,
-                               env=dict(family.env, PORT=str(grpc_port), ADMIN_PORT=str(admin_port),
-                                        SPOOL_DIR=str(tmp / "spool")))
+    gateway = Gateway(log_dir=tmp, **family.env).start()
     renamed = False
     try:
-        channel = grpc.insecure_channel(f"127.0.0.1:{grpc_port}")
+        channel = grpc.insecure_channel(gateway.address)
         grpc.channel_ready_future(channel).result(timeout=STEP_TIMEOUT_S)
         stub = event_pb2_grpc.EventServiceStub(channel)
         acknowledged: list[str] = []
@@ -205,7 +136,7 @@ def test_schema_break_dead_letters_after_retries_and_replay_restores_every_event
             nonlocal sent
             while not stop_sending.is_set():
                 events = [event_pb2.Event(id=str(uuid.uuid4()), type="app.dlt",
-                                          timestamp=str(time.time_ns() // 1_000_000)) for _ in range(10)]
+                                          timestamp=str(now_ms())) for _ in range(10)]
                 sent += len(events)
                 try:
                     reply = stub.dispatch(event_pb2.Events(header=header, events=events), timeout=10)
@@ -221,7 +152,7 @@ def test_schema_break_dead_letters_after_retries_and_replay_restores_every_event
         sender.start()
         try:
             time.sleep(1.0)
-            clickhouse(f"RENAME TABLE {family.table} TO {family.table}_away")
+            clickhouse.query(f"RENAME TABLE {family.table} TO {family.table}_away")
             renamed = True
             time.sleep(3.0)
         finally:
@@ -235,15 +166,15 @@ def test_schema_break_dead_letters_after_retries_and_replay_restores_every_event
             """The DLQ depth once it and the empty queues held for 3 s (the statistics lag a second), else 0."""
             depths = []
             for _ in range(7):
-                if any(queue_messages(q) != 0 for q in [family.queue, *retry_queues]):
+                if any(queue_depth(q)["messages"] != 0 for q in [family.queue, *retry_queues]):
                     return 0
                 depths.append(family.dlq_depth())
                 time.sleep(0.5)
             return depths[0] if len(set(depths)) == 1 else 0
 
-        dead_lettered = wait_for(settled, timeout_s=45)
+        dead_lettered = eventually(settled, 45)
         assert dead_lettered, family.tail()
-        clickhouse(f"RENAME TABLE {family.table}_away TO {family.table}")
+        clickhouse.query(f"RENAME TABLE {family.table}_away TO {family.table}")
         renamed = False
         landed_before = family.landed(acknowledged)[1]
         replay = family.dlq("replay", "--queue", family.queue)
@@ -252,7 +183,7 @@ def test_schema_break_dead_letters_after_retries_and_replay_restores_every_event
         assert match and match.group(1) == match.group(2), replay.stdout
         replayed = int(match.group(1))
 
-        wait_for(lambda: family.landed(acknowledged)[1] == len(acknowledged))
+        eventually(lambda: family.landed(acknowledged)[1] == len(acknowledged), STEP_TIMEOUT_S)
         rows, distinct = family.landed(acknowledged)
         lost = len(acknowledged) - distinct
         duplicated = rows - distinct
@@ -269,10 +200,9 @@ def test_schema_break_dead_letters_after_retries_and_replay_restores_every_event
         assert family.dlq_depth() == 0
     finally:
         if renamed:
-            clickhouse(f"RENAME TABLE {family.table}_away TO {family.table}")
-        gateway.send_signal(signal.SIGTERM)
-        gateway_code = gateway.wait(timeout=30)
+            clickhouse.query(f"RENAME TABLE {family.table}_away TO {family.table}")
+        gateway_code = gateway.stop(timeout=30)
         worker_code = family.stop_worker()
         family.drop()
-    assert gateway_code == 0, gateway_log.read_text()[-2000:]
+    assert gateway_code == 0, gateway.log_text()[-2000:]
     assert worker_code == 0, family.tail()

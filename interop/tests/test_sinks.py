@@ -6,123 +6,37 @@ stopped. Environment: EVENTGRPC_BIN, STACK_DIR, RABBIT_PORT, RABBIT_MANAGEMENT_P
 scripts/test.sh); KEEP_TEST_LOGS=1 keeps the processes' logs. Figures are printed: run pytest with -s to see them.
 """
 
-import base64
 import json
 import os
 import pathlib
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 
 import grpc
-import pytest
 
-import event_pb2
-import event_pb2_grpc
+from eventgrpc_testkit import clickhouse, rabbitmq
+from eventgrpc_testkit.config import CLICKHOUSE_PORT
+from eventgrpc_testkit.processes import Gateway, Service, Worker
+from eventgrpc_testkit.protos import event_pb2, event_pb2_grpc
+from eventgrpc_testkit.rabbitmq import queue_depth
+from eventgrpc_testkit.stack import stack
+from eventgrpc_testkit.timing import eventually, now_ms
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BIN = pathlib.Path(os.environ.get("EVENTGRPC_BIN", ROOT / ".build" / "debug"))
-STACK_DIR = os.environ.get("STACK_DIR", str(ROOT / ".run" / "test-stack"))
-RABBIT_PORT = int(os.environ.get("RABBIT_PORT", "5682"))
-RABBIT_MANAGEMENT_PORT = int(os.environ.get("RABBIT_MANAGEMENT_PORT", "15682"))
-CLICKHOUSE_PORT = int(os.environ.get("CLICKHOUSE_PORT", "8133"))
-CLICKHOUSE_URL = f"http://127.0.0.1:{CLICKHOUSE_PORT}"
 STOP_TIMEOUT_S = 35
 
 
-# ---------------------------------------------------------------- servers and processes
+# ---------------------------------------------------------------- processes
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def http(url: str, data: bytes | None = None, method: str = "GET", timeout: float = 5,
-         headers: dict | None = None) -> tuple[int, str]:
-    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(errors="replace")
-
-
-def clickhouse(query: str) -> str:
-    status, body = http(f"{CLICKHOUSE_URL}/", data=query.encode(), method="POST", timeout=10)
-    if status != 200:
-        raise RuntimeError(f"ClickHouse answered {status} to {query!r}: {body.strip()}")
-    return body
-
-
-def rabbit_api(path: str, method: str = "GET") -> tuple[int, str]:
-    token = base64.b64encode(b"guest:guest").decode()
-    return http(f"http://127.0.0.1:{RABBIT_MANAGEMENT_PORT}/api/{path}", method=method,
-                headers={"Authorization": f"Basic {token}"})
-
-
-def queue_depth(queue: str) -> dict:
-    """messages, messages_ready and messages_unacknowledged of a queue (the management API lags about 1 s)."""
-    status, body = rabbit_api(f"queues/%2F/{urllib.parse.quote(queue, safe='')}")
-    if status != 200:
-        return {"messages": 0, "messages_ready": 0, "messages_unacknowledged": 0}
-    info = json.loads(body)
-    return {key: info.get(key, 0) for key in ("messages", "messages_ready", "messages_unacknowledged")}
-
-
-def stack(command: str) -> None:
-    subprocess.run([str(ROOT / "scripts" / "stack.sh"), command, STACK_DIR], check=True, timeout=120,
-                   stdout=subprocess.DEVNULL)
-
-
-def eventually(condition, timeout_s: float, interval_s: float = 0.25):
-    """Polls condition() until it returns something truthy or the time is up; returns the last value."""
-    deadline = time.monotonic() + timeout_s
-    value = condition()
-    while not value and time.monotonic() < deadline:
-        time.sleep(interval_s)
-        value = condition()
-    return value
-
-
-class Process:
-    """A gateway or worker started from EVENTGRPC_BIN, its output in a log file."""
-
-    def __init__(self, name: str, argv: list[str], env: dict, log_dir: pathlib.Path):
-        self.name = name
-        self.log_path = log_dir / f"{name}.log"
-        environment = {**os.environ, "RABBIT_PORT": str(RABBIT_PORT), "CLICKHOUSE_PORT": str(CLICKHOUSE_PORT),
-                       "LOG_LEVEL": "notice", **{key: str(value) for key, value in env.items()}}
-        with open(self.log_path, "wb") as log:
-            self.popen = subprocess.Popen(argv, env=environment, stdout=log, stderr=subprocess.STDOUT)
-
-    def log_tail(self, lines: int = 25) -> str:
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self) -> tuple[int, float]:
-        """SIGTERM, then waits for the exit; returns the exit code and the seconds it took."""
-        started = time.monotonic()
-        if self.popen.poll() is None:
-            self.popen.send_signal(signal.SIGTERM)
-        try:
-            code = self.popen.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-            code = self.popen.wait()
-        return code, time.monotonic() - started
-
-    def kill(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.kill()
-            self.popen.wait()
+def stop_timed(process: Service) -> tuple[int, float]:
+    """SIGTERM, then waits for the exit (killed after STOP_TIMEOUT_S); returns the exit code and the seconds it took."""
+    started = time.monotonic()
+    code = process.stop(timeout=STOP_TIMEOUT_S)
+    return code, time.monotonic() - started
 
 
 class Deployment:
@@ -141,30 +55,25 @@ class Deployment:
         self.topology.write_text(json.dumps({"exchange": {"name": self.exchange, "type": "topic"},
                                              "families": self.families}, indent=2))
         self.worker_env = {"RETRY_DELAY": "200ms", "DRAIN_TIMEOUT": "20s", **(worker_env or {})}
-        self.processes: list[Process] = []
-        self.workers: dict[str, tuple[Process, int]] = {}
-        grpc_port = free_port()
-        self.gateway = self.start("gateway", [str(BIN / "IngestGateway")],
-                                  {"PORT": grpc_port, "ADMIN_PORT": free_port(), "TOPOLOGY_FILE": self.topology,
-                                   "SPOOL_DIR": self.dir / "spool"})
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{grpc_port}")
+        self.processes: list[Service] = []
+        self.workers: dict[str, Worker] = {}
+        self.gateway = Gateway(log_dir=self.dir, LOG_LEVEL="notice", TOPOLOGY_FILE=self.topology,
+                               SPOOL_DIR=self.dir / "spool")
+        self.processes.append(self.gateway)
+        self.gateway.start()
+        self.channel = grpc.insecure_channel(self.gateway.address)
         self.stub = event_pb2_grpc.EventServiceStub(self.channel)
         if start_workers:
             for family in self.families:
                 self.start_worker(family["name"])
         assert eventually(self.gateway_ready, 30), f"gateway did not start:\n{self.gateway.log_tail()}"
 
-    def start(self, name: str, argv: list[str], env: dict) -> Process:
-        process = Process(name, argv, env, self.dir)
-        self.processes.append(process)
-        return process
-
-    def start_worker(self, family: str, env: dict | None = None) -> Process:
-        admin_port = free_port()
-        worker = self.start(f"worker-{family}", [str(BIN / "SinkWorker"), "--family", family],
-                            {"TOPOLOGY_FILE": self.topology, "ADMIN_PORT": admin_port, **self.worker_env,
-                             **(env or {})})
-        self.workers[family] = (worker, admin_port)
+    def start_worker(self, family: str, env: dict | None = None) -> Worker:
+        worker = Worker(family, log_dir=self.dir, **{"LOG_LEVEL": "notice", "TOPOLOGY_FILE": self.topology,
+                                                     **self.worker_env, **(env or {})})
+        self.processes.append(worker)
+        self.workers[family] = worker
+        worker.start()
         ready = eventually(lambda: self.heartbeat(family)[0] == 200, 60)
         assert ready, f"worker {family} did not become ready:\n{worker.log_tail()}"
         return worker
@@ -177,22 +86,11 @@ class Deployment:
             return False
 
     def heartbeat(self, family: str) -> tuple[int, str]:
-        try:
-            return http(f"http://127.0.0.1:{self.workers[family][1]}/heartbeat/", timeout=1)
-        except OSError as error:
-            return 0, str(error)
+        return self.workers[family].heartbeat(timeout=1)
 
     def metrics(self, family: str) -> dict[str, float]:
         """The worker's samples by metric name (labels dropped: each test's worker has one queue and database)."""
-        status, body = http(f"http://127.0.0.1:{self.workers[family][1]}/metrics", timeout=2)
-        assert status == 200
-        samples = {}
-        for line in body.splitlines():
-            if line and not line.startswith("#"):
-                name, value = line.rsplit(" ", 1)
-                if "_bucket{" not in name:
-                    samples[name.split("{")[0]] = float(value)
-        return samples
+        return self.workers[family].metrics()
 
     def table(self, family: str, queue: int = 0) -> str:
         spec = next(f for f in self.families if f["name"] == family)
@@ -211,17 +109,17 @@ class Deployment:
         """Raw rows per event id (duplicates before merges show as > 1) and the ids FINAL returns."""
         table = self.table(family, queue)
         try:
-            raw = clickhouse(f"SELECT event_id, count() FROM {table} GROUP BY event_id FORMAT TSV")
-            final = clickhouse(f"SELECT event_id FROM {table} FINAL FORMAT TSV")
-        except RuntimeError:
+            raw = clickhouse.query(f"SELECT event_id, count() FROM {table} GROUP BY event_id FORMAT TSV")
+            final = clickhouse.query(f"SELECT event_id FROM {table} FINAL FORMAT TSV")
+        except clickhouse.ClickHouseError:
             return {}, set()
         rows = {line.split("\t")[0]: int(line.split("\t")[1]) for line in raw.splitlines() if line}
         return rows, {line for line in final.splitlines() if line}
 
     def final_count(self, family: str, queue: int = 0) -> int:
         try:
-            return int(clickhouse(f"SELECT count() FROM {self.table(family, queue)} FINAL FORMAT TSV").strip())
-        except RuntimeError:
+            return clickhouse.count_rows(self.table(family, queue))
+        except clickhouse.ClickHouseError:
             return 0
 
     def dispatch(self, events: list, attempts: int = 20) -> bool:
@@ -242,7 +140,7 @@ class Deployment:
         self.channel.close()
         results = []
         for process in reversed(self.processes):
-            code, seconds = process.stop()
+            code, seconds = stop_timed(process)
             results.append((process.name, code, seconds))
         return results
 
@@ -250,13 +148,12 @@ class Deployment:
         for process in self.processes:
             process.kill()
         for queue in self.all_queues():
-            for name in (queue, f"{queue}.dlq"):
-                rabbit_api(f"queues/%2F/{urllib.parse.quote(name, safe='')}", method="DELETE")
-        rabbit_api(f"exchanges/%2F/{urllib.parse.quote(self.exchange, safe='')}", method="DELETE")
+            rabbitmq.delete_queue(queue)
+        rabbitmq.delete_exchange(self.exchange)
         for family in self.families:
             try:
-                clickhouse(f"DROP DATABASE IF EXISTS {family['database']}")
-            except (RuntimeError, OSError) as error:
+                clickhouse.drop_database(family["database"])
+            except (clickhouse.ClickHouseError, OSError) as error:
                 print(f"cleanup: could not drop {family['database']}: {error}")
         if os.environ.get("KEEP_TEST_LOGS") == "1":
             print(f"logs kept in {self.dir}")
@@ -273,7 +170,7 @@ def assert_clean_exit(deployment: Deployment) -> None:
 
 
 def event(event_type: str, prefix: str = "") -> event_pb2.Event:
-    return event_pb2.Event(id=f"{prefix}{uuid.uuid4()}", type=event_type, timestamp=str(time.time_ns() // 1_000_000),
+    return event_pb2.Event(id=f"{prefix}{uuid.uuid4()}", type=event_type, timestamp=str(now_ms()),
                            attributes=[event_pb2.Attribute(key="n", intValue=1)])
 
 
@@ -401,7 +298,7 @@ def test_clickhouse_down_30s_loses_nothing_and_dead_letters_nothing():
         sender.start()
         time.sleep(3)
         stopping = time.monotonic()
-        stack("stop-clickhouse")
+        stack("stop-clickhouse", stdout=subprocess.DEVNULL)
         print(f"\nstop-clickhouse took {time.monotonic() - stopping:.1f} s")
         clickhouse_stopped = True
         outage_started = time.monotonic()
@@ -414,7 +311,7 @@ def test_clickhouse_down_30s_loses_nothing_and_dead_letters_nothing():
         time.sleep(max(0.0, 30 - (time.monotonic() - outage_started)))
         dlq_during_outage = deployment.dlq_messages()
         starting = time.monotonic()
-        stack("start-clickhouse")
+        stack("start-clickhouse", stdout=subprocess.DEVNULL)
         print(f"start-clickhouse took {time.monotonic() - starting:.1f} s")
         clickhouse_stopped = False
         restarted = time.monotonic()
@@ -442,7 +339,7 @@ def test_clickhouse_down_30s_loses_nothing_and_dead_letters_nothing():
         assert_clean_exit(deployment)
     finally:
         if clickhouse_stopped:
-            stack("start-clickhouse")
+            stack("start-clickhouse", stdout=subprocess.DEVNULL)
         deployment.cleanup()
 
 
@@ -458,7 +355,7 @@ def test_logs_database_down_while_analytics_keeps_landing():
         warm_up = [event("log.trace") for _ in range(5)]  # the logs family works before its database goes
         assert deployment.dispatch(warm_up)
         eventually(lambda: deployment.final_count("logs") >= 5, 15)
-        clickhouse(f"DETACH DATABASE {logs_database}")
+        clickhouse.query(f"DETACH DATABASE {logs_database}")
         detached = True
         sender = Sender(deployment)
         sender.start()
@@ -475,7 +372,7 @@ def test_logs_database_down_while_analytics_keeps_landing():
         print(f"\nlogs database detached: analytics acknowledged={len(during_app_ids)} landed during the outage="
               f"{landed_during}; logs heartbeat={heartbeat}; logs breaker_open={breaker} database_healthy={health}; "
               f"analytics heartbeat={analytics_heartbeat}")
-        clickhouse(f"ATTACH DATABASE {logs_database}")
+        clickhouse.query(f"ATTACH DATABASE {logs_database}")
         detached = False
         sender.stop()
         app_ids, log_ids = sender.ids("app"), sender.ids("log") + [e.id for e in warm_up]
@@ -493,7 +390,7 @@ def test_logs_database_down_while_analytics_keeps_landing():
         assert_clean_exit(deployment)
     finally:
         if detached:
-            clickhouse(f"ATTACH DATABASE {logs_database}")
+            clickhouse.query(f"ATTACH DATABASE {logs_database}")
         deployment.cleanup()
 
 
@@ -501,7 +398,7 @@ def test_a_consumer_stuck_in_a_slow_insert_does_not_stop_the_others():
     """Scenario 5: one insert of a 4-consumer buffered queue is held 12 s by a proxy; the other consumers go on."""
     stall_s, consumers, prefetch, normal = 12, 4, 3, 40
     marker = f"slowmarker-{uuid.uuid4().hex}"
-    proxy = StallingProxy(CLICKHOUSE_PORT, marker.encode(), stall_s)
+    proxy = StallingProxy(int(CLICKHOUSE_PORT), marker.encode(), stall_s)
     deployment = Deployment("slow", [
         {"name": "slow", "queues": [buffered_queue("events", "app.#", consumers=consumers, prefetch=prefetch,
                                                    batch_age_ms=100)]},
@@ -550,8 +447,8 @@ def test_sigterm_with_a_half_full_batch_writes_it_and_exits_zero():
         queue = deployment.queue("drain")
         held = eventually(lambda: queue_depth(queue)["messages_unacknowledged"] == 20, 15)
         written_before = deployment.final_count("drain")
-        worker, _ = deployment.workers["drain"]
-        code, seconds = worker.stop()
+        worker = deployment.workers["drain"]
+        code, seconds = stop_timed(worker)
         landed = deployment.landed("drain")[1] & set(ids)
         # Statistics lag: wait until the broker no longer counts deliveries of the stopped consumer as unacked.
         depth = eventually(lambda: (d := queue_depth(queue))["messages_unacknowledged"] == 0 and d, 15)

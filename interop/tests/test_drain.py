@@ -11,9 +11,11 @@ import uuid
 
 import grpc
 
-import event_pb2
-import event_pb2_grpc
-from gateway_process import Gateway, delete_queue, drain_queue, event_ids, private_topology
+from eventgrpc_testkit.processes import Gateway
+from eventgrpc_testkit.protos import event_pb2, event_pb2_grpc
+from eventgrpc_testkit.rabbitmq import event_ids, take_messages
+from eventgrpc_testkit.timing import now_ms
+from eventgrpc_testkit.topology import private_topology
 
 SENDERS = 6
 EVENTS_PER_CALL = 20
@@ -22,8 +24,8 @@ KEEP_SENDING_AFTER_EXIT_S = 1.0
 
 
 def test_sigterm_under_load_loses_nothing_and_exits_zero():
-    topology, queue = private_topology("drain")
-    gateway = Gateway(TOPOLOGY_FILE=topology, SHUTDOWN_GRACE="1s")
+    topology = private_topology("drain")
+    gateway = Gateway(TOPOLOGY_FILE=topology.path, SHUTDOWN_GRACE="1s").start()
     acknowledged: list[str] = []
     failures: dict[str, int] = {}
     heartbeats: list[tuple[float, int]] = []
@@ -35,7 +37,7 @@ def test_sigterm_under_load_loses_nothing_and_exits_zero():
             stub = event_pb2_grpc.EventServiceStub(channel)
             while not stop.is_set():
                 ids = [f"drain-{uuid.uuid4()}" for _ in range(EVENTS_PER_CALL)]
-                now = str(time.time_ns() // 1_000_000)
+                now = str(now_ms())
                 batch = event_pb2.Events(header=event_pb2.Header(deviceId="drain-device"),
                                          events=[event_pb2.Event(id=i, timestamp=now, type="drain.event") for i in ids])
                 try:
@@ -50,10 +52,9 @@ def test_sigterm_under_load_loses_nothing_and_exits_zero():
             channel.close()
 
         def watcher() -> None:
-            while not stop.is_set() and gateway.process.poll() is None:
-                try:
-                    status = gateway.heartbeat()
-                except OSError:
+            while not stop.is_set() and gateway.running():
+                status, _ = gateway.heartbeat()
+                if status == 0:  # nothing listens any more
                     break
                 with lock:
                     heartbeats.append((time.monotonic(), status))
@@ -74,13 +75,13 @@ def test_sigterm_under_load_loses_nothing_and_exits_zero():
         for thread in threads:
             thread.join(timeout=20)
 
-        delivered = set(event_ids(drain_queue(queue)))
+        delivered = set(event_ids(take_messages(topology.queue)))
         lost = set(acknowledged) - delivered
         not_serving = [t for t, status in heartbeats if status == 410 and t >= signalled]
         print(f"drain: acknowledged={len(acknowledged)} (before SIGTERM {before}) delivered={len(delivered)} "
               f"lost={len(lost)} failures={failures} exit={code} exit_after={exited - signalled:.2f}s "
               f"first_410_after={not_serving[0] - signalled if not_serving else -1:.2f}s")
-        assert code == 0, gateway.log_text()
+        assert code == 0, gateway.log_tail()
         assert before > 0, "the load should have been flowing before SIGTERM"
         assert not_serving and not_serving[0] < exited, "heartbeat must turn 410 before the process exits"
         assert failures.get("UNAVAILABLE", 0) > 0, "calls after the drain began must be refused with UNAVAILABLE"
@@ -88,6 +89,5 @@ def test_sigterm_under_load_loses_nothing_and_exits_zero():
         assert not lost, f"{len(lost)} acknowledged events are missing from the broker"
     finally:
         stop.set()
-        if gateway.process.poll() is None:
-            gateway.process.kill()
-        delete_queue(queue)
+        gateway.kill()
+        topology.delete()
