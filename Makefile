@@ -53,4 +53,4 @@ golden:
 clean:
 	-@scripts/stack.sh stop $(STACK_DIR)
 	-@scripts/stack.sh stop .run/test-stack
-	rm -rf .build .run .venv .venv-bench tests/interop/generated bench/generated
+	rm -rf .build .run .venv .venv-bench interop/generated bench/generated

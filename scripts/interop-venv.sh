@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Prepares the Python interop tests: a virtualenv with tests/interop/requirements.txt (reinstalled only when that
-# file changes) and Python stubs of Protos/event.proto and Protos/health.proto in tests/interop/generated/.
+# Prepares the Python interop tests: a virtualenv with interop/requirements.txt (reinstalled only when that file
+# changes) and Python stubs of Protos/event.proto and Protos/health.proto in interop/generated/ (imported through
+# interop/eventgrpc_testkit/protos.py).
 #
 # Environment (default): PYTHON (python3), VENV (.venv in the repository).
-# Then: .venv/bin/python -m pytest -s tests/interop
+# Then: .venv/bin/python -m pytest -s interop/tests
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 VENV=${VENV:-$ROOT/.venv}
 PYTHON=${PYTHON:-python3}
-REQUIREMENTS=$ROOT/tests/interop/requirements.txt
-GENERATED=$ROOT/tests/interop/generated
+REQUIREMENTS=$ROOT/interop/requirements.txt
+GENERATED=$ROOT/interop/generated
 STAMP=$VENV/.interop-requirements.sha256
 
 "$ROOT/scripts/install-deps.sh"

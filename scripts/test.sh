@@ -85,7 +85,7 @@ wait_for_port "$GRPC_PORT" gateway
 # with STACK_DIR); a test that does so restores them before it ends.
 GATEWAY_ADDR=127.0.0.1:$GRPC_PORT CLICKHOUSE_URL=http://127.0.0.1:$CLICKHOUSE_PORT ADMIN_ADDR=127.0.0.1:$ADMIN_PORT \
     EVENTGRPC_BIN=$ROOT/.build/debug STACK_DIR=$STACK_DIR \
-    .venv/bin/python -m pytest -s -p no:cacheprovider tests/interop
+    .venv/bin/python -m pytest -s -p no:cacheprovider interop/tests
 
 step "graceful stop (SIGTERM): every process must exit 0"
 stop_all_services

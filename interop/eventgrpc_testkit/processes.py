@@ -38,8 +38,10 @@ class Service:
         self.log = self.dir / f"{name}.log"
         self.env = {key: str(value) for key, value in env.items()}
         self.process: subprocess.Popen | None = None
+        self.stop_requested = False
 
     def start(self):
+        self.stop_requested = False
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(self.argv, env=environment(self.env), stdout=log, stderr=subprocess.STDOUT)
         return self
@@ -48,6 +50,8 @@ class Service:
         return self.process is not None and self.process.poll() is None
 
     def signal(self, number: int = signal.SIGTERM) -> None:
+        if number in (signal.SIGTERM, signal.SIGINT):
+            self.stop_requested = True
         self.process.send_signal(number)
 
     def wait(self, timeout: float = 40) -> int:
@@ -58,7 +62,8 @@ class Service:
         `timeout` seconds it is killed and the code is that of the kill (-9)."""
         if self.process is None:
             return 0
-        if self.process.poll() is None:
+        # A second SIGTERM would cut a drain in progress short (the binaries treat it as "stop now"): signal once.
+        if self.process.poll() is None and not self.stop_requested:
             self.signal(signal.SIGTERM)
         try:
             return self.process.wait(timeout=timeout)

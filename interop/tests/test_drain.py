@@ -12,7 +12,7 @@ import uuid
 import grpc
 
 from eventgrpc_testkit.processes import Gateway
-from eventgrpc_testkit.protos import event_pb2, event_pb2_grpc
+from eventgrpc_testkit.protos import event_pb2, event_pb2_grpc, health_pb2, health_pb2_grpc
 from eventgrpc_testkit.rabbitmq import event_ids, take_messages
 from eventgrpc_testkit.timing import now_ms
 from eventgrpc_testkit.topology import private_topology
@@ -91,3 +91,27 @@ def test_sigterm_under_load_loses_nothing_and_exits_zero():
         stop.set()
         gateway.kill()
         topology.delete()
+
+
+def test_a_second_sigterm_cuts_the_drain_short():
+    """An operator who signals twice wants the process gone: the drain stops waiting (here for a long grace period
+    with a Watch open), the services are cancelled, and the process exits promptly with a non-zero code."""
+    gateway = Gateway(SHUTDOWN_GRACE="20s", DRAIN_TIMEOUT="60s").start()
+    try:
+        with grpc.insecure_channel(gateway.address) as channel:
+            watch = health_pb2_grpc.HealthStub(channel).Watch(health_pb2.HealthCheckRequest(), timeout=60)
+            assert next(watch).status == health_pb2.HealthCheckResponse.SERVING
+            gateway.signal(signal.SIGTERM)
+            assert next(watch).status == health_pb2.HealthCheckResponse.NOT_SERVING
+            time.sleep(0.5)
+            assert gateway.running(), "the first SIGTERM starts a drain that waits out SHUTDOWN_GRACE"
+            signalled = time.monotonic()
+            gateway.signal(signal.SIGTERM)
+            code = gateway.wait(timeout=15)
+            took = time.monotonic() - signalled
+        print(f"second SIGTERM: exit={code} after {took:.2f}s")
+        assert code == 1, gateway.log_tail()
+        assert took < 5, f"the second SIGTERM must end the process at once, took {took:.2f}s"
+        assert "second signal" in gateway.log_text()
+    finally:
+        gateway.kill()
