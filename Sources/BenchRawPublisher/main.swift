@@ -47,11 +47,13 @@ do {
 } catch {
     fail("\(requestPath) is not a valid batch: \(error)")
 }
-let messages = BatchMessages.make(
+// One call per round, as the gateway publishes a lone call: one message per routing key in the `calls` shape.
+let parts = CallPart.parts(
     header: batch.header,
-    events: events,
-    exchange: option("--exchange", in: arguments) ?? "events"
+    receivedAtMilliseconds: Int64(Date().timeIntervalSince1970 * 1000),
+    events: events
 )
+let messages = RoundMessages.make([parts], exchange: option("--exchange", in: arguments) ?? "events")
 let producer = RawProducer(
     host: environment["RABBIT_HOST"] ?? "127.0.0.1",
     port: Int32(environment["RABBIT_PORT"] ?? "5672") ?? 5672,

@@ -62,7 +62,6 @@ func runGateway() async -> Int32 {
         validator: BatchValidator(limits: configuration.limits),
         gate: AdmissionGate(limit: configuration.maxConcurrentDispatches, timeout: configuration.enqueueTimeout),
         queue: queue,
-        exchange: topology.exchange.name,
         metrics: metrics,
         clampMonitor: ClampMonitor(),
         logger: logger
@@ -91,6 +90,8 @@ func runGateway() async -> Int32 {
                 queue: queue,
                 publisher: durable,
                 count: configuration.workerPoolSize,
+                exchange: topology.exchange.name,
+                limits: configuration.rounds,
                 metrics: PublishingMetrics(registry: registry)
             ),
             GatewayServerService(server: server, readiness: readiness, grace: configuration.shutdownGrace),

@@ -28,8 +28,13 @@ public struct GatewayConfiguration: Sendable {
     /// `MAX_CONCURRENT_DISPATCHES`: `dispatch` calls decoded and in flight at once, default 256; more wait up to
     /// `EVENT_ENQUEUE_TIMEOUT` for a slot, then get RESOURCE_EXHAUSTED.
     public var maxConcurrentDispatches = 256
-    /// `EVENT_WORKER_POOL_SIZE`: workers publishing from the queue concurrently, default 32.
-    public var workerPoolSize = 32
+    /// `EVENT_WORKER_POOL_SIZE`: publish rounds in flight at once, default 2. Each round carries every call queued
+    /// while the workers were busy (natural batching), so fewer workers make fewer, larger broker messages; two
+    /// keep the broker busy while one round waits for its confirms.
+    public var workerPoolSize = 2
+    /// `COALESCE_MAX_EVENTS` (default 5,000) and `COALESCE_MAX_BYTES` (default 4 MiB): how much one round, and so
+    /// one broker message, may carry.
+    public var rounds = RoundLimits()
     /// `MAX_MESSAGE_BYTES`: largest request message, default 4 MiB.
     public var maxMessageBytes = 4 * 1024 * 1024
     /// `SHUTDOWN_GRACE`: on SIGTERM, how long the gateway keeps serving while reporting NOT_SERVING, so that load
@@ -73,6 +78,8 @@ public struct GatewayConfiguration: Sendable {
             in: 1...100_000
         )
         workerPoolSize = try env.int("EVENT_WORKER_POOL_SIZE", default: workerPoolSize, in: 1...4096)
+        rounds.maxEvents = try env.int("COALESCE_MAX_EVENTS", default: rounds.maxEvents, in: 1...1_000_000)
+        rounds.maxBytes = try env.int("COALESCE_MAX_BYTES", default: rounds.maxBytes, in: 1024...(256 << 20))
         maxMessageBytes = try env.int("MAX_MESSAGE_BYTES", default: maxMessageBytes, in: 1024...(64 * 1024 * 1024))
         server.maxRequestBodyBytes = maxMessageBytes + 5
         server.maxBufferedRequestBytes = try env.int(

@@ -14,7 +14,6 @@ struct DispatchService: Sendable {
     let validator: BatchValidator
     let gate: AdmissionGate
     let queue: PublishQueue
-    let exchange: String
     let metrics: GatewayMetrics
     let clampMonitor: ClampMonitor
     let logger: Logger
@@ -42,10 +41,10 @@ struct DispatchService: Sendable {
             logger.info("batch rejected", ["grpc.status": "\(error.grpcStatus.code)", "reason": error.message])
             throw rejected(error)
         }
-        let messages = BatchMessages.make(header: batch.header, events: events, exchange: exchange)
+        let parts = CallPart.parts(header: batch.header, receivedAtMilliseconds: now, events: events)
         let outcome: DurablePublisher.Outcome
         do {
-            outcome = try await queue.submit(messages, bytes: messages.reduce(0) { $0 + $1.body.count })
+            outcome = try await queue.submit(parts, bytes: parts.reduce(0) { $0 + $1.json.count }, events: events.count)
         } catch let error as IngestError {
             logger.debug("batch refused", ["grpc.status": "\(error.grpcStatus.code)", "reason": error.message])
             throw rejected(error)

@@ -15,6 +15,8 @@ public final class BatchQueue<Work: Sendable, Outcome: Sendable>: Sendable {
     public struct Item: Sendable {
         public let work: Work
         let bytes: Int
+        /// What the item weighs in a round's event bound (`nextRound`).
+        let events: Int
         let reply: Reply<Outcome>
 
         /// Answers the waiting call (at most once; a call that gave up drops the answer).
@@ -83,8 +85,8 @@ public final class BatchQueue<Work: Sendable, Outcome: Sendable>: Sendable {
     /// Enqueues `work` (of `bytes` bytes) and returns the worker's outcome; throws `IngestError.overloaded` when
     /// there was no room for `enqueueTimeout`, `draining` after shutdown, `CancellationError` when the calling task
     /// is cancelled, or whatever the worker failed with.
-    public func submit(_ work: Work, bytes: Int) async throws -> Outcome {
-        let item = Item(work: work, bytes: bytes, reply: Reply())
+    public func submit(_ work: Work, bytes: Int, events: Int = 1) async throws -> Outcome {
+        let item = Item(work: work, bytes: bytes, events: events, reply: Reply())
         let action = state.withLock { state -> SubmitAction in
             guard state.accepting else { return .refuse }
             if !state.idleWorkers.isEmpty { return .handOff(state.idleWorkers.removeFirst().continuation) }
@@ -187,6 +189,28 @@ public final class BatchQueue<Work: Sendable, Outcome: Sendable>: Sendable {
             }
             worker?.continuation.resume(returning: nil)
         }
+    }
+
+    /// The next publish round: the oldest batch (waiting for one) and every batch queued behind it while the round
+    /// stays within `maxEvents` and `maxBytes` (the first batch always goes, whatever its size). Empty once shut
+    /// down and drained, or when the worker's task is cancelled while it waits.
+    public func nextRound(maxEvents: Int, maxBytes: Int) async -> [Item] {
+        guard let first = await next() else { return [] }
+        var events = first.events
+        var bytes = first.bytes
+        let (more, admitted) = state.withLock { state -> ([Item], [RoomWaiter]) in
+            var more: [Item] = []
+            while state.head < state.queued.count {
+                let candidate = state.queued[state.head]
+                guard events + candidate.events <= maxEvents, bytes + candidate.bytes <= maxBytes else { break }
+                events += candidate.events
+                bytes += candidate.bytes
+                if let item = state.popFirst() { more.append(item) }
+            }
+            return (more, more.isEmpty ? [] : admitWaiters(&state))
+        }
+        for waiter in admitted { waiter.continuation.resume() }
+        return [first] + more
     }
 
     /// Moves calls waiting for room into the queue, in arrival order, while they fit; returns them so that their

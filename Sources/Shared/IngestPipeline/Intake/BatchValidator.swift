@@ -11,12 +11,9 @@ public struct BatchValidator: Sendable {
         self.limits = limits
     }
 
-    /// `now` is the gateway's clock in epoch milliseconds; `makeID` gives ids to events that came without one.
-    public func validate(
-        _ batch: Events,
-        now: Int64,
-        makeID: () -> String = BatchValidator.randomID
-    ) throws(IngestError) -> [IngestedEvent] {
+    /// `now` is the gateway's clock in epoch milliseconds. Events that came without an id get one derived from the
+    /// batch (`EventID`): the same batch sent again gets the same ids.
+    public func validate(_ batch: Events, now: Int64) throws(IngestError) -> [IngestedEvent] {
         guard !batch.events.isEmpty else { throw invalid("the batch has no events") }
         guard batch.events.count <= limits.maxEventsPerBatch else {
             throw invalid("the batch has \(batch.events.count) events; at most \(limits.maxEventsPerBatch) are allowed")
@@ -29,8 +26,14 @@ public struct BatchValidator: Sendable {
         try checkLength(batch.header.currentURL, "header.currentURL")
         var result: [IngestedEvent] = []
         result.reserveCapacity(batch.events.count)
+        var header: [UInt8]?
         for (index, event) in batch.events.enumerated() {
-            result.append(try validate(event, index: index, now: now, makeID: makeID))
+            var accepted = try validate(event, index: index, now: now)
+            if accepted.id.isEmpty {
+                if header == nil { header = batch.header.protobufBytes() }
+                accepted.id = EventID.derive(header: header ?? [], event: event, position: index)
+            }
+            result.append(accepted)
         }
         return result
     }
@@ -40,8 +43,7 @@ public struct BatchValidator: Sendable {
     private func validate(
         _ event: Event,
         index: Int,
-        now: Int64,
-        makeID: () -> String
+        now: Int64
     ) throws(IngestError)
         -> IngestedEvent
     {
@@ -82,7 +84,7 @@ public struct BatchValidator: Sendable {
         }
         let clamped = TimestampClamp.clamp(original, now: now)
         return IngestedEvent(
-            id: event.id.isEmpty ? makeID() : event.id,
+            id: event.id,
             type: type,
             timestampMilliseconds: clamped.value,
             originalTimestampMilliseconds: original,
@@ -91,11 +93,6 @@ public struct BatchValidator: Sendable {
             attributes: event.attributes,
             experimentIds: event.experimentIds
         )
-    }
-
-    /// A random (version 4) UUID in lower case: the id of an event that came without one.
-    public static func randomID() -> String {
-        UUID().uuidString.lowercased()
     }
 
     private func checkLength(_ value: String, _ field: String) throws(IngestError) {

@@ -4,6 +4,8 @@ public import EventCore
 public struct PublishingMetrics: Sendable {
     public let messagesConfirmed: Counter
     public let publishSeconds: Histogram
+    /// Calls per publish round: how much natural batching happens.
+    public let roundCalls: Histogram
 
     public init(registry: MetricsRegistry) {
         messagesConfirmed = registry.counter(
@@ -14,6 +16,11 @@ public struct PublishingMetrics: Sendable {
             "eventgrpc_gateway_publish_duration_seconds",
             help: "Time from a worker taking a batch to its confirm (or its fsync in the spool).",
             buckets: Histogram.latencyBuckets
+        )
+        roundCalls = registry.histogram(
+            "eventgrpc_gateway_round_calls",
+            help: "Calls published together in one round (one broker message per routing key per round).",
+            buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
         )
     }
 }
