@@ -10,7 +10,8 @@ import Testing
         let bytes = try EventRows.jsonEachRow(
             EventEnvelopeTests.sample,
             messageID: "m1",
-            receivedAtSeconds: 1_700_000_100
+            receivedAtMilliseconds: 1_700_000_100_250,
+            writtenAtSeconds: 1_700_000_101
         )
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
         #expect(lines.count == 1)
@@ -21,6 +22,9 @@ import Testing
         #expect(row["timestamp_corrected"] as? Int == 1)
         #expect(row["device_id"] as? String == "d\n1")
         #expect(row["current_url"] as? String == "/a?b=c")
+        #expect(row["received_at"] as? Int == 1_700_000_100)
+        #expect(row["received_at_ms"] as? Int == 1_700_000_100_250)
+        #expect(row["written_at"] as? Int == 1_700_000_101)
         let attributes = try #require(row["attributes"] as? String)
         #expect(attributes.contains(#""i":-9007199254740993"#))
     }
@@ -57,7 +61,7 @@ import Testing
     func refusesBadRows(event: IngestedEvent, reason: String) {
         let envelope = EventEnvelope(header: Header(), events: [event])
         #expect {
-            try EventRows.jsonEachRow(envelope, messageID: "m", receivedAtSeconds: 1)
+            try EventRows.jsonEachRow(envelope, messageID: "m", receivedAtMilliseconds: 1, writtenAtSeconds: 1)
         } throws: { error in
             guard let error = error as? SinkError else { return false }
             return error.code == .badRow && error.message.contains(reason) && error.failure == .badRow
@@ -66,7 +70,12 @@ import Testing
 
     @Test func refusesAnEmptyMessage() {
         #expect {
-            try EventRows.jsonEachRow(EventEnvelope(header: Header(), events: []), messageID: "m", receivedAtSeconds: 1)
+            try EventRows.jsonEachRow(
+                EventEnvelope(header: Header(), events: []),
+                messageID: "m",
+                receivedAtMilliseconds: 1,
+                writtenAtSeconds: 1
+            )
         } throws: { ($0 as? SinkError)?.code == .badRow }
     }
 }

@@ -14,10 +14,12 @@ public struct DeliveryRows: Sendable {
     public init(_ delivery: Delivery) throws(SinkError) {
         messageID = delivery.messageID ?? "tag-\(delivery.deliveryTag)"
         let envelope = try EventEnvelope.decode(json: delivery.body, routingKey: delivery.routingKey)
+        let now = Date().timeIntervalSince1970
         bytes = try EventRows.jsonEachRow(
             envelope,
             messageID: messageID,
-            receivedAtSeconds: Int64(Date().timeIntervalSince1970)
+            receivedAtMilliseconds: Int64(now * 1000),
+            writtenAtSeconds: Int64(now)
         )
         count = envelope.events.count
     }

@@ -48,10 +48,12 @@ public final class DirectSink {
         let rows: [UInt8]
         let rowCount = envelope.events.count
         do {
+            let now = Date().timeIntervalSince1970
             rows = try EventRows.jsonEachRow(
                 envelope,
                 messageID: messageID,
-                receivedAtSeconds: Int64(Date().timeIntervalSince1970)
+                receivedAtMilliseconds: Int64(now * 1000),
+                writtenAtSeconds: Int64(now)
             )
         } catch {
             return route(delivery, .badRow, reason: error.deadLetterReason)

@@ -7,7 +7,8 @@ public enum EventRows {
     public static func jsonEachRow(
         _ envelope: EventEnvelope,
         messageID: String,
-        receivedAtSeconds: Int64
+        receivedAtMilliseconds: Int64,
+        writtenAtSeconds: Int64
     ) throws(SinkError) -> [UInt8] {
         guard !envelope.events.isEmpty else { throw SinkError(.badRow, "the message has no events") }
         var json = JSONWriter(capacity: envelope.events.count * 512)
@@ -17,7 +18,13 @@ public enum EventRows {
             guard event.timestampMilliseconds > 0 else {
                 throw SinkError(.badRow, "events[\(index)] has no valid timestamp")
             }
-            write(event, header: envelope.header, messageID: messageID, receivedAt: receivedAtSeconds, to: &json)
+            write(
+                event,
+                header: envelope.header,
+                messageID: messageID,
+                times: (receivedAtMilliseconds, writtenAtSeconds),
+                to: &json
+            )
             json.raw("\n")
         }
         return json.bytes
@@ -27,7 +34,7 @@ public enum EventRows {
         _ event: IngestedEvent,
         header: Header,
         messageID: String,
-        receivedAt: Int64,
+        times: (receivedAtMilliseconds: Int64, writtenAtSeconds: Int64),
         to json: inout JSONWriter
     ) {
         json.raw("{")
@@ -50,7 +57,13 @@ public enum EventRows {
         json.int(event.timestampCorrected ? 1 : 0)
         json.comma()
         json.key("received_at")
-        json.int(receivedAt)
+        json.int(times.receivedAtMilliseconds / 1000)
+        json.comma()
+        json.key("received_at_ms")
+        json.int(times.receivedAtMilliseconds)
+        json.comma()
+        json.key("written_at")
+        json.int(times.writtenAtSeconds)
         json.comma()
         json.key("session_id")
         json.string(header.sessionId)
@@ -109,6 +122,27 @@ public enum EventRows {
         json.comma()
         json.key("message_id")
         json.string(messageID)
+        json.comma()
+        json.key("android_advertising_id")
+        json.string(header.androidAdvertisingId)
+        json.comma()
+        json.key("app_version_code")
+        json.string(header.appVersionCode)
+        json.comma()
+        json.key("header_current_url")
+        json.string(header.currentURL)
+        json.comma()
+        json.key("merchant_id")
+        json.string(header.merchantId)
+        json.comma()
+        json.key("utm_referrer")
+        json.string(header.utmReferrer)
+        json.comma()
+        json.key("utm_platform")
+        json.string(header.utmPlatform)
+        json.comma()
+        json.key("pp_id")
+        json.string(header.ppId)
         json.raw("}")
     }
 }
