@@ -66,16 +66,16 @@ import Testing
         }
     }
 
-    /// A message with every header field set, rendered as the sinks render it.
+    /// A message of the calls shape with every header field set, rendered as the sinks render it.
     static func newRows() throws -> DeliveryRows {
         let body = """
-            {"header":{"bbDeviceId":7,"userId":42,"sessionId":"s","deviceId":"d",\
+            {"calls":[{"header":{"bbDeviceId":7,"userId":42,"sessionId":"s","deviceId":"d",\
             "androidAdvertisingId":"aaid","clientId":"c","channel":"ch","os":"android","clientType":"app",\
             "appLanguage":"en","appVersion":"5.1","appVersionCode":"501","currentURL":"/header","merchantId":"m",\
             "utmReferrer":"ref","utmPlatform":"plat","utmSource":"src","utmMedium":"med","utmCampaign":"camp",\
-            "ppId":"pp"},"events":[{"id":"new-1","type":"app.open",\
+            "ppId":"pp"},"receivedAt":1700000000123,"events":[{"id":"new-1","type":"app.open",\
             "timestamp":1700000000000,"originalTimestamp":1700000000000,"timestampCorrected":false,\
-            "currentURL":"/a","attributes":{"k":"v"},"experimentIds":[1,2]}]}
+            "currentURL":"/a","attributes":{"k":"v"},"experimentIds":[1,2]}]}]}
             """
         let delivery = Delivery(
             body: Array(body.utf8),
@@ -112,15 +112,15 @@ import Testing
             try connection.insert(into: table, columns: EventTable.columns, jsonEachRow: rows.bytes)
             let answer = try connection.execute(
                 """
-                SELECT event_id, session_id, header_current_url, current_url, pp_id, received_at_ms > 0, \
-                received_at > 0, android_advertising_id, written_at > 0 \
+                SELECT event_id, session_id, header_current_url, current_url, pp_id, received_at_ms, \
+                toUnixTimestamp(received_at), android_advertising_id, written_at > 0 \
                 FROM \(table) ORDER BY event_id FORMAT TSV
                 """
             )
             #expect(
                 String(decoding: answer, as: UTF8.self)
-                    == "new-1\ts\t/header\t/a\tpp\t1\t1\taaid\t1\n"
-                    + "old-1\ts-1\t\thttps://example.com/\t\t0\t1\t\t0\n"
+                    == "new-1\ts\t/header\t/a\tpp\t1700000000123\t1700000000\taaid\t1\n"
+                    + "old-1\ts-1\t\thttps://example.com/\t\t0\t1700000001\t\t0\n"
             )
         }
     }
