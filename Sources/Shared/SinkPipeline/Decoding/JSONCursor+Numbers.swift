@@ -8,11 +8,14 @@ enum JSONInteger: Equatable {
     case outOfRange
 }
 
-/// A JSON number in the body: its text and its value as an integer.
+/// A JSON number in the body: its text and, for an integer literal, its value.
 struct JSONNumber {
     var start: Int
     var end: Int
+    /// The value of an integer literal; `.notInteger` for a number with a fraction or an exponent, whose integral
+    /// value, if any, `JSONCursor.integerValue` works out (only integer fields need it).
     var integer: JSONInteger
+    var hasFractionOrExponent: Bool
 }
 
 extension JSONCursor {
@@ -53,10 +56,10 @@ extension JSONCursor {
             guard skipDigits() > 0 else { throw JSONSyntaxError("expected digits in an exponent", at: position) }
         }
         guard integral else {
-            return JSONNumber(start: start, end: position, integer: integer(fromDecimal: start..<position))
+            return JSONNumber(start: start, end: position, integer: .notInteger, hasFractionOrExponent: true)
         }
         let integer = overflow ? JSONInteger.outOfRange : Self.integer(magnitude: magnitude, negative: negative)
-        return JSONNumber(start: start, end: position, integer: integer)
+        return JSONNumber(start: start, end: position, integer: integer, hasFractionOrExponent: false)
     }
 
     private mutating func skipDigits() -> Int {
@@ -99,7 +102,8 @@ extension JSONCursor {
             guard unescape(text, into: &scratch) else { return .notInteger }
             return scratch.withUnsafeBufferPointer { Self.integer(digits: $0, 0..<$0.count) }
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return try number().integer
+            let number = try number()
+            return number.hasFractionOrExponent ? integer(fromDecimal: number.start..<number.end) : number.integer
         default:
             try skipValue()
             return .notInteger

@@ -61,7 +61,8 @@ struct MessageDecoder {
         writtenAtSeconds: Int64
     ) {
         cursor = JSONCursor(bytes)
-        rows.reserveCapacity(bytes.count * 2 + 1024)
+        // Rows are larger than the events they come from (column names, the call's columns on every row).
+        rows.reserveCapacity(bytes.count * 4 + 4096)
         var key: [UInt8] = []
         RowOutput.string(routingKey, to: &key)
         self.routingKey = key
