@@ -26,6 +26,7 @@ let package = Package(
         .executable(name: "IngestGateway", targets: ["IngestGateway"]),
         .executable(name: "SinkWorker", targets: ["SinkWorker"]),
         .executable(name: "BenchRawPublisher", targets: ["BenchRawPublisher"]),
+        .executable(name: "BenchSinkDecode", targets: ["BenchSinkDecode"]),
     ],
     targets: [
         // C libraries from Debian, wrapped with typed shims (no logic). Each has one owner target.
@@ -68,6 +69,12 @@ let package = Package(
         .executableTarget(
             name: "BenchRawPublisher",
             dependencies: ["EventCore", "EventWire", "IngestPipeline", "CRabbitMQ"],
+            swiftSettings: swiftSettings
+        ),
+        // The sink worker's CPU per row for decoding a broker message into JSONEachRow rows (no server needed).
+        .executableTarget(
+            name: "BenchSinkDecode",
+            dependencies: ["EventWire", "AMQPClient", "SinkPipeline"],
             swiftSettings: swiftSettings
         ),
 

@@ -187,3 +187,87 @@ import Testing
         #expect(sink.heldMessages == 0)
     }
 }
+
+@Suite struct BufferedSinkMixedMessageTests {
+    static let mixed = #"""
+        {"header":{"sessionId":"s"},"events":[{"id":"good-1","timestamp":"1700000000000"},
+        {"id":"bad","timestamp":"later"},{"id":"good-2","timestamp":"1700000000000"}]}
+        """#
+
+    struct Fixture {
+        let writer = FakeRowWriter()
+        let health: DatabaseHealth
+        let queue = Topology.default.family(named: "logs")!.queues[0]
+        let counted = Journal()
+        let sink: BufferedSink
+
+        init(queue withQueue: Bool = true) throws {
+            health = try SinkTestSupport.health()
+            let breaker = CircuitBreaker(queue: queue.name, health: health, logger: SinkTestSupport.logger)
+            let counted = counted
+            sink = BufferedSink(
+                writer: writer,
+                breaker: breaker,
+                settings: .init(batchSize: 4, batchAge: .seconds(1), maxMessages: 10, retryDelay: .seconds(1)),
+                logger: SinkTestSupport.logger,
+                queue: withQueue ? queue : nil,
+                deadLettered: { counted.append($0.rawValue) }
+            )
+        }
+    }
+
+    @Test func theGoodRowsAreBatchedAndTheBadOnesDeadLetteredOnlyOnceTheBatchIsWritten() throws {
+        let f = try Fixture()
+        #expect(f.sink.process(SinkTestSupport.delivery(tag: 1, body: Self.mixed)) == nil)
+        #expect(f.sink.heldRows == 2 && f.sink.heldMessages == 1)
+        #expect(f.sink.poll().isEmpty)
+        #expect(f.counted.all.isEmpty, "nothing is dead-lettered before the batch is written")
+        f.writer.failing = true
+        #expect(f.sink.process(SinkTestSupport.delivery(tag: 2)) == nil)
+        #expect(f.sink.poll().isEmpty, "a failed insert settles nothing")
+        f.writer.failing = false
+        let settlements = f.sink.drain()
+        #expect(settlements.map(\.deliveryTag) == [1, 2])
+        #expect(settlements.last?.disposition == .ack)
+        #expect(f.writer.rowCounts == [4])
+        #expect(f.writer.lines.filter { $0.contains("\"event_id\":\"bad\"") }.isEmpty)
+        #expect(f.counted.all == ["bad_row"])
+    }
+
+    @Test func theSettlementOfAMixedMessagePublishesItsBadRowsBeforeTheAck() throws {
+        let f = try Fixture()
+        _ = f.sink.process(SinkTestSupport.delivery(tag: 1, body: Self.mixed))
+        _ = f.sink.process(SinkTestSupport.delivery(tag: 2))
+        let settlements = f.sink.poll()
+        #expect(f.writer.rowCounts == [4])
+        #expect(settlements.count == 2)
+        #expect(settlements[1] == .init(deliveryTag: 2, disposition: .ack))
+        guard case .republish(let copy) = settlements[0].disposition, settlements[0].deliveryTag == 1 else {
+            Issue.record("the mixed message must be settled by publishing its bad rows")
+            return
+        }
+        #expect(copy.routingKey == f.queue.deadLetterQueue && copy.messageID == "m-1.rejected")
+        #expect(
+            String(decoding: copy.body, as: UTF8.self)
+                == #"{"header":{"sessionId":"s"},"events":[{"id":"bad","timestamp":"later"}]}"#
+        )
+        #expect(copy.headers[DeadLetterHeaders.reason] == "bad row: events[1] has no valid timestamp")
+        #expect(copy.headers[DeadLetterHeaders.reasonClass] == "bad_row")
+        #expect(f.counted.all == ["bad_row"])
+    }
+
+    @Test func withoutAQueueTheMixedMessageIsRejectedAfterItsRowsAreWritten() throws {
+        let f = try Fixture(queue: false)
+        _ = f.sink.process(SinkTestSupport.delivery(tag: 1, body: Self.mixed))
+        #expect(f.sink.drain() == [.init(deliveryTag: 1, disposition: .reject)])
+        #expect(f.writer.rowCounts == [2])
+    }
+
+    @Test func aBatchHandedBackRequeuesTheMixedMessageWhole() throws {
+        let f = try Fixture()
+        f.writer.failing = true
+        _ = f.sink.process(SinkTestSupport.delivery(tag: 1, body: Self.mixed))
+        #expect(f.sink.drain() == [.init(deliveryTag: 1, disposition: .requeue)])
+        #expect(f.counted.all.isEmpty)
+    }
+}

@@ -36,17 +36,24 @@ enum SinkTestSupport {
     }
 }
 
-/// Records inserts; fails while `failing` is set.
+/// Records inserts; fails while `failing` is set (with `refusal` when set, as ClickHouse refusing the insert).
 final class FakeRowWriter: RowWriter, Sendable {
     struct Failure: Error {}
     private let state = Mutex<(inserts: [(rows: [UInt8], count: Int)], failing: Bool, attempts: Int)>(([], false, 0))
+    private let refusalState = Mutex<SinkError?>(nil)
 
     func insert(_ rows: [UInt8], rowCount: Int) throws {
+        let refusal = refusal
         try state.withLock { state in
             state.attempts += 1
-            if state.failing { throw Failure() }
+            if state.failing { throw refusal ?? Failure() }
             state.inserts.append((rows, rowCount))
         }
+    }
+
+    var refusal: SinkError? {
+        get { refusalState.withLock { $0 } }
+        set { refusalState.withLock { $0 = newValue } }
     }
 
     var failing: Bool {

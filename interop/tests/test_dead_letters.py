@@ -24,7 +24,7 @@ from eventgrpc_testkit import clickhouse
 from eventgrpc_testkit.config import BIN
 from eventgrpc_testkit.processes import Gateway, Worker, environment
 from eventgrpc_testkit.protos import event_pb2, event_pb2_grpc
-from eventgrpc_testkit.rabbitmq import publish_to_queue, queue_depth
+from eventgrpc_testkit.rabbitmq import publish_to_queue, queue_depth, take_messages
 from eventgrpc_testkit.timing import eventually, now_ms
 from eventgrpc_testkit.topology import private_topology
 
@@ -111,6 +111,77 @@ def test_poison_and_bad_row_each_land_in_the_dlq_once_and_the_worker_goes_on(tmp
         another = str(uuid.uuid4())
         publish_to_queue(family.queue, good_payload(another), f"good-{another}")
         assert eventually(lambda: family.landed([another])[1] == 1, STEP_TIMEOUT_S), "the worker stopped consuming"
+    finally:
+        code = family.stop_worker()
+        family.drop()
+    assert code == 0, family.tail()
+
+
+HEADER_FIELDS = ["sessionId", "deviceId", "androidAdvertisingId", "clientId", "channel", "os", "clientType",
+                 "appLanguage", "appVersion", "appVersionCode", "currentURL", "merchantId", "utmReferrer",
+                 "utmPlatform", "utmSource", "utmMedium", "utmCampaign", "ppId"]
+
+
+def test_a_mixed_message_lands_its_good_rows_and_dead_letters_only_its_bad_events(tmp):
+    """The natural-batching shape: good events of a message land with every header field and both times; the
+    refused ones (a missing id, a timestamp out of range, a call whose header holds an id out of range) go to the
+    DLQ once, as one message of their own, under their calls' headers, with the reason."""
+    family = Family(tmp, "mixed")
+    family.start_worker()
+    try:
+        tag = uuid.uuid4().hex[:8]
+        header = {"bbDeviceId": 7, "userId": 42, **{name: f"{name}-{tag}" for name in HEADER_FIELDS}}
+        broken_header = {"sessionId": f"broken-{tag}", "bbDeviceId": "99999999999999999999"}
+        received = now_ms() - 60_000
+
+        def event(event_id: str, **fields) -> dict:
+            return {"id": event_id, "type": "app.dlt", "timestamp": now_ms(), "originalTimestamp": now_ms(),
+                    "timestampCorrected": False, "currentURL": "/page", "attributes": {"k": "v", "n": 3},
+                    "experimentIds": [1, 2], **fields}
+
+        good = [f"good-{tag}-{n}" for n in range(3)]
+        no_id = event("", type="app.dlt")
+        out_of_range = event(f"range-{tag}", timestamp="99999999999999999999")
+        orphan = event(f"orphan-{tag}")
+        body = {"calls": [
+            {"header": header, "receivedAt": received, "events": [event(good[0]), no_id, event(good[1])]},
+            {"header": broken_header, "receivedAt": received + 1, "events": [orphan]},
+            {"header": header, "receivedAt": received + 2, "events": [event(good[2]), out_of_range]},
+        ]}
+        publish_to_queue(family.queue, json.dumps(body), f"mixed-{tag}")
+
+        assert eventually(lambda: family.landed(good)[1] == 3, STEP_TIMEOUT_S), family.tail()
+        assert eventually(lambda: family.dlq_depth() == 1, STEP_TIMEOUT_S), family.tail()
+        time.sleep(1.5)  # nothing more arrives: the message was acked, its bad events dead-lettered once
+        assert family.dlq_depth() == 1
+        assert family.landed([f"range-{tag}", f"orphan-{tag}"]) == (0, 0)
+        peek = family.dlq("peek", "--queue", family.queue, "--limit", "10")
+        print(f"\nmixed message: 6 events, landed={family.landed(good)[1]}, dead-lettered:\n{peek.stdout}")
+        assert peek.returncode == 0, peek.stderr
+        assert f"message_id=mixed-{tag}.rejected class=bad_row retries=0 origin={family.queue}" in peek.stdout
+        assert ("reason: bad row: 3 of 6 events refused: calls[0].events[1] has no id; "
+                "calls[1].header.bbDeviceId is out of range; calls[2].events[1].timestamp is out of range") in peek.stdout
+
+        row = json.loads(clickhouse.query(
+            f"SELECT * FROM {family.table} FINAL WHERE event_id = '{good[2]}' FORMAT JSONEachRow"))
+        stored = {"session_id": "sessionId", "device_id": "deviceId", "android_advertising_id": "androidAdvertisingId",
+                  "client_id": "clientId", "channel": "channel", "os": "os", "client_type": "clientType",
+                  "app_language": "appLanguage", "app_version": "appVersion", "app_version_code": "appVersionCode",
+                  "header_current_url": "currentURL", "merchant_id": "merchantId", "utm_referrer": "utmReferrer",
+                  "utm_platform": "utmPlatform", "utm_source": "utmSource", "utm_medium": "utmMedium",
+                  "utm_campaign": "utmCampaign", "pp_id": "ppId"}
+        assert {column: row[column] for column in stored} == {column: header[field] for column, field in stored.items()}
+        assert (int(row["bb_device_id"]), int(row["user_id"])) == (7, 42)
+        assert int(row["received_at_ms"]) == received + 2, "the call's receive time, not the delivery's"
+        assert row["current_url"] == "/page" and row["message_id"] == f"mixed-{tag}"
+        assert row["written_at"] >= row["received_at"]
+
+        copies = take_messages(family.queue + ".dlq")
+        assert copies == [{"calls": [
+            {"header": header, "receivedAt": received, "events": [no_id]},
+            {"header": broken_header, "receivedAt": received + 1, "events": [orphan]},
+            {"header": header, "receivedAt": received + 2, "events": [out_of_range]},
+        ]}]
     finally:
         code = family.stop_worker()
         family.drop()

@@ -5,6 +5,11 @@ public import EventTopology
 /// One consumer's batch: rows of several deliveries written in one insert, every delivery acknowledged only after
 /// that insert succeeded (promise P2), seed scenario 2's buffered-sink gap closed.
 ///
+/// A delivery whose events all fail row validation (or that does not decode) goes to `Q.dlq` at once. One in which
+/// only some do has its good rows batched; once the batch is written its refused events are published to `Q.dlq`
+/// as a message of their own and the delivery is acked only after that copy is confirmed (`Disposition.republish`
+/// in its settlement).
+///
 /// Each consumer has its own `BufferedSink`, so deliveries are settled on the channel that received them and a
 /// slow insert holds back only its own consumer. The batch is flushed when it has `batchSize` rows, when it holds
 /// `maxMessages` deliveries (the consumer's prefetch: the broker sends no more until some are settled), or
@@ -38,7 +43,9 @@ public final class BufferedSink: DeliveryProcessor {
     private let settings: Settings
     private let logger: Logger
     private let now: @Sendable () -> ContinuousClock.Instant
-    private var tags: [UInt64] = []
+    /// The deliveries in the batch and how each is settled once the batch is written: `.ack`, or the
+    /// dead-letter copy of its refused events.
+    private var held: [Settlement] = []
     private var rows: [UInt8] = []
     private var rowCount = 0
     private var firstRowAt: ContinuousClock.Instant?
@@ -63,7 +70,7 @@ public final class BufferedSink: DeliveryProcessor {
     }
 
     /// Deliveries held in the current batch.
-    public var heldMessages: Int { tags.count }
+    public var heldMessages: Int { held.count }
     /// Rows in the current batch.
     public var heldRows: Int { rowCount }
 
@@ -87,8 +94,8 @@ public final class BufferedSink: DeliveryProcessor {
                 FailureRoute(delivery: delivery, queue: queue, failure: failure, reason: error.deadLetterReason).message
             )
         }
-        if tags.isEmpty { firstRowAt = now() }
-        tags.append(delivery.deliveryTag)
+        if held.isEmpty { firstRowAt = now() }
+        held.append(Settlement(deliveryTag: delivery.deliveryTag, disposition: settlement(of: delivery, decoded)))
         rows.append(contentsOf: decoded.bytes)
         rowCount += decoded.count
         return nil
@@ -98,7 +105,7 @@ public final class BufferedSink: DeliveryProcessor {
         guard let firstRowAt else { return [] }
         let time = now()
         let due =
-            rowCount >= settings.batchSize || tags.count >= settings.maxMessages
+            rowCount >= settings.batchSize || held.count >= settings.maxMessages
             || time - firstRowAt >= settings.batchAge
         guard due, retryAt.map({ time >= $0 }) ?? true, !breaker.isOpen else { return [] }
         return flush() ?? []
@@ -109,17 +116,17 @@ public final class BufferedSink: DeliveryProcessor {
     /// Writes the batch if the breaker allows and acks it, else requeues it; then drops the idle connection.
     public func drain() -> [Settlement] {
         defer { writer.disconnect() }
-        guard !tags.isEmpty else { return [] }
+        guard !held.isEmpty else { return [] }
         if !breaker.isOpen, let acks = flush() { return acks }
-        let requeues = tags.map { Settlement(deliveryTag: $0, disposition: .requeue) }
-        logger.notice("batch handed back to the queue unwritten", ["batch.messages": "\(tags.count)"])
+        let requeues = held.map { Settlement(deliveryTag: $0.deliveryTag, disposition: .requeue) }
+        logger.notice("batch handed back to the queue unwritten", ["batch.messages": "\(held.count)"])
         reset()
         return requeues
     }
 
     public func channelLost() {
-        guard !tags.isEmpty else { return }
-        logger.warning("batch dropped with its channel; the broker redelivers it", ["batch.messages": "\(tags.count)"])
+        guard !held.isEmpty else { return }
+        logger.warning("batch dropped with its channel; the broker redelivers it", ["batch.messages": "\(held.count)"])
         reset()
     }
 
@@ -131,17 +138,37 @@ public final class BufferedSink: DeliveryProcessor {
             retryAt = now() + settings.retryDelay
             logger.warning(
                 "batch insert failed; rows kept for a retry",
-                ["batch.messages": "\(tags.count)", "batch.rows": "\(rowCount)"].merging(.error(error)) { $1 }
+                ["batch.messages": "\(held.count)", "batch.rows": "\(rowCount)"].merging(.error(error)) { $1 }
             )
             return nil
         }
-        let acks = tags.map { Settlement(deliveryTag: $0, disposition: .ack) }
+        let settlements = held
+        for settlement in settlements {
+            if settlement.disposition != .ack { deadLettered(.badRow) }
+        }
         reset()
-        return acks
+        return settlements
+    }
+
+    /// How a batched delivery is settled once its rows are written: `.ack`, or, when row validation refused some of
+    /// its events, the dead-letter copy of those (without a queue to send it to, `.reject`: the broker dead-letters
+    /// the whole message if the queue has a dead-letter exchange; its good rows are written, and collapse by id if
+    /// it is replayed).
+    private func settlement(of delivery: Delivery, _ rows: DeliveryRows) -> Disposition {
+        guard let rejected = rows.rejected else { return .ack }
+        logger.error(
+            "events refused by row validation; they are dead-lettered once the message's other rows are written",
+            [
+                "amqp.message_id": rows.messageID, "reason.class": "bad_row", "reason": rejected.summary,
+                "rows.batched": "\(rows.count)", "rows.refused": "\(rejected.count)",
+            ]
+        )
+        guard let queue else { return .reject }
+        return .republish(FailureRoute(rejected: rejected, of: delivery, queue: queue).message)
     }
 
     private func reset() {
-        tags.removeAll(keepingCapacity: true)
+        held.removeAll(keepingCapacity: true)
         rows.removeAll(keepingCapacity: true)
         rowCount = 0
         firstRowAt = nil

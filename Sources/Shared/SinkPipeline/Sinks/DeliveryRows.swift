@@ -1,24 +1,31 @@
 public import AMQPClient
-import EventWire
-import Foundation
+public import Foundation
 
-/// A delivery turned into rows for the event table.
+/// A delivery turned into rows for the event table (`MessageRows`), with the times only the worker knows: the
+/// delivery's time stands in for the gateway's receive time of calls that carry none, and the write time.
 public struct DeliveryRows: Sendable {
-    /// JSONEachRow, one line per event.
+    /// JSONEachRow, one line per event that passed row validation.
     public var bytes: [UInt8]
     public var count: Int
     /// The message id written into each row (`tag-N` when the publisher set none).
     public var messageID: String
+    /// The events refused by row validation while others became rows; nil when every event is a row.
+    public var rejected: RejectedEvents?
 
-    /// Decodes the JSON envelope and validates every row; throws on an undecodable message or a bad row.
-    public init(_ delivery: Delivery) throws(SinkError) {
+    /// Decodes the JSON envelope and validates every row; throws `decode` on an undecodable message, `badRow` on a
+    /// message without events or whose every event is refused.
+    public init(_ delivery: Delivery, now: Date = Date()) throws(SinkError) {
         messageID = delivery.messageID ?? "tag-\(delivery.deliveryTag)"
-        let envelope = try EventEnvelope.decode(json: delivery.body, routingKey: delivery.routingKey)
-        bytes = try EventRows.jsonEachRow(
-            envelope,
+        let seconds = now.timeIntervalSince1970
+        let rows = try MessageRows(
+            body: delivery.body,
+            routingKey: delivery.routingKey,
             messageID: messageID,
-            receivedAtSeconds: Int64(Date().timeIntervalSince1970)
+            deliveredAtMilliseconds: Int64(seconds * 1000),
+            writtenAtSeconds: Int64(seconds)
         )
-        count = envelope.events.count
+        bytes = rows.bytes
+        count = rows.count
+        rejected = rows.rejected
     }
 }

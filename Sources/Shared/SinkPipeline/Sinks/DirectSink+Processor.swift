@@ -6,7 +6,7 @@ extension DirectSink: DeliveryProcessor {
         handle(delivery)
     }
 
-    public var isPaused: Bool { writer.breaker.isOpen }
+    public var isPaused: Bool { breaker.isOpen }
 
     /// Nothing is held; the idle ClickHouse connection is dropped while the consumer pauses or stops.
     public func drain() -> [Settlement] {

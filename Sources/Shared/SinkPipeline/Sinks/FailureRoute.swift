@@ -38,6 +38,41 @@ public struct FailureRoute: Sendable, Equatable {
         reason: String,
         now: Date = Date()
     ) {
+        self.init(
+            delivery: delivery,
+            body: delivery.body,
+            messageID: delivery.messageID ?? UUID().uuidString,
+            queue: queue,
+            failure: failure,
+            reason: reason,
+            now: now
+        )
+    }
+
+    /// The dead-letter copy of the events of `delivery` that row validation refused while the others were written
+    /// (`rejected.body`, reason class `bad_row`), under the message id `<original id>.rejected`; the original's
+    /// headers and content type are kept.
+    public init(rejected: RejectedEvents, of delivery: Delivery, queue: Topology.Queue, now: Date = Date()) {
+        self.init(
+            delivery: delivery,
+            body: rejected.body,
+            messageID: (delivery.messageID ?? UUID().uuidString) + ".rejected",
+            queue: queue,
+            failure: .badRow,
+            reason: SinkError(.badRow, rejected.summary).deadLetterReason,
+            now: now
+        )
+    }
+
+    private init(
+        delivery: Delivery,
+        body: [UInt8],
+        messageID: String,
+        queue: Topology.Queue,
+        failure: SinkFailure,
+        reason: String,
+        now: Date
+    ) {
         let retries = DeadLetterHeaders.retryCount(in: delivery.headers)
         var headers = delivery.headers
         let routingKey: String
@@ -59,8 +94,8 @@ public struct FailureRoute: Sendable, Equatable {
         message = OutgoingMessage(
             exchange: "",
             routingKey: routingKey,
-            body: delivery.body,
-            messageID: delivery.messageID ?? UUID().uuidString,
+            body: body,
+            messageID: messageID,
             contentType: delivery.contentType ?? Self.unknownContentType,
             headers: headers,
             expiration: expiration

@@ -57,6 +57,7 @@ public struct SinkFactory: Sendable {
         case .direct:
             return DirectSink(
                 writer: writer,
+                breaker: breaker,
                 queue: queue,
                 outageDelay: retryDelay,
                 metrics: failureMetrics,

@@ -6,6 +6,13 @@ public import ClickHouseClient
 /// `LowCardinality`/`Map`/`JSON`/`TTL`/`CODEC`. `ReplacingMergeTree` ordered by `event_id` collapses redelivered
 /// events when parts merge (`FINAL` collapses them at read time). `DateTime` columns accept unix seconds as JSON
 /// numbers in JSONEachRow rows.
+///
+/// Every field a client sends has a column: the event's fields, all 20 header fields (the header's `currentURL`
+/// as `header_current_url`; `current_url` is the event's page, else the header's), and three times: the event's
+/// (`timestamp`, corrected, with the client's original in `original_timestamp_ms`), the gateway's receive time
+/// (`received_at`, `received_at_ms`) and the worker's write time (`written_at`). Columns added after the first
+/// release come last, so a table that `EventTable+Migration.swift` completed has the same column order as a new
+/// one.
 public enum EventTable {
     /// Column names and types, in table order.
     static let definitions: [(name: String, type: String)] = [
@@ -33,6 +40,16 @@ public enum EventTable {
         ("attributes", "String"),
         ("experiment_ids", "Array(Int64)"),
         ("message_id", "String"),
+        // Added in the second release: the header fields the first one dropped, and the times.
+        ("android_advertising_id", "String"),
+        ("app_version_code", "String"),
+        ("header_current_url", "String"),
+        ("merchant_id", "String"),
+        ("utm_referrer", "String"),
+        ("utm_platform", "String"),
+        ("pp_id", "String"),
+        ("received_at_ms", "Int64"),
+        ("written_at", "DateTime"),
     ]
 
     /// The column names in table order, for `ClickHouseConnection.insert(into:columns:jsonEachRow:)`.
