@@ -156,3 +156,36 @@ def test_a_batch_sent_twice_without_ids_lands_once(stub):
     print(f"\nretry without ids: sent 2 x {len(events)}, rows {raw} (before merges), rows in FINAL {len(final_ids)}")
     assert len(final_ids) == len(events) == len(set(final_ids)), "a retried batch must collapse to one row per event"
     assert all(UUID_RE.match(event_id) for event_id in final_ids)
+
+
+HEADER_COLUMNS = {  # proto field -> column: every one of the 20 header fields has its own
+    "sessionId": "session_id", "bbDeviceId": "bb_device_id", "userId": "user_id", "deviceId": "device_id",
+    "androidAdvertisingId": "android_advertising_id", "clientId": "client_id", "channel": "channel", "os": "os",
+    "clientType": "client_type", "appLanguage": "app_language", "appVersion": "app_version",
+    "appVersionCode": "app_version_code", "currentURL": "header_current_url", "merchantId": "merchant_id",
+    "utmReferrer": "utm_referrer", "utmPlatform": "utm_platform", "utmSource": "utm_source",
+    "utmMedium": "utm_medium", "utmCampaign": "utm_campaign", "ppId": "pp_id",
+}
+
+
+def test_every_header_field_is_stored(stub):
+    unique = uuid.uuid4().hex[:8]
+    values = {field: f"{field}-{unique}" for field in HEADER_COLUMNS}
+    values["bbDeviceId"], values["userId"] = -9_007_199_254_740_993, 9_007_199_254_740_993
+    header = event_pb2.Header(**values)
+    event = make_event("app.open", now_ms())
+    before_ms = now_ms()
+    response = dispatch(stub, event_pb2.Events(header=header, events=[event]))
+    assert response.status == "SUCCESS", f"gateway answered {response.status!r}: {response.message!r}"
+    assert wait_until_landed([event.id]) == 1
+
+    columns = list(HEADER_COLUMNS.values()) + ["received_at_ms", "toUnixTimestamp(written_at)"]
+    row = clickhouse.query(f"SELECT {', '.join(columns)} FROM {TABLE} FINAL "
+                           f"WHERE event_id IN ({id_list([event.id])}) FORMAT TSV").rstrip("\n").split("\t")
+    stored = dict(zip(HEADER_COLUMNS, row))
+    expected = {field: str(value) for field, value in values.items()}
+    print(f"\nheader fields: sent {len(values)}, stored {sum(stored[f] == expected[f] for f in expected)}")
+    assert stored == expected
+    received_ms, written_s = int(row[-2]), int(row[-1])
+    assert before_ms - 3_000 <= received_ms <= now_ms(), "received_at_ms is the gateway's receive time"
+    assert written_s * 1000 >= received_ms - 1_000, "written_at is the worker's write time, after receipt"
