@@ -52,6 +52,7 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
     )
     let readiness = Readiness()
     let registry = MetricsRegistry()
+    registry.registerProcessMetrics()
     let spoolMetrics = SpoolMetrics(registry: registry)
     let spool: Spool
     do {
@@ -87,7 +88,11 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
         clampMonitor: ClampMonitor(),
         logger: logger
     )
-    var router = GRPCRouter(maxMessageBytes: configuration.maxMessageBytes, logger: logger)
+    var router = GRPCRouter(
+        maxMessageBytes: configuration.maxMessageBytes,
+        logger: logger,
+        metrics: GRPCServerMetrics(registry: registry)
+    )
     router.register(DispatchService.path, settings.auth.map { $0.protect(dispatch.dispatch) } ?? dispatch.dispatch)
     router.register(HealthService.checkPath, health.check)
     router.registerServerStreaming(HealthService.watchPath, health.watch)

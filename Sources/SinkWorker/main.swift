@@ -63,6 +63,7 @@ func runWorker(_ settings: WorkerSettings, family: Topology.Family) async -> Int
             QualifiedTable(database: database, table: try ClickHouseIdentifier($0.table))
         }
         let registry = MetricsRegistry()
+        registry.registerProcessMetrics()
         let health = DatabaseHealth(
             database: database,
             configuration: clickHouse,
