@@ -81,7 +81,11 @@ func runWorker(_ settings: WorkerSettings, family: Topology.Family) async -> Int
         ).make()
         let consumers = queues.flatMap(\.consumers)
         let readiness = WorkerAdmin.readiness(consumers: consumers, health: health)
-        var services: [any Service] = [health, ConsumerPool(consumers: consumers, readiness: readiness)]
+        // The schema is created inside the running worker, so the admin endpoint answers while it waits.
+        let pool = ConsumerPool(consumers: consumers, readiness: readiness) {
+            try await SchemaSetup.ensureTables(tables, configuration: clickHouse, logger: logger)
+        }
+        var services: [any Service] = [health, pool]
         if configuration.admin.isEnabled {
             let router = AdminRouter(
                 readiness: readiness,
@@ -98,7 +102,6 @@ func runWorker(_ settings: WorkerSettings, family: Topology.Family) async -> Int
             try admin.bind()
             services.insert(admin, at: 0)
         }
-        try await SchemaSetup.ensureTables(tables, configuration: clickHouse, logger: logger)
         let group = ServiceGroup(services: services, drainTimeout: configuration.drainTimeout, logger: logger)
         try await group.run()
         logger.notice("stopped")
