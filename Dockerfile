@@ -12,7 +12,11 @@ RUN apt-get update \
 
 WORKDIR /src
 COPY . .
-RUN swift build -c release --static-swift-stdlib \
+# The context has no .git: pass the revision to compile in
+# (`--build-arg EVENTGRPC_GIT_REVISION=$(git describe --always --dirty --abbrev=12)`).
+ARG EVENTGRPC_GIT_REVISION=unknown
+RUN scripts/version.sh \
+    && swift build -c release --static-swift-stdlib \
     && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
     && mkdir -p /out \
     && cp "$bin/IngestGateway" "$bin/SinkWorker" /out/

@@ -20,6 +20,7 @@ deps:
 	@scripts/install-deps.sh
 
 build: deps
+	@scripts/version.sh > /dev/null
 	swift build -c release
 
 run:

@@ -98,9 +98,12 @@ let package = Package(
         ),
         unitTests(
             "IngestGateway",
-            ["IngestGateway", "EventCore", "IngestPipeline", "HTTP2Server", "GRPCServer", "AMQPClient"]
+            ["IngestGateway", "EventCore", "IngestPipeline", "HTTP2Server", "GRPCServer", "AMQPClient", "TestSupport"]
         ),
-        unitTests("SinkWorker", ["SinkWorker", "EventCore", "SinkPipeline", "ClickHouseClient", "AMQPClient"]),
+        unitTests(
+            "SinkWorker",
+            ["SinkWorker", "EventCore", "SinkPipeline", "ClickHouseClient", "AMQPClient", "TestSupport"]
+        ),
         // Integration tests against a real RabbitMQ and ClickHouse (see scripts/stack.sh).
         .testTarget(
             name: "IntegrationTests",

@@ -37,7 +37,7 @@ trap shutdown EXIT
 trap 'exit 0' INT TERM
 
 scripts/install-deps.sh
-echo "make run: building release binaries"
+echo "make run: building release binaries (revision $(scripts/version.sh))"
 swift build -c release
 BIN=$(swift build -c release --show-bin-path)
 

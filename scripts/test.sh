@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: installs what is missing, builds, starts a private stack on test ports, runs every Swift test
-# (unit and integration), validates docker-compose.yml, runs the grpcio end-to-end suite against a real gateway
-# and workers, runs `make bench-smoke` (its own stack), and stops everything it started whatever happened.
+# (unit and integration), validates docker-compose.yml, lints the gateway's and a worker's /metrics with promtool
+# and runs the grpcio end-to-end suite against a real gateway and workers, runs `make bench-smoke` (its own stack),
+# and stops everything it started whatever happened.
 #
 # Environment (default): TEST_RABBIT_PORT (5682), TEST_RABBIT_MANAGEMENT_PORT (15682), TEST_RABBIT_DIST_PORT
 # (25682), TEST_EPMD_PORT (4379), TEST_CLICKHOUSE_PORT (8133), TEST_CLICKHOUSE_TCP_PORT (9010), TEST_GRPC_PORT
@@ -43,12 +44,13 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "dependencies"
 scripts/install-deps.sh
+scripts/promtool.sh --version > /dev/null
 
 step "format (swift format lint --strict, swift-nio's settings in .swift-format)"
 swift format lint --strict --recursive Package.swift Sources Tests
 echo "swift format: clean"
 
-step "build (debug, with tests)"
+step "build (debug, with tests; revision $(scripts/version.sh) compiled in)"
 swift build --build-tests
 
 step "layers: release build, C modules with their owners only, each binary links only its C libraries"
@@ -81,6 +83,20 @@ for family in analytics logs; do
     worker_admin_port=$((worker_admin_port + 1))
 done
 wait_for_port "$GRPC_PORT" gateway
+# check_metrics NAME PORT: the process's /metrics must pass Prometheus's own lint (promtool prints nothing).
+check_metrics() {
+    local lint
+    wait_for_port "$2" "$1"
+    if ! lint=$(curl -fsS --max-time 30 "http://127.0.0.1:$2/metrics" | scripts/promtool.sh check metrics 2>&1) \
+        || [[ -n "$lint" ]]; then
+        echo "promtool check metrics failed on $1 (port $2):" >&2
+        echo "$lint" >&2
+        return 1
+    fi
+    echo "promtool check metrics: $1 clean"
+}
+check_metrics gateway "$ADMIN_PORT"
+check_metrics worker-analytics "$WORKER_ADMIN_PORT"
 # Interop tests may start processes of their own (EVENTGRPC_BIN) and stop or kill the servers (scripts/stack.sh
 # with STACK_DIR); a test that does so restores them before it ends.
 GATEWAY_ADDR=127.0.0.1:$GRPC_PORT CLICKHOUSE_URL=http://127.0.0.1:$CLICKHOUSE_PORT ADMIN_ADDR=127.0.0.1:$ADMIN_PORT \

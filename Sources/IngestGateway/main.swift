@@ -6,25 +6,45 @@ import GRPCServer
 import HTTP2Server
 import IngestPipeline
 
-/// Wires the gateway: configuration, topology, publisher, gRPC routes, server; then runs until SIGTERM/SIGINT.
-func runGateway() async -> Int32 {
-    let configuration: GatewayConfiguration
-    let durability: DurabilitySettings
-    let topology: Topology
-    let auth: GRPCBearerAuth?
+/// Runs the command the arguments ask for (`GatewayCommand`) and returns the exit code (`ExitStatus`).
+func runCommand(_ arguments: [String], environment: [String: String]) async -> Int32 {
+    let command: GatewayCommand
     do {
-        let environment = Environment(ProcessInfo.processInfo.environment)
-        configuration = try GatewayConfiguration(environment: environment)
-        durability = try DurabilitySettings(environment: environment)
-        topology = try Topology.load(path: configuration.topologyFile)
-        auth = try configuration.authTokensFile.map { path throws(ConfigurationError) in
-            try GRPCBearerAuth(contentsOfFile: path)
-        }
+        command = try GatewayCommand.parse(arguments)
     } catch {
-        FileHandle.standardError.write(Data("IngestGateway: \(error)\n".utf8))
-        return 2
+        Console.printError(error.message)
+        return ExitStatus.usage
     }
+    switch command {
+    case .help:
+        Console.print(GatewayCommand.help(reads: GatewaySettings.environmentReads))
+        return ExitStatus.success
+    case .version:
+        Console.print(BuildInfo.versionLine(program: "IngestGateway"))
+        return ExitStatus.success
+    case .checkConfig, .serve:
+        let settings: GatewaySettings
+        do {
+            settings = try GatewaySettings.load(environment)
+        } catch {
+            Console.printError("IngestGateway: \(error)")
+            return ExitStatus.usage
+        }
+        guard command == .serve else {
+            Console.print(settings.summary)
+            return ExitStatus.success
+        }
+        return await runGateway(settings)
+    }
+}
+
+/// Wires the gateway: publisher, spool, gRPC routes, server, admin; then runs until SIGTERM/SIGINT.
+func runGateway(_ settings: GatewaySettings) async -> Int32 {
+    let configuration = settings.configuration
+    let durability = settings.durability
+    let topology = settings.topology
     let logger = Logger(label: "gateway", minimumLevel: configuration.logLevel)
+    logger.notice("starting", ["build.version": BuildInfo.version, "build.revision": BuildInfo.revision])
     let publisher = AMQPPublisher(
         configuration: AMQPConfiguration(servers: configuration.servers),
         declarations: topology.amqpDeclarations(for: topology.families),
@@ -32,6 +52,7 @@ func runGateway() async -> Int32 {
     )
     let readiness = Readiness()
     let registry = MetricsRegistry()
+    registry.registerProcessMetrics()
     let spoolMetrics = SpoolMetrics(registry: registry)
     let spool: Spool
     do {
@@ -42,7 +63,7 @@ func runGateway() async -> Int32 {
         )
     } catch {
         logger.critical("cannot open the spool", .error(error))
-        return 1
+        return ExitStatus.failure
     }
     let health = HealthService(readiness: readiness)
     let queue = PublishQueue(
@@ -66,8 +87,12 @@ func runGateway() async -> Int32 {
         clampMonitor: ClampMonitor(),
         logger: logger
     )
-    var router = GRPCRouter(maxMessageBytes: configuration.maxMessageBytes, logger: logger)
-    router.register(DispatchService.path, auth.map { $0.protect(dispatch.dispatch) } ?? dispatch.dispatch)
+    var router = GRPCRouter(
+        maxMessageBytes: configuration.maxMessageBytes,
+        logger: logger,
+        metrics: GRPCServerMetrics(registry: registry)
+    )
+    router.register(DispatchService.path, settings.auth.map { $0.protect(dispatch.dispatch) } ?? dispatch.dispatch)
     router.register(HealthService.checkPath, health.check)
     router.registerServerStreaming(HealthService.watchPath, health.watch)
     let server = HTTP2Server(configuration: configuration.server, handler: router, logger: logger)
@@ -104,11 +129,11 @@ func runGateway() async -> Int32 {
         try server.bind()
         try await group.run()
         logger.notice("stopped")
-        return 0
+        return ExitStatus.success
     } catch {
         logger.critical("gateway stopped on an error", .error(error))
-        return 1
+        return ExitStatus.failure
     }
 }
 
-exit(await runGateway())
+exit(await runCommand(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment))

@@ -3,22 +3,56 @@ import EventCore
 import EventTopology
 import Foundation
 
-/// Wires a worker for one family: configuration, topology, schema, the database's health cron, one consumer per
-/// configured slot (each with its own connections and sink), the admin endpoint; then runs until SIGTERM/SIGINT.
-func runWorker() async -> Int32 {
-    let configuration: WorkerConfiguration
-    let family: Topology.Family
-    let topology: Topology
+/// Runs the command the arguments ask for (`WorkerCommand`) and returns the exit code (`ExitStatus`).
+func runCommand(_ arguments: [String], environment: [String: String]) async -> Int32 {
+    let command: WorkerCommand
     do {
-        let arguments = try WorkerArguments.parse(Array(CommandLine.arguments.dropFirst()))
-        configuration = try WorkerConfiguration(environment: Environment(ProcessInfo.processInfo.environment))
-        topology = try Topology.load(path: configuration.topologyFile)
-        family = try topology.selectFamily(arguments.family, queues: arguments.queues)
+        command = try WorkerCommand.parse(arguments)
     } catch {
-        FileHandle.standardError.write(Data("SinkWorker: \(error)\n".utf8))
-        return 2
+        Console.printError(error.message)
+        return ExitStatus.usage
     }
+    let selection: WorkerArguments?
+    switch command {
+    case .help:
+        Console.print(WorkerCommand.help(reads: WorkerSettings.environmentReads))
+        return ExitStatus.success
+    case .deadLetterHelp:
+        Console.print(DeadLetterArguments.usage)
+        return ExitStatus.success
+    case .version:
+        Console.print(BuildInfo.versionLine(program: "SinkWorker"))
+        return ExitStatus.success
+    case .run(let arguments): selection = arguments
+    case .checkConfig(let arguments): selection = arguments
+    case .deadLetter: selection = nil
+    }
+    let settings: WorkerSettings
+    do {
+        settings = try WorkerSettings.load(environment, selection: selection)
+    } catch {
+        Console.printError("SinkWorker: \(error)")
+        return ExitStatus.usage
+    }
+    switch command {
+    case .deadLetter(let arguments):
+        return DeadLetterCommand.run(arguments, settings: settings)
+    case .run:
+        guard let family = settings.family else { return ExitStatus.usage }
+        return await runWorker(settings, family: family)
+    default:
+        Console.print(settings.summary)
+        return ExitStatus.success
+    }
+}
+
+/// Wires a worker for one family: schema, the database's health cron, one consumer per configured slot (each with
+/// its own connections and sink), the admin endpoint; then runs until SIGTERM/SIGINT.
+func runWorker(_ settings: WorkerSettings, family: Topology.Family) async -> Int32 {
+    let configuration = settings.configuration
+    let topology = settings.topology
     let logger = Logger(label: "sink-worker", minimumLevel: configuration.logLevel, metadata: ["family": family.name])
+    logger.notice("starting", ["build.version": BuildInfo.version, "build.revision": BuildInfo.revision])
     do {
         let clickHouse = ClickHouseConfiguration(
             servers: configuration.servers,
@@ -29,6 +63,7 @@ func runWorker() async -> Int32 {
             QualifiedTable(database: database, table: try ClickHouseIdentifier($0.table))
         }
         let registry = MetricsRegistry()
+        registry.registerProcessMetrics()
         let health = DatabaseHealth(
             database: database,
             configuration: clickHouse,
@@ -46,7 +81,11 @@ func runWorker() async -> Int32 {
         ).make()
         let consumers = queues.flatMap(\.consumers)
         let readiness = WorkerAdmin.readiness(consumers: consumers, health: health)
-        var services: [any Service] = [health, ConsumerPool(consumers: consumers, readiness: readiness)]
+        // The schema is created inside the running worker, so the admin endpoint answers while it waits.
+        let pool = ConsumerPool(consumers: consumers, readiness: readiness) {
+            try await SchemaSetup.ensureTables(tables, configuration: clickHouse, logger: logger)
+        }
+        var services: [any Service] = [health, pool]
         if configuration.admin.isEnabled {
             let router = AdminRouter(
                 readiness: readiness,
@@ -63,18 +102,14 @@ func runWorker() async -> Int32 {
             try admin.bind()
             services.insert(admin, at: 0)
         }
-        try await SchemaSetup.ensureTables(tables, configuration: clickHouse, logger: logger)
         let group = ServiceGroup(services: services, drainTimeout: configuration.drainTimeout, logger: logger)
         try await group.run()
         logger.notice("stopped")
-        return 0
+        return ExitStatus.success
     } catch {
         logger.critical("worker stopped on an error", .error(error))
-        return 1
+        return ExitStatus.failure
     }
 }
 
-if CommandLine.arguments.dropFirst().first == "dlq" {
-    exit(DeadLetterCommand.run(Array(CommandLine.arguments.dropFirst(2))))
-}
-exit(await runWorker())
+exit(await runCommand(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment))

@@ -11,25 +11,29 @@ import Testing
         #expect(gateway.adminPort == 8019)
         #expect(gateway.adminHost == "127.0.0.1")
         #expect(gateway.servers.rabbitPort == 5672)
-        #expect(gateway.servers.clickHousePort == 8123)
         #expect(gateway.topologyFile == nil)
         #expect(gateway.drainTimeout == .seconds(30))
     }
 
     @Test func readsOverridesAndReplicaLists() throws {
         let env = Environment([
-            "PORT": "9000", "CLICKHOUSE_HOST": "a, b", "DRAIN_TIMEOUT": "2500ms", "RABBIT_VHOST": "v",
+            "PORT": "9000", "DRAIN_TIMEOUT": "2500ms", "RABBIT_VHOST": "v", "MAX_MESSAGE_BYTES": "8MiB",
+            "EVENT_BUFFERED_MAX_BYTES": "512KiB", "MAX_BUFFERED_REQUEST_BYTES": "1GiB", "LOG_LEVEL": "warn",
         ])
         let gateway = try GatewayConfiguration(environment: env)
         #expect(gateway.server.port == 9000)
-        #expect(gateway.servers.clickHouseHosts == ["a", "b"])
+        #expect(gateway.maxMessageBytes == 8 << 20 && gateway.server.maxRequestBodyBytes == (8 << 20) + 5)
+        #expect(gateway.queueMaxBytes == 512 << 10)
+        #expect(gateway.server.maxBufferedRequestBytes == 1 << 30)
+        #expect(gateway.logLevel == .warning)
         #expect(gateway.drainTimeout == .milliseconds(2500))
         #expect(gateway.servers.rabbitVhost == "v")
     }
 
     @Test(arguments: [
         ("PORT", "abc"), ("PORT", "70000"), ("RABBIT_PORT", "-1"), ("DRAIN_TIMEOUT", "soon"), ("LOG_LEVEL", "loud"),
-        ("CLICKHOUSE_HOST", ",,"), ("EVENT_MAX_BATCH_EVENTS", "0"), ("ADMIN_HOST", "0.0.0.0"),
+        ("EVENT_MAX_BATCH_EVENTS", "0"), ("ADMIN_HOST", "0.0.0.0"), ("MAX_MESSAGE_BYTES", "4MB"),
+        ("SHUTDOWN_GRACE", "31s"),
     ])
     func badValuesNameTheVariable(variable: String, value: String) {
         #expect {
@@ -38,5 +42,11 @@ import Testing
             let description = "\(error)"
             return description.contains(variable) && description.contains(value)
         }
+    }
+
+    @Test func theGatewayNeitherReadsNorChecksClickHouseVariables() throws {
+        let env = Environment(["CLICKHOUSE_HOST": ",,", "CLICKHOUSE_PORT": "x"])
+        _ = try GatewayConfiguration(environment: env)
+        #expect(!env.reads.contains { $0.name.hasPrefix("CLICKHOUSE_") })
     }
 }

@@ -4,14 +4,20 @@ import Testing
 @testable import SinkWorker
 
 @Suite struct WorkerArgumentsTests {
-    @Test func workerArguments() throws {
-        #expect(
-            try WorkerArguments.parse(["--family", "logs", "--queue", "logs.post"])
-                == WorkerArguments(family: "logs", queues: ["logs.post"])
-        )
-        #expect(throws: ArgumentError.self) { try WorkerArguments.parse([]) }
-        #expect(throws: ArgumentError.self) { try WorkerArguments.parse(["--family"]) }
-        #expect(throws: ArgumentError.self) { try WorkerArguments.parse(["--family", "a", "--bogus", "b"]) }
+    @Test(arguments: [
+        ["--family", "logs", "--queue", "logs.post"], ["--family=logs", "--queue=logs.post"],
+        ["--queue", "logs.post", "--family=logs"],
+    ])
+    func workerArgumentsInBothSpellings(arguments: [String]) throws {
+        #expect(try WorkerArguments.parse(arguments) == WorkerArguments(family: "logs", queues: ["logs.post"]))
+    }
+
+    @Test(arguments: [
+        [String](), ["--family"], ["--family="], ["--family", "a", "--bogus", "b"], ["--family", "a", "extra"],
+        ["--family", "a", "--family", "b"], ["--queue", "q"],
+    ])
+    func badWorkerArgumentsAreRefused(arguments: [String]) {
+        #expect(throws: ArgumentError.self) { try WorkerArguments.parse(arguments) }
     }
 
     @Test func workerConfigurationDefaultsToAdminOnLoopbackPort8021() throws {

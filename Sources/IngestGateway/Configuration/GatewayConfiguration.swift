@@ -3,7 +3,8 @@ public import HTTP2Server
 public import IngestPipeline
 
 /// Everything the gateway reads from its environment, parsed in one place; a bad value stops start-up with the
-/// variable's name.
+/// variable's name (all bad values together when the environment collects them, see `GatewaySettings`). Sizes
+/// take binary units (`64MiB`, `512KiB`) or plain bytes.
 public struct GatewayConfiguration: Sendable {
     /// `PORT`: the gRPC port, default 8017. `GRPC_HOST`: the address it binds, default `0.0.0.0`.
     public var server = HTTP2ServerConfiguration()
@@ -56,13 +57,15 @@ public struct GatewayConfiguration: Sendable {
         adminHost = env.string("ADMIN_HOST", default: adminHost)
         adminToken = env.optionalString("ADMIN_TOKEN")
         if adminToken == nil && !adminHost.hasPrefix("127.") {
-            throw ConfigurationError(
-                variable: "ADMIN_HOST",
-                value: adminHost,
-                expected: "a loopback address (127.0.0.1), or set ADMIN_TOKEN to protect the drain toggle"
+            try env.reject(
+                ConfigurationError(
+                    variable: "ADMIN_HOST",
+                    value: adminHost,
+                    expected: "a loopback address (127.0.0.1), or set ADMIN_TOKEN to protect the drain toggle"
+                )
             )
         }
-        servers = try ServerAddresses(environment: env)
+        servers = try ServerAddresses(environment: env, clickHouse: false)
         topologyFile = env.optionalString("TOPOLOGY_FILE")
         limits.maxEventsPerBatch = try env.int(
             "EVENT_MAX_BATCH_EVENTS",
@@ -70,7 +73,7 @@ public struct GatewayConfiguration: Sendable {
             in: 1...100_000
         )
         queueCapacity = try env.int("EVENT_BUFFERED_CHANNEL_SIZE", default: queueCapacity, in: 1...1_000_000)
-        queueMaxBytes = try env.int("EVENT_BUFFERED_MAX_BYTES", default: queueMaxBytes, in: 1024...(16 << 30))
+        queueMaxBytes = try env.bytes("EVENT_BUFFERED_MAX_BYTES", default: queueMaxBytes, in: 1024...(16 << 30))
         enqueueTimeout = try env.duration("EVENT_ENQUEUE_TIMEOUT", default: enqueueTimeout, atLeast: .milliseconds(1))
         maxConcurrentDispatches = try env.int(
             "MAX_CONCURRENT_DISPATCHES",
@@ -79,21 +82,23 @@ public struct GatewayConfiguration: Sendable {
         )
         workerPoolSize = try env.int("EVENT_WORKER_POOL_SIZE", default: workerPoolSize, in: 1...4096)
         rounds.maxEvents = try env.int("COALESCE_MAX_EVENTS", default: rounds.maxEvents, in: 1...1_000_000)
-        rounds.maxBytes = try env.int("COALESCE_MAX_BYTES", default: rounds.maxBytes, in: 1024...(256 << 20))
-        maxMessageBytes = try env.int("MAX_MESSAGE_BYTES", default: maxMessageBytes, in: 1024...(64 * 1024 * 1024))
+        rounds.maxBytes = try env.bytes("COALESCE_MAX_BYTES", default: rounds.maxBytes, in: 1024...(256 << 20))
+        maxMessageBytes = try env.bytes("MAX_MESSAGE_BYTES", default: maxMessageBytes, in: 1024...(64 * 1024 * 1024))
         server.maxRequestBodyBytes = maxMessageBytes + 5
-        server.maxBufferedRequestBytes = try env.int(
+        server.maxBufferedRequestBytes = try env.bytes(
             "MAX_BUFFERED_REQUEST_BYTES",
             default: server.maxBufferedRequestBytes,
             in: (maxMessageBytes + 5)...(64 << 30)
         )
         drainTimeout = try env.duration("DRAIN_TIMEOUT", default: drainTimeout, atLeast: .seconds(1))
         shutdownGrace = try env.duration("SHUTDOWN_GRACE", default: shutdownGrace)
-        guard shutdownGrace < drainTimeout else {
-            throw ConfigurationError(
-                variable: "SHUTDOWN_GRACE",
-                value: env.string("SHUTDOWN_GRACE", default: ""),
-                expected: "a duration shorter than DRAIN_TIMEOUT (\(drainTimeout))"
+        if shutdownGrace >= drainTimeout {
+            try env.reject(
+                ConfigurationError(
+                    variable: "SHUTDOWN_GRACE",
+                    value: env.rawValue("SHUTDOWN_GRACE"),
+                    expected: "a duration shorter than DRAIN_TIMEOUT (\(Environment.formatDuration(drainTimeout)))"
+                )
             )
         }
         logLevel = try env.logLevel()

@@ -38,14 +38,22 @@ struct GatewayMetrics: Sendable {
             "eventgrpc_gateway_queue_depth_batches",
             help: "Batches waiting in the bounded queue for a publisher."
         ) { queue.depth }
+        // Present at zero for every code, so that a rate over them works before the first rejection.
+        for code in GRPCStatus.Code.known where code != .ok {
+            _ = rejections(code)
+        }
     }
 
     /// Rejections by gRPC status code (a bounded label set).
     func batchRejected(_ code: GRPCStatus.Code) {
+        rejections(code).increment()
+    }
+
+    private func rejections(_ code: GRPCStatus.Code) -> Counter {
         registry.counter(
             "eventgrpc_gateway_batches_rejected_total",
             help: "Batches refused, by gRPC status code.",
             labels: ["code": "\(code)"]
-        ).increment()
+        )
     }
 }

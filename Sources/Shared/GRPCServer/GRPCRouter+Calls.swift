@@ -19,13 +19,13 @@ extension GRPCRouter {
     }
 
     /// Runs a server-streaming handler within the call's deadline and ends the stream with its status
-    /// (DEADLINE_EXCEEDED when the deadline passed first and the handler was cancelled).
+    /// (DEADLINE_EXCEEDED when the deadline passed first and the handler was cancelled); returns its code.
     func serverStreaming(
         _ handler: @escaping GRPCServerStreamingHandler,
         message: [UInt8],
         context: GRPCCallContext,
         writer: HTTP2ResponseWriter
-    ) async {
+    ) async -> GRPCStatus.Code {
         let stream = GRPCServerStream(writer: writer)
         let status: GRPCStatus
         do {
@@ -40,5 +40,6 @@ extension GRPCRouter {
             status = self.status(for: error, path: context.path)
         }
         stream.finish(status)
+        return status.code
     }
 }

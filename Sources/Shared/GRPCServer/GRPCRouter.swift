@@ -12,20 +12,25 @@ public struct GRPCRouter: HTTP2RequestHandler {
     /// Largest request message accepted (default 4 MiB), compressed or not; larger ones get RESOURCE_EXHAUSTED.
     public var maxMessageBytes: Int
     let logger: Logger
+    /// Calls started and handled, by method and status code; nil counts nothing.
+    let metrics: GRPCServerMetrics?
 
-    public init(maxMessageBytes: Int = 4 * 1024 * 1024, logger: Logger) {
+    public init(maxMessageBytes: Int = 4 * 1024 * 1024, logger: Logger, metrics: GRPCServerMetrics? = nil) {
         self.maxMessageBytes = maxMessageBytes
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Serves `path` (for example `/event.EventService/dispatch`) with a unary `handler`.
     public mutating func register(_ path: String, _ handler: @escaping GRPCUnaryHandler) {
         methods[path] = .unary(handler)
+        metrics?.prepare(path: path, type: "unary")
     }
 
     /// Serves `path` with a server-streaming `handler`.
     public mutating func registerServerStreaming(_ path: String, _ handler: @escaping GRPCServerStreamingHandler) {
         methods[path] = .serverStreaming(handler)
+        metrics?.prepare(path: path, type: "server_stream")
     }
 
     public func handle(_ request: HTTP2Request, response writer: HTTP2ResponseWriter) async {
@@ -43,6 +48,13 @@ public struct GRPCRouter: HTTP2RequestHandler {
             )
             return
         }
+        let call = metrics?.start(path: request.path)
+        let code = await serve(request, writer: writer)
+        call?.finish(code)
+    }
+
+    /// Answers a gRPC request and returns the status code it ended with.
+    private func serve(_ request: HTTP2Request, writer: HTTP2ResponseWriter) async -> GRPCStatus.Code {
         let method: GRPCMethod
         let context: GRPCCallContext
         let message: [UInt8]
@@ -50,13 +62,15 @@ public struct GRPCRouter: HTTP2RequestHandler {
             (method, context, message) = try prepare(request)
         } catch {
             writer.send(Self.trailersOnly(error))
-            return
+            return error.code
         }
         switch method {
         case .unary(let handler):
-            writer.send(await unary(handler, message: message, context: context))
+            let (response, code) = await unary(handler, message: message, context: context)
+            writer.send(response)
+            return code
         case .serverStreaming(let handler):
-            await serverStreaming(handler, message: message, context: context, writer: writer)
+            return await serverStreaming(handler, message: message, context: context, writer: writer)
         }
     }
 
@@ -65,18 +79,20 @@ public struct GRPCRouter: HTTP2RequestHandler {
         message: [UInt8],
         context: GRPCCallContext
     ) async
-        -> HTTP2Response
+        -> (HTTP2Response, GRPCStatus.Code)
     {
         do {
             let response = try await withinDeadline(of: context) { try await handler(message[...], context) }
-            return HTTP2Response(
+            let answer = HTTP2Response(
                 status: 200,
                 headers: [HTTPField("content-type", "application/grpc")],
                 body: GRPCFraming.frame(response),
                 trailers: [HTTPField("grpc-status", "0")]
             )
+            return (answer, .ok)
         } catch {
-            return Self.trailersOnly(status(for: error, path: context.path))
+            let status = status(for: error, path: context.path)
+            return (Self.trailersOnly(status), status.code)
         }
     }
 

@@ -21,6 +21,12 @@ public struct GRPCStatus: Error, Sendable, Equatable, CustomStringConvertible {
         public static let unavailable = Code(14)
         public static let unauthenticated = Code(16)
 
+        /// Every code this server names, in numeric order (for metrics present at zero).
+        public static let known: [Code] = [
+            .ok, .cancelled, .unknown, .invalidArgument, .deadlineExceeded, .notFound, .resourceExhausted,
+            .failedPrecondition, .unimplemented, .internalError, .unavailable, .unauthenticated,
+        ]
+
         private static let names: [Int: String] = [
             0: "OK", 1: "CANCELLED", 2: "UNKNOWN", 3: "INVALID_ARGUMENT", 4: "DEADLINE_EXCEEDED", 5: "NOT_FOUND",
             8: "RESOURCE_EXHAUSTED", 9: "FAILED_PRECONDITION", 12: "UNIMPLEMENTED", 13: "INTERNAL",

@@ -1,3 +1,5 @@
+public import EventCore
+
 /// `SinkWorker dlq list|peek|replay ...`: the dead-letter subcommands, parsed from the arguments after `dlq`.
 public enum DeadLetterArguments: Sendable, Equatable {
     /// Each queue's DLQ depth, for one family or all of them.
@@ -18,29 +20,22 @@ public enum DeadLetterArguments: Sendable, Equatable {
     /// The largest `--limit` accepted.
     public static let maximumLimit = 10_000_000
 
-    /// Parses the arguments after `dlq`; the error says what is wrong and shows the usage.
+    /// Parses the arguments after `dlq`; the error says what is wrong and shows the usage. Options are written
+    /// `--queue Q` or `--queue=Q`.
     public static func parse(_ arguments: [String]) throws(ArgumentError) -> DeadLetterArguments {
         func fail(_ problem: String) -> ArgumentError { ArgumentError(message: "\(problem)\n\(usage)") }
         guard let command = arguments.first else { throw fail("dlq needs a command: list, peek or replay") }
-        let allowed: Set<String> = command == "list" ? ["--family"] : ["--queue", "--limit"]
         guard ["list", "peek", "replay"].contains(command) else { throw fail("unknown dlq command \"\(command)\"") }
-        var options: [String: String] = [:]
-        var index = 1
-        while index < arguments.count {
-            let option = arguments[index]
-            guard allowed.contains(option) else { throw fail("dlq \(command) does not take \"\(option)\"") }
-            guard index + 1 < arguments.count, !arguments[index + 1].hasPrefix("--") else {
-                throw fail("\(option) needs a value")
-            }
-            guard options.updateValue(arguments[index + 1], forKey: option) == nil else {
-                throw fail("\(option) is given twice")
-            }
-            index += 2
-        }
-        if command == "list" { return .list(family: options["--family"]) }
-        guard let queue = options["--queue"], !queue.isEmpty else { throw fail("dlq \(command) needs --queue") }
+        let options = try CommandLineOptions.parse(
+            Array(arguments.dropFirst()),
+            allowed: command == "list" ? ["--family"] : ["--queue", "--limit"],
+            command: "dlq \(command)",
+            usage: usage
+        )
+        if command == "list" { return .list(family: options.value("--family")) }
+        guard let queue = options.value("--queue") else { throw fail("dlq \(command) needs --queue") }
         var limit: Int?
-        if let text = options["--limit"] {
+        if let text = options.value("--limit") {
             guard let value = Int(text), (1...maximumLimit).contains(value) else {
                 throw fail("--limit \"\(text)\" is not a whole number between 1 and \(maximumLimit)")
             }

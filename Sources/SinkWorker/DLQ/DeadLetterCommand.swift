@@ -7,18 +7,9 @@ import SinkPipeline
 /// `SinkWorker dlq list|peek|replay`: inspects and drains the dead-letter queues over AMQP alone (basic.get, no
 /// management plugin needed). Exit codes: 0 done, 1 a broker failure, 2 bad arguments or configuration.
 enum DeadLetterCommand {
-    static func run(_ arguments: [String]) -> Int32 {
-        let command: DeadLetterArguments
-        let configuration: WorkerConfiguration
-        let topology: Topology
-        do {
-            command = try DeadLetterArguments.parse(arguments)
-            configuration = try WorkerConfiguration(environment: Environment(ProcessInfo.processInfo.environment))
-            topology = try Topology.load(path: configuration.topologyFile)
-        } catch {
-            printError("\(error)")
-            return 2
-        }
+    static func run(_ command: DeadLetterArguments, settings: WorkerSettings) -> Int32 {
+        let configuration = settings.configuration
+        let topology = settings.topology
         let client = AMQPBlockingClient(configuration: AMQPConfiguration(servers: configuration.servers))
         defer { client.close() }
         do {
@@ -31,13 +22,13 @@ enum DeadLetterCommand {
             case .replay(let name, let limit):
                 try replay(try topology.queue(named: name), limit: limit, client: client)
             }
-            return 0
+            return ExitStatus.success
         } catch let error as TopologyError {
-            printError("\(error)")
-            return 2
+            Console.printError("\(error)")
+            return ExitStatus.usage
         } catch {
-            printError("dlq: \(error)")
-            return 1
+            Console.printError("dlq: \(error)")
+            return ExitStatus.failure
         }
     }
 
@@ -96,9 +87,5 @@ enum DeadLetterCommand {
               reason: \(header(DeadLetterHeaders.reason))
               body (\(delivery.body.count) bytes): \(excerpt)\(delivery.body.count > 200 ? "…" : "")
             """
-    }
-
-    static func printError(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 }

@@ -20,10 +20,12 @@ public struct AdminSettings: Sendable, Equatable {
         host = env.string("ADMIN_HOST", default: host)
         token = env.optionalString("ADMIN_TOKEN")
         if isEnabled && token == nil && !host.hasPrefix("127.") {
-            throw ConfigurationError(
-                variable: "ADMIN_HOST",
-                value: host,
-                expected: "a loopback address (127.0.0.1), or set ADMIN_TOKEN to protect the drain toggle"
+            try env.reject(
+                ConfigurationError(
+                    variable: "ADMIN_HOST",
+                    value: host,
+                    expected: "a loopback address (127.0.0.1), or set ADMIN_TOKEN to protect the drain toggle"
+                )
             )
         }
     }

@@ -16,7 +16,12 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
         self.expected = expected
     }
 
+    /// `VARIABLE="value": expected ...`, the line `ConfigurationErrors` lists.
+    public var problem: String {
+        "\(variable)=\"\(value)\": expected \(expected)"
+    }
+
     public var description: String {
-        "configuration error: \(variable)=\"\(value)\": expected \(expected)"
+        "configuration error: \(problem)"
     }
 }

@@ -21,22 +21,28 @@ public struct ServerAddresses: Sendable, Equatable {
 
     public init() {}
 
-    public init(environment env: Environment) throws {
+    /// Reads the RabbitMQ variables and, unless `clickHouse` is false (the gateway never talks to ClickHouse, so it
+    /// neither reads nor lists those variables), the ClickHouse ones.
+    public init(environment env: Environment, clickHouse: Bool = true) throws {
         rabbitHost = env.string("RABBIT_HOST", default: rabbitHost)
         rabbitPort = try env.port("RABBIT_PORT", default: rabbitPort)
         rabbitUser = env.string("RABBIT_USER", default: rabbitUser)
         rabbitPassword = env.string("RABBIT_PASSWORD", default: rabbitPassword)
         rabbitVhost = env.string("RABBIT_VHOST", default: rabbitVhost)
+        guard clickHouse else { return }
         let hosts = env.string("CLICKHOUSE_HOST", default: "127.0.0.1")
             .split(separator: ",").map { String($0).trimmingSpaces }
-        guard !hosts.isEmpty, hosts.allSatisfy({ !$0.isEmpty }) else {
-            throw ConfigurationError(
-                variable: "CLICKHOUSE_HOST",
-                value: env.string("CLICKHOUSE_HOST", default: ""),
-                expected: "a host name or a comma-separated list of host names"
+        if !hosts.isEmpty, hosts.allSatisfy({ !$0.isEmpty }) {
+            clickHouseHosts = hosts
+        } else {
+            try env.reject(
+                ConfigurationError(
+                    variable: "CLICKHOUSE_HOST",
+                    value: env.rawValue("CLICKHOUSE_HOST"),
+                    expected: "a host name or a comma-separated list of host names"
+                )
             )
         }
-        clickHouseHosts = hosts
         clickHousePort = try env.port("CLICKHOUSE_PORT", default: clickHousePort)
         clickHouseUser = env.string("CLICKHOUSE_USER", default: clickHouseUser)
         clickHousePassword = env.string("CLICKHOUSE_PASSWORD", default: clickHousePassword)

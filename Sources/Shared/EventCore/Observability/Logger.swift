@@ -1,6 +1,3 @@
-import Foundation
-import Synchronization
-
 /// A structured logger: one JSON line per event on standard error, written whole under a lock.
 ///
 /// Every line has `ts`, `level`, `msg` and the logger's `label`, then dot-keyed metadata
@@ -12,9 +9,10 @@ public struct Logger: Sendable {
 
         public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
 
-        /// Parses `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
+        /// Parses `trace`, `debug`, `info`, `notice`, `warning` (or `warn`), `error` or `critical`, in any case.
         public init?(name: String) {
-            guard let level = Level.allCases.first(where: { "\($0)" == name.lowercased() }) else { return nil }
+            let lowercased = name.lowercased() == "warn" ? "warning" : name.lowercased()
+            guard let level = Level.allCases.first(where: { "\($0)" == lowercased }) else { return nil }
             self = level
         }
     }
@@ -82,33 +80,8 @@ extension Logger.Metadata {
     }
 }
 
-/// Where log lines go: standard error, or memory for tests.
-final class LogSink: Sendable {
-    static let standardError = LogSink(capturing: false)
-
-    private let capturing: Bool
-    /// Guards writes to standard error (one whole line at a time) and the captured lines.
-    private let lines = Mutex<[String]>([])
-
-    private init(capturing: Bool) {
-        self.capturing = capturing
-    }
-
-    static func capturing() -> LogSink {
-        LogSink(capturing: true)
-    }
-
-    var captured: [String] {
-        lines.withLock { $0 }
-    }
-
-    func write(_ line: String) {
-        lines.withLock { lines in
-            if capturing {
-                lines.append(line)
-            } else {
-                FileHandle.standardError.write(Data((line + "\n").utf8))
-            }
-        }
-    }
+extension Logger {
+    /// Lines the standard-error logger could not write (a full disk, a closed pipe): dropped and counted here,
+    /// exported as `eventgrpc_log_lines_dropped_total`.
+    public static var droppedLines: Int { LogSink.standardError.droppedLines }
 }

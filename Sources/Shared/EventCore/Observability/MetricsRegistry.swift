@@ -34,6 +34,26 @@ public final class MetricsRegistry: Sendable {
         _ = register(name, help: help, type: "gauge", labels: labels) { ComputedGauge(read: read) }
     }
 
+    /// A gauge whose floating-point value `read` computes at each rendering (nil: no sample this time).
+    public func computedGauge(
+        _ name: String,
+        help: String,
+        labels: [String: String] = [:],
+        read: @escaping @Sendable () -> Double?
+    ) {
+        _ = register(name, help: help, type: "gauge", labels: labels) { ComputedValue(read: read) }
+    }
+
+    /// A counter kept elsewhere (a process's CPU time, an atomic in another type), read at each rendering.
+    public func computedCounter(
+        _ name: String,
+        help: String,
+        labels: [String: String] = [:],
+        read: @escaping @Sendable () -> Double?
+    ) {
+        _ = register(name, help: help, type: "counter", labels: labels) { ComputedValue(read: read) }
+    }
+
     /// A histogram with cumulative `buckets` (upper bounds, ascending; `+Inf` is implied).
     public func histogram(
         _ name: String,

@@ -1,0 +1,36 @@
+import EventCore
+
+/// The gateway's table of environment variables for `--help`: what each means. Names and defaults come from the
+/// parser (`GatewaySettings.environmentReads`); the tests check that this table explains exactly the variables
+/// read, no more and no fewer.
+enum GatewayEnvironment {
+    static let meanings: [String: String] = EnvironmentHelp.sharedMeanings.filter {
+        !$0.key.hasPrefix("CLICKHOUSE_")  // the gateway never talks to ClickHouse
+    }.merging(
+        [
+            "PORT": "gRPC port",
+            "GRPC_HOST": "address the gRPC port binds",
+            "ADMIN_PORT": "admin HTTP port: GET /heartbeat/, PUT /heartbeat/?beat=true|false, GET /metrics",
+            "TOPOLOGY_FILE": "the topology JSON; unset: the built-in default (config/topology.json)",
+            "EVENT_MAX_BATCH_EVENTS": "events per batch; more is INVALID_ARGUMENT",
+            "EVENT_BUFFERED_CHANNEL_SIZE": "batches the bounded queue holds before calls wait",
+            "EVENT_BUFFERED_MAX_BYTES": "bytes of broker messages the queue holds",
+            "EVENT_ENQUEUE_TIMEOUT": "how long a call waits for room before RESOURCE_EXHAUSTED",
+            "MAX_CONCURRENT_DISPATCHES": "dispatch calls decoded and in flight at once; more wait, then "
+                + "RESOURCE_EXHAUSTED",
+            "EVENT_WORKER_POOL_SIZE": "publish rounds in flight at once (each round carries every call queued "
+                + "meanwhile: fewer workers, larger messages)",
+            "COALESCE_MAX_EVENTS": "events one publish round, and so one broker message, may carry",
+            "COALESCE_MAX_BYTES": "bytes one publish round may carry",
+            "MAX_MESSAGE_BYTES": "largest request message (also the cap on a gzip message's decompressed size)",
+            "MAX_BUFFERED_REQUEST_BYTES": "request bytes all connections together may hold",
+            "DRAIN_TIMEOUT": "limit for a graceful shutdown",
+            "SHUTDOWN_GRACE": "after SIGTERM, keep serving this long while NOT_SERVING, then close the port",
+            "AUTH_TOKENS_FILE": "file of bearer tokens for dispatch, one per line; unset: no authentication",
+            "SPOOL_DIR": "the spool's directory (one gateway per directory)",
+            "SPOOL_MAX_BYTES": "the spool's total size; full and broker down: UNAVAILABLE",
+            "SPOOL_SEGMENT_BYTES": "a segment file is closed and a new one started beyond this size",
+            "PUBLISH_CONFIRM_TIMEOUT": "a batch the broker has not confirmed by then is spooled and answered SUCCESS",
+        ]
+    ) { _, own in own }
+}

@@ -1,0 +1,63 @@
+import EventCore
+import EventTopology
+import GRPCServer
+import HTTP2Server
+import IngestPipeline
+
+/// Everything the gateway needs before it starts, read in one pass that collects every problem: the environment
+/// (`GatewayConfiguration`, `DurabilitySettings`), the topology file and the bearer-token file. `check-config`
+/// and start-up both use it, so they agree on what is valid.
+struct GatewaySettings: Sendable {
+    var configuration: GatewayConfiguration
+    var durability: DurabilitySettings
+    var topology: Topology
+    var auth: GRPCBearerAuth?
+
+    /// Reads `environment`; throws every bad value, the topology's problem and the token file's problem together.
+    static func load(_ environment: [String: String]) throws(ConfigurationErrors) -> GatewaySettings {
+        let env = Environment.collecting(environment)
+        var problems: [String] = []
+        func attempt<Value>(_ read: () throws -> Value) -> Value? {
+            do {
+                return try read()
+            } catch let error as ConfigurationError {
+                problems.append(error.problem)
+            } catch {
+                problems.append("\(error)")
+            }
+            return nil
+        }
+        let configuration = attempt { try GatewayConfiguration(environment: env) }
+        let durability = attempt { try DurabilitySettings(environment: env) }
+        let topology = attempt { try Topology.load(path: configuration?.topologyFile) }
+        let auth = attempt {
+            try configuration?.authTokensFile.map { path throws(ConfigurationError) in
+                try GRPCBearerAuth(contentsOfFile: path)
+            }
+        }
+        problems = env.errors.map(\.problem) + problems
+        guard problems.isEmpty, let configuration, let durability, let topology, let auth else {
+            throw ConfigurationErrors(problems)
+        }
+        return GatewaySettings(configuration: configuration, durability: durability, topology: topology, auth: auth)
+    }
+
+    /// Every variable `load` reads, with the default it states, in the order read: what `--help` lists.
+    static var environmentReads: [EnvironmentRead] {
+        let env = Environment.collecting([:])
+        _ = try? GatewayConfiguration(environment: env)
+        _ = try? DurabilitySettings(environment: env)
+        return env.reads
+    }
+
+    /// The one line `check-config` prints when everything is valid.
+    var summary: String {
+        let queues = topology.families.reduce(0) { $0 + $1.queues.count }
+        return "IngestGateway: configuration valid: gRPC \(configuration.server.host):\(configuration.server.port), "
+            + "admin \(configuration.adminHost):\(configuration.adminPort), "
+            + "RabbitMQ \(configuration.servers.rabbitHost):\(configuration.servers.rabbitPort), "
+            + "topology \(configuration.topologyFile ?? "built-in") (\(topology.families.count) families, "
+            + "\(queues) queues, exchange \(topology.exchange.name)), spool \(durability.spool.directory), "
+            + "auth \(auth == nil ? "off" : "on")"
+    }
+}

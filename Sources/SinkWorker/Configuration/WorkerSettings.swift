@@ -1,0 +1,64 @@
+import EventCore
+import EventTopology
+
+/// What a worker reads before it does anything, in one pass that collects every problem: the environment
+/// (`WorkerConfiguration`), the topology file and, when one is named, the family and queues to run.
+/// `check-config`, start-up and the `dlq` commands all use it.
+struct WorkerSettings: Sendable {
+    var configuration: WorkerConfiguration
+    var topology: Topology
+    /// The family selected by `--family` (narrowed to the `--queue`s given), nil when none was named.
+    var family: Topology.Family?
+
+    /// Reads `environment` and checks `selection` against the topology; throws every problem together.
+    static func load(
+        _ environment: [String: String],
+        selection: WorkerArguments?
+    ) throws(ConfigurationErrors) -> WorkerSettings {
+        let env = Environment.collecting(environment)
+        var problems: [String] = []
+        func attempt<Value>(_ read: () throws -> Value) -> Value? {
+            do {
+                return try read()
+            } catch let error as ConfigurationError {
+                problems.append(error.problem)
+            } catch {
+                problems.append("\(error)")
+            }
+            return nil
+        }
+        let configuration = attempt { try WorkerConfiguration(environment: env) }
+        let topology = attempt { try Topology.load(path: configuration?.topologyFile) }
+        let family = attempt {
+            try selection.flatMap { selection in
+                try topology?.selectFamily(selection.family, queues: selection.queues)
+            }
+        }
+        problems = env.errors.map(\.problem) + problems
+        guard problems.isEmpty, let configuration, let topology, let family else {
+            throw ConfigurationErrors(problems)
+        }
+        return WorkerSettings(configuration: configuration, topology: topology, family: family)
+    }
+
+    /// Every variable `load` reads, with the default it states, in the order read: what `--help` lists.
+    static var environmentReads: [EnvironmentRead] {
+        let env = Environment.collecting([:])
+        _ = try? WorkerConfiguration(environment: env)
+        return env.reads
+    }
+
+    /// The one line `check-config` prints when everything is valid.
+    var summary: String {
+        let servers = configuration.servers
+        let families =
+            family.map { "family \($0.name) (queues \($0.queues.map(\.name).joined(separator: ", ")))" }
+            ?? "\(topology.families.count) families (\(topology.families.map(\.name).joined(separator: ", ")))"
+        let admin = configuration.admin
+        return "SinkWorker: configuration valid: \(families), "
+            + "RabbitMQ \(servers.rabbitHost):\(servers.rabbitPort), "
+            + "ClickHouse \(servers.clickHouseHosts.joined(separator: ",")):\(servers.clickHousePort), "
+            + "admin \(admin.isEnabled ? "\(admin.host):\(admin.port)" : "off"), "
+            + "topology \(configuration.topologyFile ?? "built-in")"
+    }
+}
