@@ -3,15 +3,21 @@ import Foundation
 import Synchronization
 import Testing
 
-/// The thread of every call a processor received, with what the call was.
+/// Every call a processor received, with the thread it ran on: its identity (`pthread_self`) and the name the
+/// kernel holds for it (`/proc/thread-self/comm`; Foundation's `Thread.current.name` was seen to report another
+/// thread's name on Linux).
 final class ThreadLog: Sendable {
-    private let entries = Mutex<[String]>([])
+    private let entries = Mutex<[(call: String, thread: UInt, name: String)]>([])
 
     func record(_ call: String) {
-        entries.withLock { $0.append("\(call)@\(Thread.current.name ?? "-")") }
+        let comm = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "unreadable"
+        let name = comm.trimmingCharacters(in: .whitespacesAndNewlines)
+        entries.withLock { $0.append((call, UInt(pthread_self()), name)) }
     }
 
-    var all: [String] { entries.withLock { $0 } }
+    var calls: [String] { entries.withLock { $0.map(\.call) } }
+    var threads: Set<UInt> { entries.withLock { Set($0.map(\.thread)) } }
+    var names: Set<String> { entries.withLock { Set($0.map(\.name)) } }
 }
 
 /// Not `Sendable`, like the sinks: plain state without a lock, built and used on the consumer's thread only.
@@ -47,10 +53,12 @@ struct AMQPProcessorThreadTests {
             makeProcessor: { CountingProcessor(log: log) }
         )
         let running = Task { try await consumer.run() }
-        let processed = try await AMQPTestSupport.eventually { log.all.count >= 4 }
+        let processed = try await AMQPTestSupport.eventually { log.calls.count >= 4 }
         consumer.stop()
         try await running.value
         #expect(processed)
-        #expect(log.all == ["make", "process 1", "process 2", "process 3"].map { $0 + "@amqp-consume" })
+        #expect(log.calls == ["make", "process 1", "process 2", "process 3"])
+        #expect(log.threads.count == 1, "the processor is built and called on one thread")
+        #expect(log.names == ["amqp-consume"], "that thread is the consumer's")
     }
 }
