@@ -67,7 +67,16 @@ private final class ThreadOutcome: Sendable {
 
 /// Names the calling thread as `ps`, `top` and debuggers show it (at most 15 bytes on Linux). Set from inside
 /// the thread: on Linux a `Thread.name` set before `start()` does not reach the OS thread.
+///
+/// The kernel's name is written through `/proc/thread-self/comm` as well: Foundation's `Thread.name` setter was
+/// seen to leave the kernel's name unset on Linux (the thread kept a libdispatch name), and the kernel's name is
+/// what operators see. A thread whose name cannot be written keeps running unnamed: the name is for people only.
 public func nameCurrentThread(_ name: String) {
     precondition(name.utf8.count <= 15, "thread names are limited to 15 bytes")
     Thread.current.name = name
+    let descriptor = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return }
+    defer { close(descriptor) }
+    let bytes = Array(name.utf8)
+    _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
 }
