@@ -181,8 +181,11 @@ def queue_tables():
     return tables
 
 
+STARTED = time.monotonic()
+
+
 def say(text):
-    print(f"\n== {text}", flush=True)
+    print(f"\n== {text} [at {time.monotonic() - STARTED:.0f} s]", flush=True)
 
 
 def command(args, what=None, **options):
@@ -471,16 +474,23 @@ class Bench:
             time.sleep(0.25)
         return round(time.monotonic() - started, 2)
 
-    def settled_depths(self, limit=10):
-        """The queue depths once two readings a second apart agree (the management API's statistics lag about a
-        second behind the queues), or the last reading after LIMIT seconds."""
-        depths = tools.queue_depths(self.management, *QUEUES)
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            time.sleep(1)
-            previous, depths = depths, tools.queue_depths(self.management, *QUEUES)
-            if depths == previous:
-                break
+    def exact_depths(self):
+        """The queue depths asked of the queues themselves (rabbitmqctl list_queues): the management API's
+        statistics can lag several seconds behind a queue busy taking a backlog. The management API's reading when
+        rabbitmqctl fails."""
+        try:
+            listed = subprocess.run(["scripts/stack.sh", "rabbitmqctl", self.stack_dir, "list_queues", "--quiet",
+                                     "--no-table-headers", "name", "messages"], stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, text=True, timeout=30)
+        except subprocess.TimeoutExpired:
+            return tools.queue_depths(self.management, *QUEUES)
+        depths = {}
+        for line in listed.stdout.splitlines():
+            name, _, messages = line.partition("\t")
+            if name in QUEUES and messages.strip().isdigit():
+                depths[name] = int(messages)
+        if listed.returncode != 0 or len(depths) != len(QUEUES):
+            return tools.queue_depths(self.management, *QUEUES)
         return depths
 
     def drain_queues(self):
@@ -724,7 +734,10 @@ class Bench:
         finally:
             stop.set()
             sampler.join()
-        self.drain_queues()
+        if drained is None:
+            self.purge()  # what did not land within the drain limit (60 s; 5 s smoking) will not land soon
+        else:
+            self.drain_queues()
         seconds = end["time"] - start["time"]
         calls = end["accepted_calls"] - start["accepted_calls"]
         accepted = end["accepted_events"] - start["accepted_events"]
@@ -794,7 +807,7 @@ class Bench:
         cpu = filled["cpu"]["gateway"] - before["cpu"]["gateway"]
         gateway = {"gateway_cpu_seconds": round(cpu, 3), "gateway_cpu_us_per_call": micros_per(cpu, fill_calls),
                    "gateway_cpu_us_per_event": micros_per(cpu, accepted)}
-        backlog_depths = self.settled_depths()
+        backlog_depths = self.exact_depths()
         expected = round(accepted * ROWS_PER_EVENT)
 
         samples, stop = [], threading.Event()
