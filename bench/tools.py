@@ -2,31 +2,39 @@
 plots with matplotlib and so runs with the bench virtualenv's python). As a command line:
 
   tools.py request EVENTS MIX OUT          write OUT.pb (event.Events) and OUT.req (gRPC-framed) with EVENTS events;
-                                           MIX "app" (all app.open) or "mixed" (half app.open, a quarter each
-                                           log.trace and log.post: both queue families)
+                                           MIX "app" (all app.open), "trace" (all log.trace), "post" (all log.post)
+                                           or "mixed" (half app.open, a quarter each log.trace and log.post: both
+                                           queue families)
   tools.py latency LOGFILE [SINCE_US]      p50/p99/max of an h2load --log-file (requests started after SINCE_US)
   tools.py metric URL NAME [LABELS]        sum of one Prometheus counter or gauge (optionally labels substring)
+  tools.py by-label URL NAME LABEL         {"VALUE": sum, ...}: one Prometheus series summed per value of LABEL
   tools.py depths URL QUEUE...             total messages ready+unacked in the queues (management API)
+  tools.py queue-depths URL QUEUE...       {"QUEUE": messages, ...} (management API)
+  tools.py clickhouse URL                  {"InsertedRows": n, "InsertQuery": n}: ClickHouse's own counters
+                                           (system.events; an event that never happened counts 0)
+  tools.py cpu PID                         the process's user + system CPU seconds (/proc/PID/stat)
   tools.py purge URL QUEUE...              empty the queues (management API)
   tools.py h2load OUTPUT                   {"calls_per_second", "done", "succeeded", "seconds"} from h2load's output
   tools.py case OUT key=value... [key=@file.json] [key=@[a.json,b.json]]   write one JSON object (values parsed
                                            as JSON when they are; @file embeds a file, @[...] a list of files)
   tools.py report DIR DATE                 DIR/DATE-summary.md, DIR/DATE-plot.png from DIR/DATE-*.json
-Imported, latency, metric, depths and h2load return what the command line prints; write_json, depth_summary,
-peak_rss_kib and reset_peak_rss are for run.py alone.
+Imported, latency, metric, by_label, depths, queue_depths, clickhouse_events, cpu_seconds and h2load return what
+the command line prints; write_json, depth_summary, slope, per_second, peak_rss_kib and reset_peak_rss are for
+run.py alone.
 """
 import base64
 import json
 import os
 import struct
 import sys
+import time
 import urllib.error
 import urllib.request
 
 
 def request(count, mix, out):
     header = {5: b"bench-session", 8: b"bench-device", 15: b"1.0"}
-    types = ["app.open"] * count
+    types = [{"app": "app.open", "trace": "log.trace", "post": "log.post"}.get(mix, "app.open")] * count
     if mix == "mixed":
         types = ["app.open" if i % 2 == 0 else ("log.trace" if i % 4 == 1 else "log.post") for i in range(count)]
     body = field(4, b"".join(field(number, value) for number, value in header.items()))
@@ -85,13 +93,82 @@ def metric(url, name, labels=""):
     return int(total) if total.is_integer() else total
 
 
+def by_label(url, name, label):
+    """{"VALUE": sum} of the series NAME{...LABEL="VALUE"...} (a histogram's NAME_count or NAME_sum included)."""
+    totals = {}
+    with urllib.request.urlopen(url, timeout=5) as response:
+        for line in response.read().decode().splitlines():
+            if not line.startswith(name + "{"):
+                continue
+            labels, _, value = line[len(name) + 1:].rpartition("} ")
+            for pair in labels.split(","):
+                key, _, quoted = pair.partition("=")
+                if key == label:
+                    key = quoted.strip('"')
+                    totals[key] = totals.get(key, 0) + float(value)
+    return {key: int(value) if value.is_integer() else value for key, value in totals.items()}
+
+
 def depths(url, *queues):
-    total = 0
+    return sum(queue_depths(url, *queues).values())
+
+
+def queue_depths(url, *queues, patience=5):
+    """{"QUEUE": messages ready + unacked}; a queue nobody declared yet counts 0. Just after the broker started, a
+    queue it recovered has no statistics yet (the API answers [] instead of {"messages": N}): asked again every
+    0.2 s for PATIENCE seconds, then an error."""
+    result = {}
     for queue in queues:
-        with urllib.request.urlopen(management(f"{url}/api/queues/%2F/{queue}?columns=messages"),
-                                    timeout=5) as response:
-            total += json.loads(response.read()).get("messages", 0) or 0
-    return total
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                with urllib.request.urlopen(management(f"{url}/api/queues/%2F/{queue}?columns=messages"),
+                                            timeout=5) as response:
+                    answer = json.loads(response.read())
+            except urllib.error.HTTPError as error:
+                if error.code != 404:
+                    raise
+                answer = {"messages": 0}
+            if isinstance(answer, dict) and "messages" in answer:
+                result[queue] = answer["messages"] or 0
+                break
+            if time.monotonic() >= deadline:
+                raise ValueError(f"queue {queue}: no statistics from the management API ({answer!r})")
+            time.sleep(0.2)
+    return result
+
+
+def queue_exists(url, queue):
+    try:
+        urllib.request.urlopen(management(f"{url}/api/queues/%2F/{queue}?columns=name"), timeout=5).close()
+        return True
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return False
+        raise
+
+
+def clickhouse_events(url, names=("InsertedRows", "InsertQuery")):
+    """ClickHouse's own cumulative counters (system.events; 18.16 lists an event only once it happened)."""
+    query = ("SELECT event, value FROM system.events WHERE event IN ("
+             + ", ".join(f"'{name}'" for name in names) + ") FORMAT TSV")
+    request = urllib.request.Request(f"{url}/", data=query.encode(), method="POST")
+    result = dict.fromkeys(names, 0)
+    with urllib.request.urlopen(request, timeout=5) as response:
+        for line in response.read().decode().splitlines():
+            event, _, value = line.partition("\t")
+            result[event] = int(value)
+    return result
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """utime + stime of every thread of the process so far (/proc/PID/stat fields 14 and 15), in seconds."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def management(url, method="GET"):
@@ -114,13 +191,24 @@ def h2load(path):
         for line in output:
             words = line.replace(",", "").split()
             if line.startswith("finished in"):
-                result["seconds"] = float(words[2].rstrip("s")) if words[2].endswith("s") else 0.0
+                result["seconds"] = duration_seconds(words[2])
                 result["calls_per_second"] = float(words[3])
             elif line.startswith("requests:"):
                 result["done"] = int(words[5])
                 result["succeeded"] = int(words[7])
                 result["failed"] = int(words[9])
     return result
+
+
+def duration_seconds(text):
+    """h2load's "1.00s", "75.50ms", "830.12us" (0.0 for anything else)."""
+    for unit, scale in (("ms", 1e-3), ("us", 1e-6), ("s", 1.0)):
+        if text.endswith(unit):
+            try:
+                return float(text[:-len(unit)]) * scale
+            except ValueError:
+                return 0.0
+    return 0.0
 
 
 def case(out, *pairs):
@@ -155,13 +243,31 @@ def depth_summary(samples):
     """Queue depths sampled once a second, [[second, depth], ...]: the largest, the last, and the least-squares slope
     (messages per second) over the second half of the samples (a backlog that keeps growing has a positive slope)."""
     samples = [list(sample) for sample in samples]
-    half = [s for s in samples if s[0] >= len(samples) // 2]
+    half = [s for s in samples if s[0] >= len(samples) // 2] or samples
     n = len(half)
     mx = sum(t for t, _ in half) / n
     my = sum(d for _, d in half) / n
     slope = sum((t - mx) * (d - my) for t, d in half) / max(1e-9, sum((t - mx) ** 2 for t, _ in half))
     return {"samples": samples, "max_depth": max(d for _, d in samples), "final_depth": samples[-1][1],
             "second_half_growth_messages_per_second": round(slope, 2)}
+
+
+def slope(points):
+    """Least-squares slope of [[x, y], ...] (0 with fewer than two distinct x)."""
+    n = len(points)
+    if n < 2:
+        return 0.0
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    spread = sum((x - mx) ** 2 for x, _ in points)
+    return sum((x - mx) * (y - my) for x, y in points) / spread if spread else 0.0
+
+
+def per_second(samples, key):
+    """[[t, rate], ...]: the increase of the cumulative SAMPLES[i][KEY] between consecutive samples, per second of
+    their "t" (the rate over the second that ends at t)."""
+    return [[later["t"], round((later[key] - earlier[key]) / max(1e-9, later["t"] - earlier["t"]), 1)]
+            for earlier, later in zip(samples, samples[1:])]
 
 
 def peak_rss_kib(pid):
@@ -187,8 +293,16 @@ if __name__ == "__main__":
         print(json.dumps(latency(arguments[0], int(arguments[1]) if len(arguments) > 1 else 0)))
     elif command == "metric":
         print(metric(*arguments))
+    elif command == "by-label":
+        print(json.dumps(by_label(*arguments)))
     elif command == "depths":
         print(depths(*arguments))
+    elif command == "queue-depths":
+        print(json.dumps(queue_depths(*arguments)))
+    elif command == "clickhouse":
+        print(json.dumps(clickhouse_events(arguments[0])))
+    elif command == "cpu":
+        print(cpu_seconds(int(arguments[0])))
     elif command == "purge":
         purge(*arguments)
     elif command == "h2load":
