@@ -25,6 +25,15 @@ import Testing
         #expect(router.respond(method: "GET", target: "/heartbeat/", authorization: nil).status == 200)
     }
 
+    @Test func readyzFollowsReadinessAndLivezStaysUpWhileDraining() {
+        let (router, readiness) = router()
+        #expect(router.respond(method: "GET", target: "/readyz", authorization: nil).status == 200)
+        readiness.set(false)
+        #expect(router.respond(method: "GET", target: "/readyz", authorization: nil).status == 503)
+        #expect(router.respond(method: "GET", target: "/livez", authorization: nil).status == 200)
+        #expect(router.respond(method: "POST", target: "/livez", authorization: nil).status == 405)
+    }
+
     @Test func heartbeatNamesTheConditionsThatFail() {
         let (router, readiness) = router()
         let brokerUp = Atomic(true)

@@ -1,5 +1,7 @@
 /// The admin plane's endpoints, independent of sockets:
-/// `GET /heartbeat/` (200 while ready, 410 once drained or while a readiness condition fails, naming it), `PUT /heartbeat/?beat=true|false` (needs
+/// `GET /heartbeat/` (200 while ready, 410 once drained or while a readiness condition fails, naming it),
+/// `GET /readyz` (the same verdict with 503 for a probe: ready to take work), `GET /livez` (200 while the process
+/// answers at all: restart it only when this fails), `PUT /heartbeat/?beat=true|false` (needs
 /// `Authorization: Bearer ADMIN_TOKEN` when a token is configured), `GET /metrics` (Prometheus text).
 public struct AdminRouter: Sendable {
     public struct Response: Sendable, Equatable {
@@ -24,11 +26,10 @@ public struct AdminRouter: Sendable {
         let (path, query) = Self.split(target)
         switch (method, path) {
         case ("GET", "/heartbeat/"), ("GET", "/heartbeat"):
-            let unmet = readiness.unmetConditions
-            guard readiness.isSwitchedOn, unmet.isEmpty else {
-                let reasons = unmet.isEmpty ? "" : ": " + unmet.joined(separator: ", ")
-                return Response(status: 410, body: "NOT_SERVING\(reasons)\n")
-            }
+            return readinessVerdict(notReadyStatus: 410)
+        case ("GET", "/readyz"):
+            return readinessVerdict(notReadyStatus: 503)
+        case ("GET", "/livez"):
             return Response(status: 200, body: "OK\n")
         case ("PUT", "/heartbeat/"), ("PUT", "/heartbeat"):
             if let token, !Self.constantTimeEquals(authorization ?? "", "Bearer " + token) {
@@ -48,11 +49,24 @@ public struct AdminRouter: Sendable {
             }
         case ("GET", "/metrics"):
             return Response(status: 200, contentType: "text/plain; version=0.0.4", body: metrics.render())
-        case (_, "/heartbeat/"), (_, "/heartbeat"), (_, "/metrics"):
+        case (_, "/heartbeat/"), (_, "/heartbeat"), (_, "/metrics"), (_, "/readyz"), (_, "/livez"):
             return Response(status: 405, body: "method \(method.prefix(16)) is not allowed here\n")
         default:
-            return Response(status: 404, body: "endpoints: GET /heartbeat/, PUT /heartbeat/?beat=, GET /metrics\n")
+            return Response(
+                status: 404,
+                body: "endpoints: GET /heartbeat/, PUT /heartbeat/?beat=, GET /readyz, GET /livez, GET /metrics\n"
+            )
         }
+    }
+
+    /// 200 while switched on and every readiness condition holds; otherwise `notReadyStatus` naming what fails.
+    private func readinessVerdict(notReadyStatus: Int) -> Response {
+        let unmet = readiness.unmetConditions
+        guard readiness.isSwitchedOn, unmet.isEmpty else {
+            let reasons = unmet.isEmpty ? "" : ": " + unmet.joined(separator: ", ")
+            return Response(status: notReadyStatus, body: "NOT_SERVING\(reasons)\n")
+        }
+        return Response(status: 200, body: "OK\n")
     }
 
     static func split(_ target: String) -> (path: String, query: [String: String]) {
