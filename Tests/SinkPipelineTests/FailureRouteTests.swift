@@ -52,6 +52,32 @@ import Testing
         #expect(route.message.headers[DeadLetterHeaders.retryCount] == 0)
     }
 
+    /// Hostile or foreign `x-retry-count` values never trap the worker: a huge count means no retries left, and what
+    /// is not a non-negative integer counts as none.
+    @Test(arguments: [
+        (AMQPFieldValue.int64(.max), false), (.string("9223372036854775807"), false),
+        (.string("99999999999999999999999"), false), (.int64(-5), true), (.string("-1"), true), (.string("2.5"), true),
+        (.double(1.5), true), (.string("lots"), true), (.bool(true), true),
+    ])
+    func hostileRetryCountsNeverTrap(header: AMQPFieldValue, retriesLeft: Bool) {
+        let route = FailureRoute(
+            delivery: Self.delivery(retries: header),
+            queue: Self.queue,
+            failure: .insert,
+            reason: "refused",
+            now: Self.now
+        )
+        if retriesLeft {
+            #expect(route.destination == .retry(number: 1, delay: .seconds(1)))
+        } else {
+            #expect(route.destination == .deadLetter)
+            #expect(
+                route.message.headers[DeadLetterHeaders.retryCount]
+                    == .int64(Int64(DeadLetterHeaders.maximumRetryCount))
+            )
+        }
+    }
+
     @Test func failedInsertsRetryWithGrowingDelaysThenDeadLetter() {
         let first = FailureRoute(delivery: Self.delivery(), queue: Self.queue, failure: .insert, reason: "404")
         #expect(first.destination == .retry(number: 1, delay: .seconds(1)))

@@ -17,13 +17,23 @@ public enum DeadLetterHeaders {
     /// The longest `x-dlq-reason` kept, in characters.
     public static let maximumReasonLength = 1024
 
-    /// The retry count a message carries: a non-negative integer header (or its decimal text), else 0.
+    /// The largest retry count read from a message: any publisher may set the header, and counting on from
+    /// `Int.max` would trap. Far above any retry policy (`RetryPolicy.maximumRetries`), so such a message simply has
+    /// no retries left.
+    public static let maximumRetryCount = 1_000_000
+
+    /// The retry count a message carries: a non-negative integer header (or its decimal text) up to
+    /// `maximumRetryCount`, else 0 (a negative number, a float, other text).
     public static func retryCount(in headers: AMQPTable) -> Int {
+        let count: Int64
         switch headers[Self.retryCount] {
-        case .int64(let value): return Int(clamping: max(0, value))
-        case .string(let text): return Int(text).map { max(0, $0) } ?? 0
-        default: return 0
+        case .int64(let value): count = value
+        case .string(let text):
+            let allDigits = !text.isEmpty && text.utf8.allSatisfy { (0x30...0x39).contains($0) }
+            count = Int64(text) ?? (allDigits ? .max : 0)
+        default: count = 0
         }
+        return Int(min(max(0, count), Int64(maximumRetryCount)))
     }
 
     /// The reason, cut to `maximumReasonLength` characters (an ellipsis marks the cut).
