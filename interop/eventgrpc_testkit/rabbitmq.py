@@ -65,8 +65,10 @@ def take_messages(queue: str, timeout_s: float = 60) -> list[dict]:
 
 
 def event_ids(bodies: list[dict]) -> list[str]:
-    """The event ids of message bodies as the gateway publishes them ({"header": ..., "events": [...]})."""
-    return [event["id"] for body in bodies for event in body["events"]]
+    """The event ids of message bodies as the gateway publishes them ({"calls": [{"header", "receivedAt",
+    "events"}, ...]}), or in the single-call shape other publishers use ({"header": ..., "events": [...]})."""
+    calls = [call for body in bodies for call in body.get("calls", [body])]
+    return [event["id"] for call in calls for event in call["events"]]
 
 
 def _delete(path: str) -> None:

@@ -8,6 +8,9 @@ final class ConsumerLoop {
 
     let consumer: AMQPConsumer
     private var connection: AMQPConnection?
+    /// False until the first subscription: a consumer paused from its start (its database not ready yet) says
+    /// "subscribed", not "resumed", when it first takes messages.
+    private var hasSubscribed = false
     /// Opened on the first `.republish`; separate from `connection` so confirms never interleave with deliveries.
     var publishChannel: ConfirmingPublishChannel?
 
@@ -64,7 +67,8 @@ final class ConsumerLoop {
                 }
                 return state.isPaused
             }
-            logger.info(wasPaused ? "consumer resumed" : "consumer subscribed")
+            logger.info(wasPaused && hasSubscribed ? "consumer resumed" : "consumer subscribed")
+            hasSubscribed = true
             return
         }
         if processor.isPaused {
