@@ -439,12 +439,25 @@ class Bench:
         calls = self.gateway_metric("eventgrpc_gateway_batches_accepted_total")
         events = self.gateway_metric("eventgrpc_gateway_events_accepted_total")
         h2, latency = self.load(prefix, self.grpc_port, request, *options)
+        self.gateway_settled()
         cpu = self.cpu("gateway") - cpu
         calls = self.gateway_metric("eventgrpc_gateway_batches_accepted_total") - calls
         events = self.gateway_metric("eventgrpc_gateway_events_accepted_total") - events
         return h2, latency, {"accepted_batches": calls, "accepted_events": events, "gateway_cpu_seconds": round(cpu, 3),
                              "gateway_cpu_us_per_call": micros_per(cpu, calls),
                              "gateway_cpu_us_per_event": micros_per(cpu, events)}
+
+    def gateway_settled(self, limit=5):
+        """Waits until the gateway's accepted calls stop changing (read every 0.1 s, at most LIMIT seconds): the calls
+        h2load left in flight when its duration ended still finish, and count, after it exits."""
+        deadline = time.monotonic() + limit
+        last = self.gateway_metric("eventgrpc_gateway_batches_accepted_total")
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            current = self.gateway_metric("eventgrpc_gateway_batches_accepted_total")
+            if current == last:
+                return
+            last = current
 
     def max_rate(self, events):
         """The gateway's closed-loop calls/s for batches of EVENTS (accept-EVENTS's, or measured now when that case
@@ -731,6 +744,7 @@ class Bench:
         sampler.start()
         try:
             reports, latency = self.load_parallel(loads)
+            self.gateway_settled()
             end = self.snapshot()
             rss = self.rss("gateway", *WORKERS)
             # The rows still on their way (in the queues, in the buffered sinks): landed/accepted after the drain.
