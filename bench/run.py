@@ -439,12 +439,25 @@ class Bench:
         calls = self.gateway_metric("eventgrpc_gateway_batches_accepted_total")
         events = self.gateway_metric("eventgrpc_gateway_events_accepted_total")
         h2, latency = self.load(prefix, self.grpc_port, request, *options)
+        self.gateway_settled()
         cpu = self.cpu("gateway") - cpu
         calls = self.gateway_metric("eventgrpc_gateway_batches_accepted_total") - calls
         events = self.gateway_metric("eventgrpc_gateway_events_accepted_total") - events
         return h2, latency, {"accepted_batches": calls, "accepted_events": events, "gateway_cpu_seconds": round(cpu, 3),
                              "gateway_cpu_us_per_call": micros_per(cpu, calls),
                              "gateway_cpu_us_per_event": micros_per(cpu, events)}
+
+    def gateway_settled(self, limit=5):
+        """Waits until the gateway's accepted calls stop changing (read every 0.1 s, at most LIMIT seconds): the calls
+        h2load left in flight when its duration ended still finish, and count, after it exits."""
+        deadline = time.monotonic() + limit
+        last = self.gateway_metric("eventgrpc_gateway_batches_accepted_total")
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            current = self.gateway_metric("eventgrpc_gateway_batches_accepted_total")
+            if current == last:
+                return
+            last = current
 
     def max_rate(self, events):
         """The gateway's closed-loop calls/s for batches of EVENTS (accept-EVENTS's, or measured now when that case
@@ -466,13 +479,20 @@ class Bench:
 
     def wait_landed(self, since, rows, limit):
         """Seconds until ClickHouse counted ROWS inserted rows more than the snapshot SINCE (InsertedRows, polled
-        every 0.25 s), or None after LIMIT seconds."""
+        every 0.25 s); None after LIMIT seconds, or as soon as (after 3 s) the rows landing since the wait began
+        show that the rest cannot land within LIMIT (a backlog the workers do not drain: waiting would only add
+        parts to ClickHouse)."""
         started = time.monotonic()
-        while tools.clickhouse_events(self.clickhouse)["InsertedRows"] - since["clickhouse"]["InsertedRows"] < rows:
-            if time.monotonic() - started >= limit:
+        at_start = None
+        while True:
+            landed = tools.clickhouse_events(self.clickhouse)["InsertedRows"] - since["clickhouse"]["InsertedRows"]
+            at_start = landed if at_start is None else at_start
+            elapsed = time.monotonic() - started
+            if landed >= rows:
+                return round(elapsed, 2)
+            if elapsed >= limit or (elapsed >= 3 and rows - landed > (landed - at_start) / elapsed * (limit - elapsed)):
                 return None
             time.sleep(0.25)
-        return round(time.monotonic() - started, 2)
 
     def exact_depths(self):
         """The queue depths asked of the queues themselves (rabbitmqctl list_queues): the management API's
@@ -724,18 +744,19 @@ class Bench:
         sampler.start()
         try:
             reports, latency = self.load_parallel(loads)
+            self.gateway_settled()
             end = self.snapshot()
             rss = self.rss("gateway", *WORKERS)
             # The rows still on their way (in the queues, in the buffered sinks): landed/accepted after the drain.
             shares = mix_shares(reports, case, events)
-            drained = self.wait_landed(start, round((end["accepted_events"] - start["accepted_events"])
-                                                    * sum(shares.values())), self.drain)
+            expected = round((end["accepted_events"] - start["accepted_events"]) * sum(shares.values()))
+            drained = self.wait_landed(start, expected, self.drain)
             after = self.snapshot()
         finally:
             stop.set()
             sampler.join()
         if drained is None:
-            self.purge()  # what did not land within the drain limit (60 s; 5 s smoking) will not land soon
+            self.purge()  # what would not land within the drain limit (60 s; 5 s smoking)
         else:
             self.drain_queues()
         seconds = end["time"] - start["time"]
@@ -754,9 +775,10 @@ class Bench:
                    "gateway_cpu_us_per_event": micros_per(cpu, accepted)}
         depths = depth_stats(samples, seconds)
         slope = depths["slope_messages_per_second"]
+        rows_left = max(0, expected - landed_after)
         drain_text = (f"all landed {drained} s after the load" if drained is not None
-                      else f"not all landed {self.drain} s after the load (the rest purged)")
-        inserts_text = ", ".join(f"{t['table']} {t['inserts_per_second']}/s x {t['rows_per_insert']} rows"
+                      else f"{rows_left} rows left, not landing within {self.drain} s of the load's end (purged)")
+        inserts_text = ", ".join(f"{t['table']} {t['inserts_per_second']}/s x {t['rows_per_insert'] or '-'} rows"
                                  for t in tables)
         row = {"mode": "open-loop", "events_per_call": events, "offered_calls_per_second": offered_calls,
                "offered_events_per_second": offered_calls * events, "calls_per_second": calc(calls / seconds),
@@ -775,6 +797,7 @@ class Bench:
             "landed_rows": clickhouse["inserted_rows"], "landed_rows_per_second": clickhouse["rows_per_second"],
             "landed_over_accepted": landed_ratio, "landed_rows_after_drain": landed_after,
             "landed_over_accepted_after_drain": after_ratio, "landed_seconds_after_load": drained,
+            "rows_left_after_drain": rows_left,
             "depth_slope_messages_per_second": slope, "depths": depths, "clickhouse": clickhouse, "tables": tables,
             "workers": workers, **gateway, "h2load": reports, "samples": samples,
             "landed_rows_per_second_by_second": tools.per_second(samples, "inserted_rows"),
