@@ -81,10 +81,10 @@ let package = Package(
         // Helpers shared by several test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         unitTests("EventCore", ["EventCore", "TestSupport"]),
-        unitTests("EventWire", ["EventWire"], resources: [.copy("Golden")]),
+        unitTests("EventWire", ["EventWire", "TestSupport"], resources: [.copy("Golden")]),
         unitTests("HTTP2Server", ["HTTP2Server"]),
         // The router alone, and over real HTTP/2 connections (socketpairs, an nghttp2 test client, seeded fuzzing).
-        unitTests("GRPCServer", ["GRPCServer", "HTTP2Server", "EventWire", "EventCore", "CNghttp2"]),
+        unitTests("GRPCServer", ["GRPCServer", "HTTP2Server", "EventWire", "EventCore", "TestSupport", "CNghttp2"]),
         unitTests("AMQPClient", ["AMQPClient", "EventCore"]),
         unitTests("ClickHouseClient", ["ClickHouseClient", "EventCore"]),
         unitTests("EventTopology", ["EventTopology", "AMQPClient", "EventCore"]),

@@ -1,26 +1,12 @@
+import TestSupport
 import Testing
 
 @testable import EventWire
 
-/// SplitMix64: a fixed seed gives the same inputs on every run and machine.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Decoding arbitrary bytes never crashes; whatever decodes re-encodes canonically and decodes to the same value.
 @Suite struct WireRandomInputTests {
     @Test func randomBytesDecodeOrThrow() {
-        var random = SeededGenerator(seed: 0x5EED_0001)
+        var random = SplitMix64(seed: 0x5EED_0001)
         var decoded = 0
         for _ in 0..<20_000 {
             let count = Int.random(in: 0...40, using: &random)
@@ -34,7 +20,7 @@ struct SeededGenerator: RandomNumberGenerator {
 
     @Test func mutationsOfAValidBatchDecodeOrThrow() throws {
         let valid = try Golden.bytes("events_full")
-        var random = SeededGenerator(seed: 0x5EED_0002)
+        var random = SplitMix64(seed: 0x5EED_0002)
         var decoded = 0
         for _ in 0..<10_000 {
             var bytes = valid
@@ -65,7 +51,7 @@ struct SeededGenerator: RandomNumberGenerator {
         return true
     }
 
-    private func mutate(_ bytes: inout [UInt8], using random: inout SeededGenerator) {
+    private func mutate(_ bytes: inout [UInt8], using random: inout SplitMix64) {
         guard !bytes.isEmpty else {
             bytes.append(UInt8.random(in: 0...255, using: &random))
             return

@@ -16,28 +16,18 @@ struct GatewaySettings: Sendable {
     /// Reads `environment`; throws every bad value, the topology's problem and the token file's problem together.
     static func load(_ environment: [String: String]) throws(ConfigurationErrors) -> GatewaySettings {
         let env = Environment.collecting(environment)
-        var problems: [String] = []
-        func attempt<Value>(_ read: () throws -> Value) -> Value? {
-            do {
-                return try read()
-            } catch let error as ConfigurationError {
-                problems.append(error.problem)
-            } catch {
-                problems.append("\(error)")
-            }
-            return nil
-        }
-        let configuration = attempt { try GatewayConfiguration(environment: env) }
-        let durability = attempt { try DurabilitySettings(environment: env) }
-        let topology = attempt { try Topology.load(path: configuration?.topologyFile) }
-        let auth = attempt {
+        let problems = ConfigurationProblems()
+        let configuration = problems.attempt { try GatewayConfiguration(environment: env) }
+        let durability = problems.attempt { try DurabilitySettings(environment: env) }
+        let topology = problems.attempt { try Topology.load(path: configuration?.topologyFile) }
+        let auth = problems.attempt {
             try configuration?.authTokensFile.map { path throws(ConfigurationError) in
                 try GRPCBearerAuth(contentsOfFile: path)
             }
         }
-        problems = env.errors.map(\.problem) + problems
-        guard problems.isEmpty, let configuration, let durability, let topology, let auth else {
-            throw ConfigurationErrors(problems)
+        try problems.check(with: env)
+        guard let configuration, let durability, let topology, let auth else {
+            preconditionFailure("every part either loaded or recorded a problem")
         }
         return GatewaySettings(configuration: configuration, durability: durability, topology: topology, auth: auth)
     }

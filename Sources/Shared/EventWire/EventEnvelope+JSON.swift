@@ -2,31 +2,25 @@ extension EventEnvelope {
     /// This call as one element of a `calls` array: `{"header":{...},"receivedAt":MS,"events":[...]}`. Written
     /// once per call and routing key, on the call's own task; a publish round only concatenates them.
     public func callJSONBytes() -> [UInt8] {
+        json(withReceivedAt: true)
+    }
+
+    /// The original single-call body, `{"header":{...},"events":[...]}`, as other publishers write it.
+    public func jsonBytes() -> [UInt8] {
+        json(withReceivedAt: false)
+    }
+
+    private func json(withReceivedAt: Bool) -> [UInt8] {
         var json = JSONWriter(capacity: 320 + events.count * 256)
         json.raw("{")
         json.key("header")
         header.writeJSON(to: &json)
         json.comma()
-        json.key("receivedAt")
-        json.int(receivedAtMilliseconds)
-        json.comma()
-        json.key("events")
-        json.raw("[")
-        for (index, event) in events.enumerated() {
-            if index > 0 { json.comma() }
-            event.writeJSON(to: &json)
+        if withReceivedAt {
+            json.key("receivedAt")
+            json.int(receivedAtMilliseconds)
+            json.comma()
         }
-        json.raw("]}")
-        return json.bytes
-    }
-
-    /// The original single-call body, `{"header":{...},"events":[...]}`, as other publishers write it.
-    public func jsonBytes() -> [UInt8] {
-        var json = JSONWriter(capacity: 256 + events.count * 256)
-        json.raw("{")
-        json.key("header")
-        header.writeJSON(to: &json)
-        json.comma()
         json.key("events")
         json.raw("[")
         for (index, event) in events.enumerated() {

@@ -16,27 +16,17 @@ struct WorkerSettings: Sendable {
         selection: WorkerArguments?
     ) throws(ConfigurationErrors) -> WorkerSettings {
         let env = Environment.collecting(environment)
-        var problems: [String] = []
-        func attempt<Value>(_ read: () throws -> Value) -> Value? {
-            do {
-                return try read()
-            } catch let error as ConfigurationError {
-                problems.append(error.problem)
-            } catch {
-                problems.append("\(error)")
-            }
-            return nil
-        }
-        let configuration = attempt { try WorkerConfiguration(environment: env) }
-        let topology = attempt { try Topology.load(path: configuration?.topologyFile) }
-        let family = attempt {
+        let problems = ConfigurationProblems()
+        let configuration = problems.attempt { try WorkerConfiguration(environment: env) }
+        let topology = problems.attempt { try Topology.load(path: configuration?.topologyFile) }
+        let family = problems.attempt {
             try selection.flatMap { selection in
                 try topology?.selectFamily(selection.family, queues: selection.queues)
             }
         }
-        problems = env.errors.map(\.problem) + problems
-        guard problems.isEmpty, let configuration, let topology, let family else {
-            throw ConfigurationErrors(problems)
+        try problems.check(with: env)
+        guard let configuration, let topology, let family else {
+            preconditionFailure("every part either loaded or recorded a problem")
         }
         return WorkerSettings(configuration: configuration, topology: topology, family: family)
     }
