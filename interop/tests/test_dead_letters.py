@@ -43,8 +43,12 @@ class Family:
         self.worker = Worker("dlt", name=f"worker-{name}", log_dir=tmp, **self.env)
 
     def start_worker(self) -> None:
+        """Starts the worker and waits for its consumer; a worker that never subscribes is killed, not left behind."""
         self.worker.start()
-        assert eventually(lambda: '"consumer subscribed"' in self.worker.log_text(), STEP_TIMEOUT_S), self.tail()
+        if not eventually(lambda: '"consumer subscribed"' in self.worker.log_text(), STEP_TIMEOUT_S):
+            tail = self.tail()
+            self.worker.kill()
+            raise AssertionError(f"the worker did not subscribe within {STEP_TIMEOUT_S} s\n{tail}")
 
     def stop_worker(self) -> int:
         return self.worker.stop(timeout=20)
