@@ -29,10 +29,10 @@ public struct GatewayConfiguration: Sendable {
     /// `MAX_CONCURRENT_DISPATCHES`: `dispatch` calls decoded and in flight at once, default 256; more wait up to
     /// `EVENT_ENQUEUE_TIMEOUT` for a slot, then get RESOURCE_EXHAUSTED.
     public var maxConcurrentDispatches = 256
-    /// `EVENT_WORKER_POOL_SIZE`: publish rounds in flight at once, default 2. Each round carries every call queued
-    /// while the workers were busy (natural batching), so fewer workers make fewer, larger broker messages; two
-    /// keep the broker busy while one round waits for its confirms.
-    public var workerPoolSize = 2
+    /// `EVENT_WORKER_POOL_SIZE`: publish rounds in flight at once, default 1. Each round carries every call queued
+    /// while the workers were busy (natural batching), so fewer workers make fewer, larger broker messages; one
+    /// round in flight measured best on every `make bench` case (BENCHMARKS.md).
+    public var workerPoolSize = 1
     /// `COALESCE_MAX_EVENTS` (default 5,000) and `COALESCE_MAX_BYTES` (default 4 MiB): how much one round, and so
     /// one broker message, may carry.
     public var rounds = RoundLimits()
