@@ -88,7 +88,11 @@ let package = Package(
         unitTests("AMQPClient", ["AMQPClient", "EventCore"]),
         unitTests("ClickHouseClient", ["ClickHouseClient", "EventCore"]),
         unitTests("EventTopology", ["EventTopology", "AMQPClient", "EventCore"]),
-        unitTests("IngestPipeline", ["IngestPipeline", "EventWire", "AMQPClient", "EventCore", "TestSupport"]),
+        unitTests(
+            "IngestPipeline",
+            ["IngestPipeline", "EventWire", "AMQPClient", "EventCore", "TestSupport"],
+            resources: [.copy("Spool/Golden")]
+        ),
         unitTests(
             "SinkPipeline",
             [

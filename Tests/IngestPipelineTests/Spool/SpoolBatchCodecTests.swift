@@ -28,17 +28,24 @@ struct SpoolBatchCodecTests {
         ),
     ]
 
-    @Test func roundTripKeepsEveryField() throws {
-        let decoded = try SpoolBatchCodec.decode(SpoolBatchCodec.encode(messages)[...])
-        #expect(decoded.map(MessageFields.init) == messages.map(MessageFields.init))
+    private let spooledAt: UInt64 = 1_700_000_000_123
+
+    @Test func roundTripKeepsEveryFieldAndTheSpoolTime() throws {
+        let decoded = try SpoolBatchCodec.decode(SpoolBatchCodec.encode(messages, spooledAtMillis: spooledAt)[...])
+        #expect(decoded.messages.map(MessageFields.init) == messages.map(MessageFields.init))
+        #expect(decoded.version == 2)
+        #expect(decoded.spooledAtMillis == spooledAt)
     }
 
     @Test func encodingIsDeterministic() {
-        #expect(SpoolBatchCodec.encode(messages) == SpoolBatchCodec.encode(messages))
+        #expect(
+            SpoolBatchCodec.encode(messages, spooledAtMillis: spooledAt)
+                == SpoolBatchCodec.encode(messages, spooledAtMillis: spooledAt)
+        )
     }
 
     @Test func everyTruncationFailsToDecode() {
-        let bytes = SpoolBatchCodec.encode(messages)
+        let bytes = SpoolBatchCodec.encode(messages, spooledAtMillis: spooledAt)
         for cut in 0..<bytes.count {
             #expect(throws: SpoolError.self, "cut at \(cut)") {
                 try SpoolBatchCodec.decode(bytes[..<cut])
@@ -47,13 +54,13 @@ struct SpoolBatchCodecTests {
     }
 
     @Test func trailingBytesFailToDecode() {
-        let bytes = SpoolBatchCodec.encode(messages) + [0]
+        let bytes = SpoolBatchCodec.encode(messages, spooledAtMillis: spooledAt) + [0]
         let error = #expect(throws: SpoolError.self) { try SpoolBatchCodec.decode(bytes[...]) }
         #expect(error?.code == .corruptRecord)
     }
 
     @Test func unknownVersionFailsToDecode() {
-        var bytes = SpoolBatchCodec.encode(messages)
+        var bytes = SpoolBatchCodec.encode(messages, spooledAtMillis: spooledAt)
         bytes[0] = 99
         let error = #expect(throws: SpoolError.self) { try SpoolBatchCodec.decode(bytes[...]) }
         #expect(error?.message.contains("version 99") == true)
@@ -62,6 +69,7 @@ struct SpoolBatchCodecTests {
     @Test func absurdNestingFailsInsteadOfRecursingForever() {
         var writer = SpoolByteWriter()
         writer.byte(SpoolBatchCodec.version)
+        writer.uint64(spooledAt)
         writer.uint32(1)
         for text in ["x", "k", "id", "application/json"] { writer.string(text) }
         writer.byte(3)

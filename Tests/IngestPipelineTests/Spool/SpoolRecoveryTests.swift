@@ -42,16 +42,55 @@ struct SpoolRecoveryTests {
         }
     }
 
-    @Test func aCorruptByteCutsFromThatRecordOn() async throws {
+    @Test func aCorruptByteInTheMiddleIsSkippedReportedAndACopyKept() async throws {
         let (bytes, lastStart) = try await segmentBytes(records: 3)
         var damaged = bytes
         damaged[lastStart - 3] ^= 0xFF
         let directory = try TemporarySpoolDirectory()
         defer { directory.remove() }
         try write(damaged, segment: 1, in: directory)
-        let spool = try SpoolFixtures.openSpool(directory)
+        let registry = MetricsRegistry()
+        let spool = try SpoolFixtures.openSpool(directory, registry: registry)
         let segment = try #require(spool.oldestSegment())
-        #expect(try spool.records(in: segment).records.count == 1)
+        let records = try spool.records(in: segment).records
+        #expect(records.count == 2, "the first and last records are kept")
+        #expect(records.last?.start == lastStart)
+        let metrics = SpoolMetrics(registry: registry)
+        #expect(metrics.damagedRuns.value == 1, "reported once, at start-up, not again when read")
+        #expect(metrics.damagedBytes.value == lastStart - (records.first?.end ?? 0))
+        #expect(metrics.tailsCut.value == 0)
+        let copy = try SpoolFileOps.readAll(directory.path + "/damaged/" + SpoolSegment.fileName(1))
+        #expect(copy == damaged, "the damaged segment is kept as it was")
+        await SpoolFixtures.close(spool)
+    }
+
+    @Test func aTornTailKeepsNoCopyButAFlippedLastRecordDoes() async throws {
+        let (bytes, lastStart) = try await segmentBytes(records: 2)
+        for (damaged, copied) in [(Array(bytes.dropLast(3)), false), (bytes.flippingByte(at: lastStart + 9), true)] {
+            let directory = try TemporarySpoolDirectory()
+            defer { directory.remove() }
+            try write(damaged, segment: 1, in: directory)
+            let spool = try SpoolFixtures.openSpool(directory)
+            #expect(spool.status.bytes == lastStart)
+            let copy = directory.path + "/damaged/" + SpoolSegment.fileName(1)
+            #expect(FileManager.default.fileExists(atPath: copy) == copied)
+            await SpoolFixtures.close(spool)
+        }
+    }
+
+    @Test func theOldestRecordAgeFollowsTheSpoolTimes() async throws {
+        let directory = try TemporarySpoolDirectory()
+        defer { directory.remove() }
+        let old = Spool.nowMillis() - 90_000
+        let records = [old, old + 30_000].flatMap { millis in
+            SpoolRecord.frame(SpoolBatchCodec.encode(SpoolFixtures.batch("t\(millis)"), spooledAtMillis: millis))
+        }
+        try write(records, segment: 4, in: directory)
+        let spool = try SpoolFixtures.openSpool(directory)
+        let age = spool.metrics.oldestRecord.ageSeconds(nowMillis: Spool.nowMillis())
+        #expect(age >= 90 && age < 120)
+        try spool.removeSegment(4)
+        #expect(spool.metrics.oldestRecord.ageSeconds(nowMillis: Spool.nowMillis()) == 0)
         await SpoolFixtures.close(spool)
     }
 
@@ -77,5 +116,13 @@ struct SpoolRecoveryTests {
         #expect(spool.status.segments == 0)
         #expect(FileManager.default.fileExists(atPath: foreign))
         await SpoolFixtures.close(spool)
+    }
+}
+
+extension Array where Element == UInt8 {
+    func flippingByte(at index: Int) -> [UInt8] {
+        var copy = self
+        copy[index] ^= 0x20
+        return copy
     }
 }

@@ -138,21 +138,28 @@ struct SpoolReplayerTests {
         await SpoolFixtures.close(spool)
     }
 
-    @Test func anUndecodableSegmentIsQuarantinedNotDeleted() async throws {
+    @Test func anUndecodableRecordIsSetAsideAndTheRecordsAroundItReplayed() async throws {
         let directory = try TemporarySpoolDirectory()
         defer { directory.remove() }
+        let good = SpoolFixtures.batch("good", count: 1)
+        let record = SpoolRecord.frame(SpoolBatchCodec.encode(good, spooledAtMillis: 1))
         let garbage = SpoolRecord.frame([99, 1, 2, 3])
-        try Data(garbage).write(to: URL(fileURLWithPath: directory.path + "/" + SpoolSegment.fileName(1)))
+        try Data(record + garbage + record).write(
+            to: URL(fileURLWithPath: directory.path + "/" + SpoolSegment.fileName(1))
+        )
         let spool = try SpoolFixtures.openSpool(directory)
         let publisher = RecordingPublisher()
-        try await running(replayer(spool, publisher)) {
+        let registry = MetricsRegistry()
+        try await running(replayer(spool, publisher, registry: registry, perRound: 1)) {
             let reached = try await eventually { spool.status.isEmpty }
             #expect(reached)
         }
-        #expect(publisher.calls == 0)
-        #expect(spool.metrics.segmentsQuarantined.value == 1)
-        let kept = directory.path + "/" + SpoolSegment.fileName(1) + ".quarantined"
-        #expect(FileManager.default.fileExists(atPath: kept))
+        #expect(publisher.publishedIDs == ["good-0", "good-0"])
+        #expect(SpoolMetrics(registry: registry).setAsideUndecodable.value == 1)
+        let kept = try SpoolFileOps.readAll(
+            directory.path + "/set-aside/" + SpoolSetAside.fileName(.undecodable, segment: 1, offset: record.count)
+        )
+        #expect(kept == garbage, "the record is kept byte for byte")
         await SpoolFixtures.close(spool)
     }
 }

@@ -93,19 +93,25 @@ struct MessageFields: Equatable {
 }
 
 /// A publisher stand-in for the replayer: records what it confirmed; fails its first `failFirst` calls, and
-/// every call after `succeedOnly` successful ones.
+/// every call after `succeedOnly` successful ones; nacks every call holding a message whose id is in `refusing`.
 final class RecordingPublisher: Sendable {
     private struct State {
         var published: [String] = []
         var failuresLeft: Int
         var successesLeft: Int
         var calls = 0
+        var refusing: Set<String>
     }
 
     private let state: Mutex<State>
 
-    init(failFirst failures: Int = 0, succeedOnly successes: Int = .max) {
-        state = Mutex(State(failuresLeft: failures, successesLeft: successes))
+    init(failFirst failures: Int = 0, succeedOnly successes: Int = .max, refusing: Set<String> = []) {
+        state = Mutex(State(failuresLeft: failures, successesLeft: successes, refusing: refusing))
+    }
+
+    /// Stops refusing (the broker's policy was lifted).
+    func acceptEverything() {
+        state.withLock { $0.refusing = [] }
     }
 
     var publishedIDs: [String] { state.withLock { $0.published } }
@@ -117,6 +123,9 @@ final class RecordingPublisher: Sendable {
             guard state.failuresLeft == 0, state.successesLeft > 0 else {
                 state.failuresLeft = max(0, state.failuresLeft - 1)
                 throw AMQPError(code: .connectionClosed, message: "test: the broker went away")
+            }
+            if messages.contains(where: { state.refusing.contains($0.messageID) }) {
+                throw AMQPError(code: .publishNacked, message: "test: the queue is full (reject-publish)")
             }
             state.successesLeft -= 1
             state.published += messages.map(\.messageID)

@@ -12,7 +12,7 @@ struct SpoolTests {
         let segments = spool.owner.withLock { $0.segments }
         return try segments.filter { $0.bytes > 0 }.flatMap { segment in
             let (bytes, records) = try spool.records(in: segment)
-            return try records.flatMap { try SpoolBatchCodec.decode(bytes[$0.payload]).map(\.messageID) }
+            return try records.flatMap { try SpoolBatchCodec.decode(bytes[$0.payload]).messages.map(\.messageID) }
         }
     }
 

@@ -8,36 +8,47 @@ extension Spool {
         owner.withLock { $0.segments.first(where: { $0.bytes > 0 }) }
     }
 
-    /// The file's durable bytes and the records in them. Throws `corruptRecord` when a record inside the durable
-    /// part does not check out (the file was damaged after it was written).
+    /// The file's durable bytes and the valid records in them. Damage found among them (the file was damaged
+    /// after it was written) is reported and a copy of the segment kept (`SpoolDamage`); the records around it
+    /// are returned.
     func records(in segment: SpoolSegment) throws(SpoolError) -> (bytes: [UInt8], records: [SpoolRecord.Location]) {
         let bytes = Array(try SpoolFileOps.readAll(path(of: segment.id)).prefix(segment.bytes))
-        let scan = SpoolRecord.scan(bytes)
-        if let damage = scan.damage {
-            throw SpoolError.corrupt("\(damage) at offset \(scan.validEnd) of \(SpoolSegment.fileName(segment.id))")
+        var scan = SpoolRecord.scan(bytes)
+        if bytes.count < segment.bytes {
+            scan.damages.append(
+                SpoolRecord.Damage(
+                    offset: bytes.count,
+                    length: segment.bytes - bytes.count,
+                    reason: "the file is shorter than its durable size \(segment.bytes)"
+                )
+            )
         }
-        guard bytes.count == segment.bytes else {
-            throw SpoolError.corrupt("\(SpoolSegment.fileName(segment.id)) is shorter than its durable size")
-        }
+        SpoolDamage.keep(
+            scan.damages,
+            bytes: bytes,
+            segment: segment.id,
+            directory: configuration.directory,
+            logger: logger,
+            metrics: metrics
+        )
         return (bytes, scan.records)
     }
 
-    /// Deletes a sealed segment whose every record the broker confirmed.
+    /// Deletes a sealed segment whose every record the broker confirmed (or was set aside).
     func removeSegment(_ id: UInt64) throws(SpoolError) {
         try SpoolFileOps.remove(path(of: id))
-        forget(id)
-    }
-
-    /// Renames a segment that cannot be replayed to `*.quarantined`, out of the replayer's way, for inspection.
-    func quarantineSegment(_ id: UInt64) throws(SpoolError) {
-        try SpoolFileOps.rename(path(of: id), to: path(of: id) + ".quarantined")
-        forget(id)
-        metrics.segmentsQuarantined.increment()
-    }
-
-    private func forget(_ id: UInt64) {
         owner.update { state in
             state.segments.removeAll { $0.id == id && $0.sealed }
+        }
+        publishStatus()
+    }
+
+    /// Records that the oldest record of segment `id` not yet replayed was spooled at `millis` (nil: none left).
+    func setOldest(_ id: UInt64, millis: UInt64?) {
+        owner.update { state in
+            if let index = state.segments.firstIndex(where: { $0.id == id }) {
+                state.segments[index].oldestMillis = millis
+            }
         }
         publishStatus()
     }

@@ -25,8 +25,13 @@ public final class Spool: Sendable {
         let segments: [SpoolSegment]
         let nextID: UInt64
         do {
-            let recovered = try SpoolRecovery.recover(configuration.directory, logger: logger, metrics: metrics)
             let cursor = try SpoolRecovery.loadCursor(configuration.directory)
+            let recovered = try SpoolRecovery.recover(
+                configuration.directory,
+                cursor: cursor,
+                logger: logger,
+                metrics: metrics
+            )
             segments = recovered.segments
             // Ids never repeat, so a cursor left by a crash can never point into a newer segment of the same id.
             nextID = max(recovered.highestID, cursor?.segment ?? 0) + 1
@@ -54,7 +59,8 @@ public final class Spool: Sendable {
     ///
     /// Throws `SpoolError` `full` (SPOOL_MAX_BYTES reached), `recordTooLarge`, `io`, or `closed` after `shutdown()`.
     public func append(_ messages: [OutgoingMessage]) async throws {
-        let payload = SpoolBatchCodec.encode(messages)
+        let now = Self.nowMillis()
+        let payload = SpoolBatchCodec.encode(messages, spooledAtMillis: now)
         guard payload.count <= SpoolRecord.maxPayloadBytes else {
             metrics.appendsRefused.increment()
             throw SpoolError(
@@ -65,7 +71,7 @@ public final class Spool: Sendable {
         }
         let record = SpoolRecord.frame(payload)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            submit(.append(record: record, continuation: continuation))
+            submit(.append(record: record, spooledAtMillis: now, continuation: continuation))
         }
     }
 
@@ -88,9 +94,20 @@ public final class Spool: Sendable {
     }
 
     func publishStatus() {
-        let status = status
+        let (status, oldest) = owner.withLock { state in
+            (
+                SpoolStatus(bytes: state.totalBytes, segments: state.segments.count),
+                state.segments.first(where: { $0.bytes > 0 })?.oldestMillis
+            )
+        }
         metrics.bytes.set(status.bytes)
         metrics.segments.set(status.segments)
+        metrics.oldestRecord.set(millis: status.isEmpty ? nil : oldest)
+    }
+
+    /// Milliseconds since the Unix epoch, the spool's clock for record times.
+    static func nowMillis() -> UInt64 {
+        UInt64(max(0, Date().timeIntervalSince1970 * 1000))
     }
 
     func path(of id: UInt64) -> String {
@@ -101,7 +118,7 @@ public final class Spool: Sendable {
 extension SpoolCommand {
     func fail(_ error: SpoolError) {
         switch self {
-        case .append(_, let continuation), .seal(let continuation):
+        case .append(_, _, let continuation), .seal(let continuation):
             continuation.resume(throwing: error)
         }
     }

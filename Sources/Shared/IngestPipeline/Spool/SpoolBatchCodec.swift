@@ -1,16 +1,23 @@
 import AMQPClient
 
-/// The payload of one spool record: the broker messages of one batch, in order.
+/// The payload of one spool record: the broker messages of one batch, in order, and when it was spooled.
 ///
-/// Version 1: `version` byte, message count, then per message exchange, routing key, message id, content type
-/// (length-prefixed UTF-8), a flags byte (bit 0 persistent, bit 1 mandatory), the body (length-prefixed) and
-/// the headers table (see `SpoolByteWriter.table`).
+/// The first byte is the payload's format version; this build writes version 2 and reads 1 and 2.
+/// - Version 2: `2`, the time the batch was spooled (UInt64, milliseconds since the Unix epoch), then the
+///   messages as in version 1.
+/// - Version 1 (builds before spool format versions were named; no spool time): `1`, message count, then per
+///   message exchange, routing key, message id, content type (length-prefixed UTF-8), a flags byte (bit 0
+///   persistent, bit 1 mandatory), the body (length-prefixed) and the headers table (see `SpoolByteWriter.table`).
 enum SpoolBatchCodec {
-    static let version: UInt8 = 1
+    /// The version this build writes.
+    static let version: UInt8 = 2
+    /// Every version this build reads.
+    static let readableVersions: ClosedRange<UInt8> = 1...2
 
-    static func encode(_ messages: [OutgoingMessage]) -> [UInt8] {
+    static func encode(_ messages: [OutgoingMessage], spooledAtMillis: UInt64) -> [UInt8] {
         var writer = SpoolByteWriter()
         writer.byte(version)
+        writer.uint64(spooledAtMillis)
         writer.uint32(UInt32(messages.count))
         for message in messages {
             writer.string(message.exchange)
@@ -24,12 +31,21 @@ enum SpoolBatchCodec {
         return writer.bytes
     }
 
-    static func decode(_ payload: ArraySlice<UInt8>) throws(SpoolError) -> [OutgoingMessage] {
+    /// The payload's version and spool time without decoding its messages (nil time for version 1).
+    static func peek(_ payload: ArraySlice<UInt8>) throws(SpoolError) -> (version: UInt8, spooledAtMillis: UInt64?) {
         var reader = SpoolByteReader(payload)
         let found = try reader.byte()
-        guard found == version else {
-            throw SpoolError.corrupt("payload version \(found), this build reads \(version)")
+        switch found {
+        case 1: return (1, nil)
+        case 2: return (2, try reader.uint64())
+        default:
+            throw SpoolError.corrupt("payload version \(found), this build reads versions \(readableVersions)")
         }
+    }
+
+    static func decode(_ payload: ArraySlice<UInt8>) throws(SpoolError) -> SpoolBatch {
+        let (found, spooledAt) = try peek(payload)
+        var reader = SpoolByteReader(payload.dropFirst(found == 1 ? 1 : 9))
         let count = Int(try reader.uint32())
         var messages: [OutgoingMessage] = []
         for _ in 0..<count {
@@ -56,6 +72,15 @@ enum SpoolBatchCodec {
         guard reader.isAtEnd else {
             throw SpoolError.corrupt("bytes left after \(count) messages")
         }
-        return messages
+        return SpoolBatch(messages: messages, version: found, spooledAtMillis: spooledAt)
     }
+}
+
+/// One decoded spool record.
+struct SpoolBatch: Sendable, Equatable {
+    var messages: [OutgoingMessage]
+    /// The payload format version it was written in.
+    var version: UInt8
+    /// When it was spooled (milliseconds since the Unix epoch); nil for version 1, which did not record it.
+    var spooledAtMillis: UInt64?
 }

@@ -71,6 +71,33 @@ enum SpoolFileOps {
         try rename(temporary, to: path)
     }
 
+    /// Writes `bytes` to a new file at `path` (through a temporary file and a rename), fsyncs the file and its
+    /// directory: once it returns, the file survives a crash.
+    static func writeDurably(_ path: String, _ bytes: [UInt8]) throws(SpoolError) {
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure("open", temporary) }
+        do {
+            try writeAll(fd, bytes, path: temporary)
+            try sync(fd, path: temporary)
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        close(fd)
+        try rename(temporary, to: path)
+        try syncDirectory((path as NSString).deletingLastPathComponent)
+    }
+
+    /// The file's modification time in milliseconds since the Unix epoch (nil when it cannot be read).
+    static func modificationMillis(_ path: String) -> UInt64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let millis = Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000
+        return UInt64(clamping: max(0, millis))
+    }
+
     static func failure(_ operation: String, _ path: String) -> SpoolError {
         let code = errno
         return SpoolError(

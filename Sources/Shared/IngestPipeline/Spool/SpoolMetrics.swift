@@ -11,7 +11,12 @@ public struct SpoolMetrics: Sendable {
     public let replayedMessages: Counter
     public let replayedBatches: Counter
     public let replayFailures: Counter
-    public let segmentsQuarantined: Counter
+    public let damagedRuns: Counter
+    public let damagedBytes: Counter
+    public let setAsideRefused: Counter
+    public let setAsideUndecodable: Counter
+    /// Read by the `eventgrpc_spool_oldest_record_age_seconds` gauge.
+    let oldestRecord: SpoolOldestRecord
 
     public init(registry: MetricsRegistry) {
         bytes = registry.gauge("eventgrpc_spool_bytes", help: "Bytes in the spool's segment files.")
@@ -41,9 +46,31 @@ public struct SpoolMetrics: Sendable {
             "eventgrpc_spool_replay_failures_total",
             help: "Replay rounds that failed and will be retried."
         )
-        segmentsQuarantined = registry.counter(
-            "eventgrpc_spool_segments_quarantined_total",
-            help: "Segments set aside (renamed *.quarantined) because a record did not decode."
+        damagedRuns = registry.counter(
+            "eventgrpc_spool_damaged_runs_total",
+            help: "Damaged byte runs found inside spool segments (a copy is kept in SPOOL_DIR/damaged)."
         )
+        damagedBytes = registry.counter(
+            "eventgrpc_spool_damaged_bytes_total",
+            help: "Bytes of spool segments skipped as damage (the valid records after them are replayed)."
+        )
+        setAsideRefused = registry.counter(
+            "eventgrpc_spool_set_aside_messages_total",
+            help: "Spooled messages set aside in SPOOL_DIR/set-aside instead of replayed.",
+            labels: ["reason": "refused"]
+        )
+        setAsideUndecodable = registry.counter(
+            "eventgrpc_spool_set_aside_messages_total",
+            help: "Spooled messages set aside in SPOOL_DIR/set-aside instead of replayed.",
+            labels: ["reason": "undecodable"]
+        )
+        let oldest = SpoolOldestRecord()
+        oldestRecord = oldest
+        registry.computedGauge(
+            "eventgrpc_spool_oldest_record_age_seconds",
+            help: "Age of the oldest spooled record not yet replayed to the broker (0 when the spool is empty)."
+        ) {
+            oldest.ageSeconds(nowMillis: Spool.nowMillis())
+        }
     }
 }

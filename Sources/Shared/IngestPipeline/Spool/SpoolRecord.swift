@@ -1,5 +1,7 @@
 /// One record on disk: `length` (UInt32 little-endian, payload bytes), `crc` (UInt32 little-endian, CRC-32 of the
 /// four length bytes followed by the payload), then the payload. A segment file is records back to back.
+///
+/// The framing has no version of its own; the payload's first byte is its format version (`SpoolBatchCodec`).
 enum SpoolRecord {
     static let headerBytes = 8
     /// A payload longer than this is refused on append and treated as damage when scanning (a corrupt length).
@@ -22,46 +24,85 @@ enum SpoolRecord {
         var end: Int { payload.upperBound }
     }
 
-    /// The whole records of a segment's bytes, and where the readable part ends.
-    struct Scan: Sendable {
-        var records: [Location] = []
-        /// Offset just past the last whole record; bytes beyond it are damage to cut off.
-        var validEnd = 0
-        /// Why the bytes at `validEnd` are not a record (nil when the scan reached the end cleanly).
-        var damage: String?
+    /// A run of bytes that holds no whole record: from a record header that does not check out up to the next
+    /// valid record (or the end of the bytes).
+    struct Damage: Equatable, Sendable {
+        /// Offset of the first damaged byte (where a record was expected).
+        var offset: Int
+        /// Bytes skipped before the next valid record (or the end).
+        var length: Int
+        /// Why the bytes at `offset` are not a record.
+        var reason: String
+
+        var end: Int { offset + length }
     }
 
-    /// Reads records from the start of `bytes` until the end or the first damaged record.
+    /// The whole records of a segment's bytes and the damaged runs between them.
+    struct Scan: Sendable {
+        var records: [Location] = []
+        var damages: [Damage] = []
+        /// The number of bytes scanned.
+        var size = 0
+        /// Offset just past the last whole record (0 when there is none); bytes beyond it are a damaged tail.
+        var validEnd: Int { records.last?.end ?? 0 }
+        /// The damage that runs to the end of the bytes with no record after it (a torn write), if any.
+        var tail: Damage? {
+            guard let last = damages.last, last.end == size, last.offset >= validEnd else { return nil }
+            return last
+        }
+        /// Damage followed by at least one valid record: bytes a crash cannot explain, skipped on replay.
+        var inner: [Damage] { damages.filter { $0 != tail } }
+    }
+
+    /// Reads every record of `bytes`. At a record that does not check out (impossible length, torn, checksum
+    /// mismatch) it resynchronises: it looks at each following offset for a header with a possible length whose
+    /// checksum matches, and goes on from there; the bytes in between are one `Damage`.
     static func scan(_ bytes: [UInt8]) -> Scan {
         var scan = Scan()
+        scan.size = bytes.count
         var offset = 0
         while offset < bytes.count {
-            let remaining = bytes.count - offset
-            guard remaining >= headerBytes else {
-                scan.damage = "a torn record header (\(remaining) of \(headerBytes) bytes)"
-                break
+            switch probe(bytes, at: offset) {
+            case .record(let location):
+                scan.records.append(location)
+                offset = location.end
+            case .damaged(let reason):
+                var next = offset + 1
+                while next < bytes.count, case .damaged = probe(bytes, at: next) {
+                    next += 1
+                }
+                scan.damages.append(Damage(offset: offset, length: next - offset, reason: reason))
+                offset = next
             }
-            let length = Int(UInt32(littleEndianBytes: bytes[offset..<offset + 4]))
-            let stored = UInt32(littleEndianBytes: bytes[offset + 4..<offset + 8])
-            guard length > 0, length <= maxPayloadBytes else {
-                scan.damage = "an impossible record length \(length)"
-                break
-            }
-            guard length <= remaining - headerBytes else {
-                scan.damage = "a torn record (\(remaining - headerBytes) of \(length) payload bytes)"
-                break
-            }
-            let payload = offset + headerBytes..<offset + headerBytes + length
-            let computed = CRC32.checksum(bytes[payload], continuing: CRC32.checksum(bytes[offset..<offset + 4]))
-            guard computed == stored else {
-                scan.damage = "a record whose checksum does not match"
-                break
-            }
-            scan.records.append(Location(start: offset, payload: payload))
-            offset = payload.upperBound
         }
-        scan.validEnd = offset
         return scan
+    }
+
+    private enum Probe {
+        case record(Location)
+        case damaged(String)
+    }
+
+    /// Whether a whole, checksummed record starts at `offset`.
+    private static func probe(_ bytes: [UInt8], at offset: Int) -> Probe {
+        let remaining = bytes.count - offset
+        guard remaining >= headerBytes else {
+            return .damaged("a torn record header (\(remaining) of \(headerBytes) bytes)")
+        }
+        let length = Int(UInt32(littleEndianBytes: bytes[offset..<offset + 4]))
+        guard length > 0, length <= maxPayloadBytes else {
+            return .damaged("an impossible record length \(length)")
+        }
+        guard length <= remaining - headerBytes else {
+            return .damaged("a torn record (\(remaining - headerBytes) of \(length) payload bytes)")
+        }
+        let stored = UInt32(littleEndianBytes: bytes[offset + 4..<offset + 8])
+        let payload = offset + headerBytes..<offset + headerBytes + length
+        let computed = CRC32.checksum(bytes[payload], continuing: CRC32.checksum(bytes[offset..<offset + 4]))
+        guard computed == stored else {
+            return .damaged("a record whose checksum does not match")
+        }
+        return .record(Location(start: offset, payload: payload))
     }
 }
 

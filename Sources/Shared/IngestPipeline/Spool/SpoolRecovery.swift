@@ -33,10 +33,13 @@ enum SpoolRecovery {
         }
     }
 
-    /// Scans every segment, oldest first; cuts a torn or corrupt tail off (truncate) and removes segments left
-    /// without records. Returns the segments that hold records, all sealed, and the highest segment id seen.
+    /// Scans every segment, oldest first (resynchronising past damage: see `SpoolRecord.scan`). Damage inside a
+    /// segment is reported and a copy kept (`SpoolDamage`); a damaged tail is cut off (truncate); segments left
+    /// without records are removed. Returns the segments that hold records, all sealed, with the spool time of
+    /// their oldest record after `cursor`, and the highest segment id seen.
     static func recover(
         _ directory: String,
+        cursor: ReplayCursor?,
         logger: Logger,
         metrics: SpoolMetrics
     ) throws(SpoolError)
@@ -54,14 +57,18 @@ enum SpoolRecovery {
             let path = directory + "/" + SpoolSegment.fileName(id)
             let bytes = try SpoolFileOps.readAll(path)
             let scan = SpoolRecord.scan(bytes)
-            if let damage = scan.damage {
+            var kept = scan.inner
+            if let tail = scan.tail, !SpoolDamage.isTornWrite(tail, in: bytes) {
+                kept.append(tail)
+            }
+            SpoolDamage.keep(kept, bytes: bytes, segment: id, directory: directory, logger: logger, metrics: metrics)
+            if let tail = scan.tail {
                 metrics.tailsCut.increment()
                 logger.warning(
                     "spool segment has a damaged tail; cutting it off",
                     [
-                        "spool.segment": SpoolSegment.fileName(id), "spool.damage": damage,
-                        "spool.records_kept": "\(scan.records.count)",
-                        "spool.bytes_cut": "\(bytes.count - scan.validEnd)",
+                        "spool.segment": "\(SpoolSegment.fileName(id))", "spool.damage": "\(tail.reason)",
+                        "spool.records_kept": "\(scan.records.count)", "spool.bytes_cut": "\(tail.length)",
                     ]
                 )
                 try SpoolFileOps.truncate(path, to: scan.validEnd)
@@ -70,10 +77,23 @@ enum SpoolRecovery {
                 try SpoolFileOps.remove(path)
                 continue
             }
-            segments.append(SpoolSegment(id: id, bytes: scan.validEnd, sealed: true))
+            let start = cursor?.segment == id ? cursor?.offset ?? 0 : 0
+            let oldest = scan.records.first { $0.end > start }.map { record in
+                spooledAtMillis(bytes[record.payload]) ?? SpoolFileOps.modificationMillis(path) ?? 0
+            }
+            segments.append(SpoolSegment(id: id, bytes: scan.validEnd, sealed: true, oldestMillis: oldest))
         }
         try SpoolFileOps.syncDirectory(directory)
         return (segments, ids.last ?? 0)
+    }
+
+    /// The record's spool time, nil for a version 1 record (or one that does not decode).
+    static func spooledAtMillis(_ payload: ArraySlice<UInt8>) -> UInt64? {
+        do {
+            return try SpoolBatchCodec.peek(payload).spooledAtMillis
+        } catch {
+            return nil
+        }
     }
 
     static func loadCursor(_ directory: String) throws(SpoolError) -> ReplayCursor? {

@@ -2,58 +2,62 @@ import AMQPClient
 import EventCore
 
 extension SpoolReplayer {
-    /// Publishes the records of `segment` after `cursor`, round by round, then deletes the segment.
+    /// Publishes the valid records of `segment` after `cursor`, round by round, then deletes the segment.
     func replay(_ segment: SpoolSegment, cursor: inout ReplayCursor?) async throws {
         let (bytes, records) = try spool.records(in: segment)
         let start = cursor?.segment == segment.id ? cursor?.offset ?? 0 : 0
         var pending = records.drop(while: { $0.end <= start })[...]
         while !pending.isEmpty {
             guard !isStopping else { return }
-            var messages: [OutgoingMessage] = []
+            var batches: [SpoolBatch] = []
+            var undecodable: [[UInt8]] = []
+            var messageCount = 0
             var taken = 0
             for record in pending {
-                guard taken == 0 || messages.count < maxMessagesPerRound else { break }
-                messages += try SpoolBatchCodec.decode(bytes[record.payload])
+                guard taken == 0 || messageCount < maxMessagesPerRound else { break }
                 taken += 1
+                do {
+                    let batch = try SpoolBatchCodec.decode(bytes[record.payload])
+                    batches.append(batch)
+                    messageCount += batch.messages.count
+                } catch {
+                    undecodable.append(Array(bytes[record.payload]))
+                }
             }
             let round = pending.prefix(taken)
-            try await publish(messages)
+            let first = round.first?.start ?? 0
+            let refused = try await publishRound(batches)
+            try setAside(refused, undecodable: undecodable, segment: segment.id, offset: first)
             pending = pending.dropFirst(taken)
-            metrics.replayedMessages.increment(by: messages.count)
-            metrics.replayedBatches.increment(by: taken)
+            let sent = messageCount - refused.reduce(0) { $0 + $1.messages.count }
+            metrics.replayedMessages.increment(by: sent)
+            metrics.replayedBatches.increment(by: batches.count)
             if let last = round.last {
                 cursor = ReplayCursor(segment: segment.id, offset: last.end)
                 save(cursor)
             }
+            spool.setOldest(
+                segment.id,
+                millis: pending.first.map { SpoolRecovery.spooledAtMillis(bytes[$0.payload]) ?? 0 }
+            )
         }
         try spool.removeSegment(segment.id)
         cursor = ReplayCursor(segment: segment.id + 1, offset: 0)
         save(cursor)
         logger.info(
             "spool segment replayed and deleted",
-            ["spool.segment": SpoolSegment.fileName(segment.id), "spool.records": "\(records.count)"]
+            ["spool.segment": "\(SpoolSegment.fileName(segment.id))", "spool.records": "\(records.count)"]
         )
     }
 
-    /// Counts and logs a failed round, quarantines an undecodable segment, and waits before the next try.
+    /// Counts and logs a failed round and waits before the next try.
     func failed(_ error: any Error, segment: SpoolSegment, attempt: Int) async {
         metrics.replayFailures.increment()
-        if let spoolError = error as? SpoolError, spoolError.code == .corruptRecord {
-            logger.error(
-                "spool segment does not decode; quarantining it",
-                Logger.Metadata.error(error).merging(["spool.segment": SpoolSegment.fileName(segment.id)]) { $1 }
-            )
-            do {
-                try spool.quarantineSegment(segment.id)
-                return
-            } catch {
-                logger.error("cannot quarantine the spool segment", .error(error))
-            }
-        }
         let delay = min(retryDelays.max, retryDelays.first * (1 << min(attempt - 1, 16)))
         var metadata = Logger.Metadata.error(error)
         metadata["spool.retry_in"] = "\(delay)"
         metadata["spool.attempt"] = "\(attempt)"
+        metadata["spool.segment"] = "\(SpoolSegment.fileName(segment.id))"
         logger.warning("spool replay round failed; retrying from the last confirmed record", metadata)
         await pause(delay)
     }

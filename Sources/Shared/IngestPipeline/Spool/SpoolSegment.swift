@@ -5,6 +5,9 @@ struct SpoolSegment: Sendable, Equatable {
     var bytes: Int
     /// True once no more records will be appended (every segment found at start-up is sealed).
     var sealed: Bool
+    /// When the oldest record not yet replayed was spooled (milliseconds since the Unix epoch); for a segment of
+    /// format version 1, which kept no record times, the file's modification time. Nil while it holds no record.
+    var oldestMillis: UInt64? = nil
 
     static let prefix = "segment-"
     static let suffix = ".wal"

@@ -1,7 +1,7 @@
 /// Work for the writer thread.
 enum SpoolCommand: Sendable {
-    /// Write `record` (already framed) and fsync it, then resume.
-    case append(record: [UInt8], continuation: CheckedContinuation<Void, any Error>)
+    /// Write `record` (already framed, spooled at `spooledAtMillis`) and fsync it, then resume.
+    case append(record: [UInt8], spooledAtMillis: UInt64, continuation: CheckedContinuation<Void, any Error>)
     /// Close the active segment so the replayer may read it whole; the next append starts a new one.
     case seal(continuation: CheckedContinuation<Void, any Error>)
 }

@@ -28,6 +28,8 @@ extension SpoolWriter {
         guard var current = active, !groupWaiters.isEmpty else { return }
         let waiters = groupWaiters
         let bytes = groupBytes
+        let firstMillis = groupFirstMillis
+        groupFirstMillis = nil
         groupWaiters.removeAll()
         groupBytes.removeAll(keepingCapacity: true)
         let path = spool.path(of: current.id)
@@ -58,6 +60,7 @@ extension SpoolWriter {
         owner.update { state in
             if let index = state.segments.firstIndex(where: { $0.id == current.id }) {
                 state.segments[index].bytes = current.bytes
+                state.segments[index].oldestMillis = state.segments[index].oldestMillis ?? firstMillis
             }
         }
         spool.metrics.syncs.increment()

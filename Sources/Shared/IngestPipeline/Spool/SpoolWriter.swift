@@ -16,6 +16,8 @@ final class SpoolWriter {
     /// Framed records for the active segment, not yet written.
     var groupBytes: [UInt8] = []
     var groupWaiters: [CheckedContinuation<Void, any Error>] = []
+    /// When the first record of the pending group was spooled.
+    var groupFirstMillis: UInt64?
     /// Calls to resume once the current commands are done (after unlocking).
     var outcomes: [(CheckedContinuation<Void, any Error>, SpoolError?)] = []
 
@@ -53,7 +55,7 @@ final class SpoolWriter {
                 flush()
                 sealActive()
                 outcomes.append((continuation, nil))
-            case .append(let record, let continuation):
+            case .append(let record, let spooledAtMillis, let continuation):
                 if let refusal = admit(record.count) {
                     spool.metrics.appendsRefused.increment()
                     outcomes.append((continuation, refusal))
@@ -73,6 +75,7 @@ final class SpoolWriter {
                 }
                 groupBytes += record
                 groupWaiters.append(continuation)
+                groupFirstMillis = groupFirstMillis ?? spooledAtMillis
             }
         }
         flush()

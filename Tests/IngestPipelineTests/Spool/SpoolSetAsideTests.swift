@@ -1,0 +1,60 @@
+import AMQPClient
+import EventCore
+import Foundation
+import Testing
+
+@testable import IngestPipeline
+
+@Suite("Spool replay sets refused messages aside")
+struct SpoolSetAsideTests {
+    @Test func refusedMessagesAreSetAsideOnceAndTheReplayGoesOn() async throws {
+        let directory = try TemporarySpoolDirectory()
+        defer { directory.remove() }
+        let spool = try SpoolFixtures.openSpool(directory)
+        var ids: [String] = []
+        for index in 0..<6 {
+            let batch = SpoolFixtures.batch("r\(index)")
+            try await spool.append(batch)
+            ids += batch.map(\.messageID)
+        }
+        let refused: Set<String> = ["r1-0", "r4-1"]
+        let publisher = RecordingPublisher(refusing: refused)
+        let registry = MetricsRegistry()
+        let replayer = SpoolReplayer(
+            spool: spool,
+            metrics: SpoolMetrics(registry: registry),
+            logger: SpoolFixtures.quiet,
+            maxMessagesPerRound: 4,
+            pollInterval: .milliseconds(5),
+            firstRetryDelay: .milliseconds(5),
+            maxRetryDelay: .milliseconds(20),
+            isReady: { true },
+            publish: { try publisher.publish($0) }
+        )
+        let task = Task { await replayer.run() }
+        let drained = try await eventually { spool.status.isEmpty }
+        replayer.shutdown()
+        await task.value
+        #expect(drained, "the replay does not stop at a refused message")
+        #expect(Set(publisher.publishedIDs) == Set(ids).subtracting(refused))
+        // 3 rounds of 2 records: each round with a refusal is published once whole and once message by message.
+        #expect(publisher.calls <= 3 + 2 * 4, "no round is published again and again")
+        let metrics = SpoolMetrics(registry: registry)
+        #expect(metrics.setAsideRefused.value == 2)
+        #expect(metrics.replayedMessages.value == ids.count - 2)
+        #expect(metrics.replayFailures.value == 0)
+        let folder = directory.path + "/" + SpoolSetAside.folder
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(files.count == 2 && files.allSatisfy { $0.hasPrefix("refused-") })
+        let kept = try files.flatMap { name in
+            let bytes = try SpoolFileOps.readAll(folder + "/" + name)
+            return try SpoolRecord.scan(bytes).records.flatMap {
+                try SpoolBatchCodec.decode(bytes[$0.payload]).messages
+            }
+        }
+        #expect(Set(kept.map(\.messageID)) == refused)
+        let originals = (0..<6).flatMap { SpoolFixtures.batch("r\($0)") }.filter { refused.contains($0.messageID) }
+        #expect(kept.map(MessageFields.init) == originals.map(MessageFields.init), "kept whole, in order")
+        await SpoolFixtures.close(spool)
+    }
+}
