@@ -22,6 +22,8 @@ func runCommand(_ arguments: [String], environment: [String: String]) async -> I
     case .version:
         Console.print(BuildInfo.versionLine(program: "IngestGateway"))
         return ExitStatus.success
+    case .spool(let arguments):
+        return await SpoolTool.run(arguments, environment: environment)
     case .checkConfig, .serve:
         let settings: GatewaySettings
         do {

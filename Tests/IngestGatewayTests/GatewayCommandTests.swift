@@ -6,7 +6,10 @@ import Testing
 @Suite struct GatewayCommandTests {
     @Test(arguments: [
         ([String](), GatewayCommand.serve), (["--help"], .help), (["-h"], .help), (["--version"], .version),
-        (["check-config"], .checkConfig), (["check-config", "--help"], .help),
+        (["check-config"], .checkConfig), (["check-config", "--help"], .help), (["spool", "--help"], .help),
+        (["spool", "inspect", "--dir", "/s"], .spool(.inspect(directory: "/s", json: false))),
+        (["spool", "inspect", "--dir=/s", "--output", "json"], .spool(.inspect(directory: "/s", json: true))),
+        (["spool", "replay", "--dir", "/s"], .spool(.replay(directory: "/s"))),
     ])
     func parsesEachCommand(arguments: [String], expected: GatewayCommand) throws {
         #expect(try GatewayCommand.parse(arguments) == expected)
@@ -16,6 +19,10 @@ import Testing
         (["--hlep"], "unknown argument \"--hlep\""), (["serve"], "unknown argument \"serve\""),
         (["--port", "1"], "unknown argument \"--port\""), (["check-config", "x"], "unknown argument \"x\""),
         (["--version", "--version"], "do not go together"), (["check-config", "check-config"], "do not go together"),
+        (["spool"], "needs a command"), (["spool", "drain", "--dir", "/s"], "unknown spool command"),
+        (["spool", "replay"], "needs --dir"),
+        (["spool", "inspect", "--dir", "/s", "--output", "xml"], "not text or json"),
+        (["spool", "replay", "--dir", "/s", "--output", "json"], "does not take \"--output\""),
     ])
     func refusesEverythingElseWithTheUsage(arguments: [String], problem: String) {
         #expect {
@@ -34,6 +41,7 @@ import Testing
             #expect(help.contains("  \(read.name) "), "\(read.name) is listed")
         }
         #expect(help.contains("check-config") && help.contains("--version") && help.contains("Exit codes"))
+        #expect(help.contains("spool inspect --dir DIR") && help.contains("spool replay --dir DIR"))
         #expect(help.contains("EVENT_BUFFERED_MAX_BYTES     64MiB"))
         #expect(help.contains("DRAIN_TIMEOUT                30s"))
     }

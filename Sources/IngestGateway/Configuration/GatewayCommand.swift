@@ -11,10 +11,17 @@ enum GatewayCommand: Sendable, Equatable {
     case help
     /// `--version`.
     case version
+    /// `spool inspect|replay --dir DIR`: the spool tools (`SpoolArguments`).
+    case spool(SpoolArguments)
 
     static let usage = """
         usage: IngestGateway                  run the gateway until SIGTERM or SIGINT
                IngestGateway check-config     check the environment, topology and token file; report every error
+               IngestGateway spool inspect --dir DIR [--output text|json]
+                                              list a spool's segments, set-aside and damaged files, records, damage
+               IngestGateway spool replay --dir DIR
+                                              republish the records the spool set aside (broker settings from the
+                                              environment, as the gateway reads them), with confirms
                IngestGateway --help | -h      this text
                IngestGateway --version        version and git revision
         """
@@ -26,6 +33,8 @@ enum GatewayCommand: Sendable, Equatable {
         case ["--help"], ["-h"], ["check-config", "--help"], ["check-config", "-h"]: return .help
         case ["--version"]: return .version
         case ["check-config"]: return .checkConfig
+        case ["spool", "--help"], ["spool", "-h"]: return .help
+        case let spool where spool.first == "spool": return .spool(try SpoolArguments.parse(Array(spool.dropFirst())))
         default:
             let unknown = arguments.first { !["check-config", "--help", "-h", "--version"].contains($0) }
             let problem = unknown.map { "unknown argument \"\($0)\"" } ?? "arguments \(arguments) do not go together"
@@ -47,9 +56,18 @@ enum GatewayCommand: Sendable, Equatable {
         \(EnvironmentHelp.render(reads, meanings: GatewayEnvironment.meanings))
 
         Exit codes:
-          0  stopped after a graceful drain; help, version, or a valid configuration
-          1  failed while running (drain deadline passed, a service failed, the spool cannot be opened)
+          0  stopped after a graceful drain; help, version, or a valid configuration; spool inspect read the
+             spool; spool replay republished every set-aside record
+          1  failed while running (drain deadline passed, a service failed, the spool cannot be opened); spool
+             replay left records set aside (refused again, undecodable, or the broker unreachable)
           2  bad arguments or configuration (every problem is listed); nothing was started
+
+        Spool tools: `spool inspect` reads SPOOL_DIR without changing it (safe while the gateway runs) and lists
+        the segments waiting for replay, the records set aside in DIR/set-aside (refused by the broker on replay,
+        or undecodable), copies of damaged segments in DIR/damaged, and the damage found. `spool replay` publishes
+        DIR/set-aside/refused-*.wal (and *.quarantined segments of older builds) to RABBIT_HOST with confirms,
+        deletes each file once every message in it is confirmed and keeps what the broker refuses again; it may
+        run beside the gateway.
         """
     }
 }

@@ -7,15 +7,19 @@ enum SpoolRecovery {
 
     /// Takes an exclusive `flock` on `DIR/LOCK`, so two processes never append to one spool. The returned
     /// descriptor holds the lock until it is closed.
-    static func lock(_ directory: String) throws(SpoolError) -> Int32 {
-        let path = directory + "/" + lockFileName
+    static func lock(_ directory: String, file: String = lockFileName) throws(SpoolError) -> Int32 {
+        if file.contains("/") {
+            try createDirectory(directory + "/" + (file as NSString).deletingLastPathComponent)
+        }
+        let path = directory + "/" + file
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SpoolFileOps.failure("open", path) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
             throw SpoolError(
                 code: .locked,
-                message: "another process uses the spool directory \(directory); give each gateway its own SPOOL_DIR"
+                message: "another process holds \(path); give each gateway its own SPOOL_DIR, and run one spool "
+                    + "replay at a time"
             )
         }
         return fd
