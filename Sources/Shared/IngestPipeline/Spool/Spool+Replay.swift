@@ -53,6 +53,11 @@ extension Spool {
         publishStatus()
     }
 
+    /// The segment file's last write (milliseconds since the Unix epoch), now when it cannot be read.
+    func modificationMillis(of id: UInt64) -> UInt64 {
+        SpoolFileOps.modificationMillis(path(of: id)) ?? Spool.nowMillis()
+    }
+
     func loadCursor() throws(SpoolError) -> ReplayCursor? {
         try SpoolRecovery.loadCursor(configuration.directory)
     }

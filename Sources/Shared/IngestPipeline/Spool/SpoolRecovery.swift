@@ -83,7 +83,7 @@ enum SpoolRecovery {
             }
             let start = cursor?.segment == id ? cursor?.offset ?? 0 : 0
             let oldest = scan.records.first { $0.end > start }.map { record in
-                spooledAtMillis(bytes[record.payload]) ?? SpoolFileOps.modificationMillis(path) ?? 0
+                spooledAtMillis(bytes[record.payload]) ?? SpoolFileOps.modificationMillis(path) ?? Spool.nowMillis()
             }
             segments.append(SpoolSegment(id: id, bytes: scan.validEnd, sealed: true, oldestMillis: oldest))
         }

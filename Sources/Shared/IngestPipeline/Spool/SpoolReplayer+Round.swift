@@ -36,10 +36,9 @@ extension SpoolReplayer {
                 cursor = ReplayCursor(segment: segment.id, offset: last.end)
                 save(cursor)
             }
-            spool.setOldest(
-                segment.id,
-                millis: pending.first.map { SpoolRecovery.spooledAtMillis(bytes[$0.payload]) ?? 0 }
-            )
+            // A version 1 record kept no time: its file's last write stands in (an age on the young side).
+            let next = pending.first.map { SpoolRecovery.spooledAtMillis(bytes[$0.payload]) }
+            spool.setOldest(segment.id, millis: next.map { $0 ?? spool.modificationMillis(of: segment.id) })
         }
         try spool.removeSegment(segment.id)
         cursor = ReplayCursor(segment: segment.id + 1, offset: 0)

@@ -3,17 +3,19 @@ import AMQPClient
 /// Publishes a round of spooled batches and finds the messages the broker refuses, so one refused message
 /// neither blocks the replay nor makes it publish the rest of its round again and again.
 ///
-/// The round goes out as one publish call (the broker confirms it in one go). When the broker refuses one of
-/// its messages (basic.nack, for example a queue at its `max-length` with `overflow: reject-publish`, or a
-/// basic.return of a message no binding routes), the round's messages are published again one by one, in
-/// order, and those refused again are returned; the others are confirmed (some a second time: at-least-once,
-/// the sinks deduplicate by event id). Any other failure (connection lost, timeout) is thrown: the round is
-/// retried whole later.
+/// The round goes out as one publish call, in order, confirmed in one go. When the broker refuses one of its
+/// messages (basic.nack, for example a queue at its `max-length` with `overflow: reject-publish`, or a
+/// basic.return of a message no binding routes), the call fails without saying which others were confirmed, so
+/// the round's messages are published once more, each as its own call (all at once: the publisher still sends
+/// them together and reads their confirms in one go), and each learns its own fate: those refused are returned
+/// to be set aside. A message confirmed by the first attempt may be refused by the second (the queue filled up)
+/// and set aside as well: it is then delivered twice, which the sinks absorb (at-least-once, deduplicated by
+/// event id). Any other failure (connection lost, timeout) is thrown: the round is retried whole later.
 enum SpoolRoundPublisher {
     /// The refused messages, grouped by the batch they came from (batches with none refused are left out).
     static func publish(
         _ batches: [SpoolBatch],
-        with publish: SpoolReplayer.Publish
+        with publish: @escaping SpoolReplayer.Publish
     ) async throws -> [SpoolBatch] {
         let messages = batches.flatMap(\.messages)
         guard !messages.isEmpty else { return [] }
@@ -21,24 +23,43 @@ enum SpoolRoundPublisher {
             try await publish(messages)
             return []
         } catch  where isRefusal(error) {
-            // Published one by one below.
+            // Below: each message once more, alone.
         }
-        var refused: [SpoolBatch] = []
+        var refused = Set<Int>()
+        var failure: (any Error)?
+        await withTaskGroup(of: (Int, (any Error)?).self) { group in
+            for (index, message) in messages.enumerated() {
+                group.addTask {
+                    do {
+                        try await publish([message])
+                        return (index, nil)
+                    } catch {
+                        return (index, error)
+                    }
+                }
+            }
+            for await (index, error) in group {
+                guard let error else { continue }
+                if isRefusal(error) {
+                    refused.insert(index)
+                } else if failure == nil {
+                    failure = error
+                }
+            }
+        }
+        if let failure { throw failure }
+        var result: [SpoolBatch] = []
+        var index = 0
         for batch in batches {
             var kept = batch
             kept.messages = []
             for message in batch.messages {
-                do {
-                    try await publish([message])
-                } catch  where isRefusal(error) {
-                    kept.messages.append(message)
-                }
+                if refused.contains(index) { kept.messages.append(message) }
+                index += 1
             }
-            if !kept.messages.isEmpty {
-                refused.append(kept)
-            }
+            if !kept.messages.isEmpty { result.append(kept) }
         }
-        return refused
+        return result
     }
 
     /// True for the broker's refusal of a message (nack or return), as opposed to a failure to reach it.
