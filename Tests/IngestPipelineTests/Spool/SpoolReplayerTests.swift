@@ -162,4 +162,28 @@ struct SpoolReplayerTests {
         #expect(kept == garbage, "the record is kept byte for byte")
         await SpoolFixtures.close(spool)
     }
+
+    @Test func damageFoundWhileRunningIsSkippedReportedOnceAndACopyKept() async throws {
+        let directory = try TemporarySpoolDirectory()
+        defer { directory.remove() }
+        let spool = try SpoolFixtures.openSpool(directory)
+        let expected = try await fill(spool, "d", count: 3)
+        try await spool.seal()
+        let path = spool.path(of: try #require(spool.oldestSegment()).id)
+        var bytes = try SpoolFileOps.readAll(path)
+        let records = SpoolRecord.scan(bytes).records
+        bytes[records[1].payload.lowerBound + 5] ^= 0x01
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let publisher = RecordingPublisher(failFirst: 2)
+        try await running(replayer(spool, publisher)) {
+            let drained = try await eventually { spool.status.isEmpty }
+            #expect(drained)
+        }
+        #expect(publisher.publishedIDs == expected.filter { !$0.hasPrefix("d1-") })
+        #expect(spool.metrics.damagedRuns.value == 1, "reported once although the segment was read three times")
+        #expect(spool.metrics.damagedBytes.value == records[1].end - records[1].start)
+        let copy = try SpoolFileOps.readAll(directory.path + "/damaged/" + (path as NSString).lastPathComponent)
+        #expect(copy == bytes)
+        await SpoolFixtures.close(spool)
+    }
 }

@@ -1,13 +1,15 @@
 import AMQPClient
 import EventCore
 import Foundation
+import Synchronization
 import Testing
 
 @testable import IngestPipeline
 
 @Suite("Spool replay sets refused messages aside")
 struct SpoolSetAsideTests {
-    @Test func refusedMessagesAreSetAsideOnceAndTheReplayGoesOn() async throws {
+    @Test(arguments: [AMQPError.Code.publishNacked, .publishReturned])
+    func refusedMessagesAreSetAsideOnceAndTheReplayGoesOn(refusal: AMQPError.Code) async throws {
         let directory = try TemporarySpoolDirectory()
         defer { directory.remove() }
         let spool = try SpoolFixtures.openSpool(directory)
@@ -18,7 +20,7 @@ struct SpoolSetAsideTests {
             ids += batch.map(\.messageID)
         }
         let refused: Set<String> = ["r1-0", "r4-1"]
-        let publisher = RecordingPublisher(refusing: refused)
+        let publisher = RecordingPublisher(refusing: refused, refusal: refusal)
         let registry = MetricsRegistry()
         let replayer = SpoolReplayer(
             spool: spool,
@@ -56,5 +58,22 @@ struct SpoolSetAsideTests {
         let originals = (0..<6).flatMap { SpoolFixtures.batch("r\($0)") }.filter { refused.contains($0.messageID) }
         #expect(kept.map(MessageFields.init) == originals.map(MessageFields.init), "kept whole, in order")
         await SpoolFixtures.close(spool)
+    }
+
+    @Test func aConnectionFailureDuringARefusedRoundSetsNothingAsideAndRetriesTheRound() async throws {
+        let batches = [SpoolBatch(messages: SpoolFixtures.batch("x", count: 3), version: 2, spooledAtMillis: 1)]
+        let calls = Mutex(0)
+        await #expect(throws: AMQPError.self) {
+            _ = try await SpoolRoundPublisher.publish(batches) { messages in
+                let call = calls.withLock { count -> Int in
+                    count += 1
+                    return count
+                }
+                if call == 1 { throw AMQPError(code: .publishNacked, message: "test: refused") }
+                if messages.first?.messageID == "x-1" {
+                    throw AMQPError(code: .connectionClosed, message: "test: the broker went away")
+                }
+            }
+        }
     }
 }

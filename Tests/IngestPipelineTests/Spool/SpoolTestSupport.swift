@@ -101,12 +101,21 @@ final class RecordingPublisher: Sendable {
         var successesLeft: Int
         var calls = 0
         var refusing: Set<String>
+        var refusal: AMQPError.Code
     }
 
     private let state: Mutex<State>
 
-    init(failFirst failures: Int = 0, succeedOnly successes: Int = .max, refusing: Set<String> = []) {
-        state = Mutex(State(failuresLeft: failures, successesLeft: successes, refusing: refusing))
+    /// `refusal` is how the broker refuses: `publishNacked` (a full queue) or `publishReturned` (unroutable).
+    init(
+        failFirst failures: Int = 0,
+        succeedOnly successes: Int = .max,
+        refusing: Set<String> = [],
+        refusal: AMQPError.Code = .publishNacked
+    ) {
+        state = Mutex(
+            State(failuresLeft: failures, successesLeft: successes, refusing: refusing, refusal: refusal)
+        )
     }
 
     /// Stops refusing (the broker's policy was lifted).
@@ -125,7 +134,7 @@ final class RecordingPublisher: Sendable {
                 throw AMQPError(code: .connectionClosed, message: "test: the broker went away")
             }
             if messages.contains(where: { state.refusing.contains($0.messageID) }) {
-                throw AMQPError(code: .publishNacked, message: "test: the queue is full (reject-publish)")
+                throw AMQPError(code: state.refusal, message: "test: the broker refused a message")
             }
             state.successesLeft -= 1
             state.published += messages.map(\.messageID)

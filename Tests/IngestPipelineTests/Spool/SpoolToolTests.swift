@@ -97,4 +97,19 @@ struct SpoolToolTests {
         let replay = SpoolSetAsideReplay(directory: directory.path, logger: SpoolFixtures.quiet) { _ in }
         await #expect(throws: SpoolError.self) { try await replay.run() }
     }
+
+    @Test func aQuarantinedSegmentOfAnOlderBuildIsReplayedAndDeleted() async throws {
+        let directory = try TemporarySpoolDirectory()
+        defer { directory.remove() }
+        let quarantined = SpoolSegment.fileName(3) + ".quarantined"
+        try write(record("q") + record("r"), quarantined, in: directory)
+        #expect(try SpoolInspection.read(directory.path).files.map(\.role) == [.quarantined])
+        let publisher = RecordingPublisher()
+        let outcome = try await SpoolSetAsideReplay(directory: directory.path, logger: SpoolFixtures.quiet) {
+            try publisher.publish($0)
+        }.run()
+        #expect(outcome == SpoolSetAsideReplay.Outcome(replayed: 4, refusedAgain: 0, filesEmptied: 1, filesLeft: []))
+        #expect(publisher.publishedIDs == ["q-0", "q-1", "r-0", "r-1"])
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/" + quarantined))
+    }
 }
