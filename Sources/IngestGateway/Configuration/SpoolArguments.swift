@@ -13,6 +13,13 @@ enum SpoolArguments: Sendable, Equatable {
                IngestGateway spool replay --dir DIR
         """
 
+    /// The spool directory the command works on.
+    var directory: String {
+        switch self {
+        case .inspect(let directory, _), .replay(let directory): directory
+        }
+    }
+
     /// Parses the arguments after `spool`; the error says what is wrong and shows the usage.
     static func parse(_ arguments: [String]) throws(ArgumentError) -> SpoolArguments {
         func fail(_ problem: String) -> ArgumentError { ArgumentError(message: "IngestGateway: \(problem)\n\(usage)") }

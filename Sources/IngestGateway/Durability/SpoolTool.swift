@@ -1,12 +1,21 @@
 import AMQPClient
 import EventCore
 import EventTopology
+import Foundation
 import IngestPipeline
 
 /// Runs `IngestGateway spool inspect|replay` and returns the exit code: 0 done (every set-aside record
 /// replayed), 1 records left or a failure, 2 bad configuration.
 enum SpoolTool {
     static func run(_ command: SpoolArguments, environment: [String: String]) async -> Int32 {
+        let directory = command.directory
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            Console.printError(
+                "IngestGateway: spool: --dir \(directory) is not a directory; give the gateway's SPOOL_DIR"
+            )
+            return ExitStatus.usage
+        }
         switch command {
         case .inspect(let directory, let json):
             do {

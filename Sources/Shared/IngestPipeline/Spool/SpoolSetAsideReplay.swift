@@ -44,10 +44,11 @@ public struct SpoolSetAsideReplay: Sendable {
     /// Replays every set-aside file. Throws when the broker cannot be reached (or stops confirming) or a file
     /// cannot be read or written: what was not confirmed stays in its file.
     public func run() async throws -> Outcome {
+        // Listed first: a directory that does not exist is refused before the lock would create it.
+        let quarantined = try SpoolDirectory.files(directory).filter { $0.role == .quarantined }.map(\.path)
         let lock = try SpoolRecovery.lock(directory, file: SpoolSetAside.folder + "/" + SpoolRecovery.lockFileName)
         defer { close(lock) }
         var outcome = Outcome()
-        let quarantined = try SpoolDirectory.files(directory).filter { $0.role == .quarantined }.map(\.path)
         for (path, reason) in try SpoolDirectory.setAside(directory) where reason == .undecodable {
             outcome.filesLeft.append(path)
         }
