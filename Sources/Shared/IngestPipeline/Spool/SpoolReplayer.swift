@@ -6,10 +6,12 @@ import Synchronization
 ///
 /// Records go out in rounds (up to `maxMessagesPerRound` messages in one publish call, so the broker confirms
 /// many at once); after each confirmed round the progress (`ReplayCursor`) is saved, and a segment is deleted
-/// only when every record in it was confirmed. A restarted gateway resumes at the cursor; a round confirmed but
-/// not yet recorded is published again (at-least-once; the sinks deduplicate by event id). A failed round is
-/// retried from the cursor after a growing delay (1 s doubling to 30 s); a segment with a record that does not
-/// decode is quarantined (renamed), never deleted.
+/// only when every record in it was confirmed or set aside. A restarted gateway resumes at the cursor; a round
+/// confirmed but not yet recorded is published again (at-least-once; the sinks deduplicate by event id). A round
+/// that fails (broker unreachable, connection lost) is retried from the cursor after a growing delay (1 s
+/// doubling to 30 s). Damage in a segment is skipped record by record (`SpoolDamage`); messages the broker
+/// refuses (nack, return) and records that do not decode are set aside in `SPOOL_DIR/set-aside/`
+/// (`SpoolSetAside`) and the replay goes on.
 ///
 /// New batches do not wait for the replay: while the replayer drains, the gateway publishes fresh batches
 /// directly, so across batches the broker may see newer events before older spooled ones.
