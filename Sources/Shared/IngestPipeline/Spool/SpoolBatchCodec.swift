@@ -75,12 +75,3 @@ enum SpoolBatchCodec {
         return SpoolBatch(messages: messages, version: found, spooledAtMillis: spooledAt)
     }
 }
-
-/// One decoded spool record.
-struct SpoolBatch: Sendable, Equatable {
-    var messages: [OutgoingMessage]
-    /// The payload format version it was written in.
-    var version: UInt8
-    /// When it was spooled (milliseconds since the Unix epoch); nil for version 1, which did not record it.
-    var spooledAtMillis: UInt64?
-}
