@@ -67,8 +67,10 @@ final class FakeRowWriter: RowWriter, Sendable {
     private let state = Mutex<(inserts: [(rows: [UInt8], count: Int)], failing: Bool, attempts: Int)>(([], false, 0))
     private let refusalState = Mutex<SinkError?>(nil)
     private let poisonState = Mutex<(marker: String, error: SinkError)?>(nil)
+    private let hook = Mutex<(@Sendable () -> Void)?>(nil)
 
     func insert(_ rows: [UInt8], rowCount: Int) throws {
+        hook.withLock { $0 }?()
         let refusal = refusal
         let poison = poison
         try state.withLock { state in
@@ -77,6 +79,12 @@ final class FakeRowWriter: RowWriter, Sendable {
             if let poison, String(decoding: rows, as: UTF8.self).contains(poison.marker) { throw poison.error }
             state.inserts.append((rows, rowCount))
         }
+    }
+
+    /// Called at the start of every insert (a health check completing while the insert runs).
+    var duringInsert: (@Sendable () -> Void)? {
+        get { hook.withLock { $0 } }
+        set { hook.withLock { $0 = newValue } }
     }
 
     var poison: (marker: String, error: SinkError)? {

@@ -178,11 +178,12 @@ public final class BufferedSink: DeliveryProcessor {
         guard let firstRowAt else { return settled }
         let time = now()
         if case .verdict(let afterCheck, let error) = wait {
-            guard !breaker.isOpen else { return settled }
             let status = breaker.health.status
             guard status.check > afterCheck else { return settled }
-            settled += judge(error, healthy: status.isHealthy)
-            return settled
+            // A check after the failure found the database down: an outage, even if a later one finds it up.
+            guard status.isHealthy else { return settled + judge(error, healthy: false) }
+            guard !breaker.isOpen else { return settled }
+            return settled + judge(error, healthy: true)
         }
         let due =
             rowCount >= settings.batchSize || held.count >= settings.maxMessages || heldBytes >= settings.batchBytes

@@ -4,8 +4,9 @@
 /// The batch is a run of messages `0..<count` whose insert as a whole was refused. The run is split in two halves
 /// and the left half inserted: when it is written, the refusal lies in the right half, which is split in turn
 /// without being inserted whole again; when it is refused, it is searched the same way and the right half is
-/// inserted on its own. A run of one refused message is a finding. One refused message among `n` costs
-/// `ceil(log2 n)` inserts after the refused one; `k` of them cost at most about `2k log2 n`.
+/// inserted on its own. A run of one refused message is a finding. One refused message among `n` costs between
+/// `ceil(log2 n)` and `2 ceil(log2 n)` inserts after the refused one (more when it lies in left halves, whose
+/// sibling must then be tried); `k` of them cost at most about `2k log2 n`.
 ///
 /// An insert that fails for another reason (an outage) stops the search: what was written stays written, what was
 /// found stays found, and the runs not settled yet are returned in `untried`, to be kept for a later retry.
