@@ -152,3 +152,166 @@ def test_a_row_clickhouse_refuses_is_isolated_from_its_batch_and_dead_lettered_w
         codes = family.close()
         family.cleanup()
     assert all(code == 0 for _, code in codes), codes
+
+
+class Sender(threading.Thread):
+    """Dispatches batches of `per_call` log events through the gateway until stopped (or `calls` were made);
+    records the ids of every batch answered SUCCESS."""
+
+    def __init__(self, gateway: Gateway, make_batch, calls: int | None = None, interval_s: float = 0.0):
+        super().__init__(daemon=True)
+        self.channel, self.stub = gateway.stub()
+        self.make_batch, self.calls, self.interval_s = make_batch, calls, interval_s
+        self.acked: list[str] = []
+        self.failed = 0
+        self.errors: list[str] = []
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+
+    def run(self) -> None:
+        made = 0
+        while not self.stopping.is_set() and (self.calls is None or made < self.calls):
+            batch = self.make_batch()
+            made += 1
+            try:
+                ok = self.stub.dispatch(batch, timeout=30).status == "SUCCESS"
+            except grpc.RpcError as error:
+                ok = False
+                self.errors.append(f"{error.code()}: {error.details()}")
+            with self.lock:
+                if ok:
+                    self.acked += [event.id for event in batch.events]
+                else:
+                    self.failed += 1
+            self.stopping.wait(self.interval_s)
+
+    def ids(self) -> list[str]:
+        with self.lock:
+            return list(self.acked)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=60)
+        self.channel.close()
+
+
+def log_batch(count: int) -> event_pb2.Events:
+    return event_pb2.Events(header=event_pb2.Header(sessionId="s-bh", deviceId="d-bh", os="linux"),
+                            events=[event_pb2.Event(id=str(uuid.uuid4()), type="log.trace", timestamp=str(now_ms()))
+                                    for _ in range(count)])
+
+
+def test_kill_9_of_the_worker_in_the_middle_of_buffered_batches_loses_nothing_and_duplicates_nothing(tmp):
+    """Log events flow continuously; the worker is killed with SIGKILL while its consumers hold batches, and
+    restarted 4 s later: every acknowledged event is in the table once (FINAL), none is missing."""
+    family = Buffered(tmp, "kill", consumers=4, prefetch=20, batchSize=400, batchAge=1500)
+    try:
+        family.start_gateway()
+        family.start_worker()
+        senders = [Sender(family.gateway, lambda: log_batch(20), interval_s=0.02) for _ in range(2)]
+        for sender in senders:
+            sender.start()
+        held = eventually(lambda: rabbitmq.queue_depth(family.queue)["messages_unacknowledged"] > 0, 10, 0.2)
+        time.sleep(2)
+        held_at_kill = rabbitmq.queue_depth(family.queue)["messages_unacknowledged"]
+        landed_before, _ = family.landed()
+        family.worker.kill()
+        time.sleep(4)
+        family.start_worker()
+        time.sleep(3)
+        for sender in senders:
+            sender.stop()
+        acked = [event_id for sender in senders for event_id in sender.ids()]
+        failed = sum(sender.failed for sender in senders)
+        caught_up = eventually(lambda: family.landed()[1] >= set(acked), STEP_TIMEOUT_S, 0.5)
+        rows, ids = family.landed()
+        raw = int(clickhouse.query(f"SELECT count() FROM {family.table} FORMAT TSV").strip())
+        print(f"\nkill -9 mid-batch: acknowledged={len(acked)} (failed calls={failed}) landed before the kill="
+              f"{landed_before}; unacked held at the kill={held_at_kill}; after restart: FINAL rows={rows} distinct="
+              f"{len(ids)} lost={len(set(acked) - ids)} unexpected={len(ids - set(acked))} raw rows before merges={raw}")
+        assert held and held_at_kill > 0, "no batch was held when the worker was killed"
+        assert failed == 0, [error for sender in senders for error in sender.errors][:3]
+        assert caught_up, family.worker.log_tail()
+        assert rows == len(ids) == len(acked) and ids == set(acked)
+    finally:
+        codes = family.close()
+        family.cleanup()
+    assert all(code == 0 for _, code in codes), codes
+
+
+def rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS in /proc status")
+
+
+MAX_ATTRIBUTES, MAX_FIELD_BYTES = 64, 8 * 1024  # the gateway's per-event limits (IngestLimits)
+EXPERIMENT_IDS = 20_000
+
+
+def maximal_batch() -> event_pb2.Events:
+    """One event with every attribute the gateway accepts, each a string of the longest size, half of it characters
+    that JSON escapes (twice inside the attributes column), and 20,000 experiment ids of 19 digits."""
+    value = ('"\\' * (MAX_FIELD_BYTES // 64)) + "v" * (MAX_FIELD_BYTES - MAX_FIELD_BYTES // 32)
+    attributes = [event_pb2.Attribute(key=f"k{index:02d}" + "k" * 60, stringValue=value)
+                  for index in range(MAX_ATTRIBUTES)]
+    event = event_pb2.Event(id=str(uuid.uuid4()), type="log.trace", timestamp=str(now_ms()), attributes=attributes,
+                            experimentIds=[9_000_000_000_000_000_000 + index for index in range(EXPERIMENT_IDS)])
+    return event_pb2.Events(header=event_pb2.Header(sessionId="s-bh", deviceId="d-bh"), events=[event])
+
+
+def test_maximal_requests_keep_the_worker_under_the_memory_its_batch_byte_cap_allows(tmp):
+    """300 requests of maximal attributes and experiment ids into a buffered queue whose consumers could hold 40
+    such messages each: the worker's RSS, sampled from /proc all along, stays under its baseline plus, per
+    consumer, the batch byte cap and the few copies of one message being decoded and inserted."""
+    consumers, batch_bytes, coalesce_bytes = 2, 4 << 20, 2 << 20
+    family = Buffered(tmp, "rss", consumers=consumers, prefetch=40, batchSize=1000, batchAge=1000,
+                      batchBytes=batch_bytes)
+    try:
+        family.gateway = Gateway(log_dir=tmp, TOPOLOGY_FILE=family.topology, LOG_LEVEL="notice",
+                                 COALESCE_MAX_BYTES=coalesce_bytes).start()
+        worker = family.start_worker()
+        baseline = rss_kib(worker.process.pid)
+        sample = maximal_batch()
+        request_bytes = sample.ByteSize()
+        samples: list[int] = []
+        sampling = threading.Event()
+
+        def sample_rss() -> None:
+            while not sampling.is_set():
+                samples.append(rss_kib(worker.process.pid))
+                sampling.wait(0.1)
+
+        sampler = threading.Thread(target=sample_rss, daemon=True)
+        sampler.start()
+        senders = [Sender(family.gateway, maximal_batch, calls=75) for _ in range(4)]
+        started = time.monotonic()
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join(timeout=180)
+        sent_after = time.monotonic() - started
+        acked = [event_id for sender in senders for event_id in sender.ids()]
+        landed = eventually(lambda: family.landed()[1] >= set(acked), 60, 0.5)
+        elapsed = time.monotonic() - started
+        sampling.set()
+        sampler.join(timeout=5)
+        for sender in senders:
+            sender.stop()
+        # A message holds at most a round's bytes plus one call (its JSON about twice the request); a consumer
+        # holds its batch (bodies and rows) and, for the message in hand, its frames, body, rows and insert body.
+        message_kib = (coalesce_bytes + 2 * request_bytes) * 2 // 1024
+        limit = baseline + consumers * (batch_bytes // 1024 + 4 * message_kib) + 48 * 1024
+        peak = max(samples)
+        print(f"\nmaximal requests: {len(acked)} of 300 acknowledged ({request_bytes} bytes each) landed={bool(landed)} "
+              f"in {elapsed:.1f} s (sent in {sent_after:.1f} s); worker RSS baseline={baseline // 1024} MiB peak={peak // 1024} MiB (VmHWM "
+              f"{worker.peak_rss_kib() // 1024} MiB) limit={limit // 1024} MiB over {len(samples)} samples")
+        assert len(acked) == 300, [error for sender in senders for error in sender.errors][:3]
+        assert landed, worker.log_tail()
+        assert peak <= limit
+    finally:
+        codes = family.close()
+        family.cleanup()
+    assert all(code == 0 for _, code in codes), codes
