@@ -7,6 +7,8 @@
   allows.
 - kill -9 of the worker in the middle of buffered batches under load, restarted 4 s later: nothing lost, no
   duplicate in FINAL.
+- An insert that keeps timing out while the database answers its health checks is a refusal; a database that hangs
+  altogether is an outage (nothing dead-lettered).
 
 Each test has its own topology, database, gateway and worker (EVENTGRPC_BIN), stopped with SIGTERM at the end.
 """
@@ -15,6 +17,7 @@ import json
 import os
 import pathlib
 import re
+import socket
 import subprocess
 import tempfile
 import threading
@@ -25,7 +28,7 @@ import grpc
 import pytest
 
 from eventgrpc_testkit import clickhouse, rabbitmq
-from eventgrpc_testkit.config import BIN, ROOT
+from eventgrpc_testkit.config import BIN, CLICKHOUSE_PORT, ROOT
 from eventgrpc_testkit.processes import Gateway, Worker, environment
 from eventgrpc_testkit.protos import event_pb2
 from eventgrpc_testkit.timing import eventually, now_ms
@@ -325,4 +328,108 @@ def test_maximal_requests_keep_the_worker_under_the_memory_its_batch_byte_cap_al
     finally:
         codes = family.close()
         family.cleanup()
+    assert all(code == 0 for _, code in codes), codes
+
+
+class HangingProxy:
+    """Forwards TCP to ClickHouse, except that it holds without answering every request that carries `marker`
+    (an insert that hangs) and, while `hang_all` is set, every request at all (a hung database: pings too)."""
+
+    def __init__(self, target_port: int, marker: bytes):
+        self.target_port, self.marker = target_port, marker
+        self.hang_all = threading.Event()
+        self.closing = threading.Event()
+        self.held = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self) -> None:
+        while not self.closing.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            self.sockets += [client, upstream]
+            threading.Thread(target=self.pump, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self.pump, args=(upstream, client, False), daemon=True).start()
+
+    def pump(self, source: socket.socket, sink: socket.socket, requests: bool) -> None:
+        tail = b""
+        try:
+            while data := source.recv(65536):
+                if requests and (self.hang_all.is_set() or self.marker in tail + data):
+                    self.held += 1
+                    self.closing.wait()  # the request never reaches ClickHouse; the client times out
+                    return
+                tail = (tail + data)[-len(self.marker):]
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.closing.set()
+        self.listener.close()
+        for sock in self.sockets:
+            sock.close()
+
+
+def test_an_insert_that_keeps_timing_out_is_a_refusal_but_a_hung_database_is_an_outage(tmp):
+    """Inserts time out after 1 s. While the database hangs altogether (pings too), timed-out inserts are an outage:
+    nothing is dead-lettered and everything lands once it answers again. A message whose insert alone hangs, the
+    database answering its health checks, is split out of its batch after 3 timeouts and dead-lettered (its queue
+    has no retries) with the reason; the rest of its batch lands."""
+    marker = f"hangmarker-{uuid.uuid4().hex}"
+    proxy = HangingProxy(int(CLICKHOUSE_PORT), marker.encode())
+    family = Buffered(tmp, "hang", consumers=1, prefetch=10, batchAge=300, retry={"delays_ms": []})
+    family.env.update({"CLICKHOUSE_PORT": proxy.port, "CLICKHOUSE_INSERT_TIMEOUT": "1s"})
+    dlq = family.queue + ".dlq"
+    try:
+        family.start_worker()
+        hung = []
+        proxy.hang_all.set()
+        for _ in range(5):
+            ids = [str(uuid.uuid4()) for _ in range(3)]
+            hung += ids
+            rabbitmq.publish_to_queue(family.queue, single_call(ids), f"m-{uuid.uuid4()}")
+        time.sleep(5)
+        during = rabbitmq.queue_depth(dlq)["messages"]
+        landed_during = len(family.landed()[1] & set(hung))
+        paused = family.worker.heartbeat(timeout=1)[0] == 410
+        proxy.hang_all.clear()
+        after_hang = eventually(lambda: family.landed()[1] >= set(hung), STEP_TIMEOUT_S, 0.3)
+
+        good, slow = [], f"{marker}-event"
+        started = time.monotonic()
+        for index in range(5):
+            if index == 3:
+                rabbitmq.publish_to_queue(family.queue, single_call([slow]), f"m-slow-{uuid.uuid4()}")
+            ids = [str(uuid.uuid4()) for _ in range(3)]
+            good += ids
+            rabbitmq.publish_to_queue(family.queue, single_call(ids), f"m-{uuid.uuid4()}")
+        landed = eventually(lambda: family.landed()[1] >= set(good), STEP_TIMEOUT_S, 0.3)
+        landed_after = time.monotonic() - started
+        dead_lettered = eventually(lambda: rabbitmq.queue_depth(dlq)["messages"] == 1, STEP_TIMEOUT_S, 0.5)
+        peek = family.dlq("peek", "--queue", family.queue, "--limit", "10")
+        print(f"\nhung database 5 s: dead-lettered during={during} landed during={landed_during} paused={paused} "
+              f"all landed after={bool(after_hang)}; one hanging message: the other rows landed={bool(landed)} after "
+              f"{landed_after:.1f} s, dead-lettered={rabbitmq.queue_depth(dlq)['messages']}, requests held by the "
+              f"proxy={proxy.held}\n{peek.stdout}")
+        assert during == 0 and landed_during == 0
+        assert after_hang, family.worker.log_tail()
+        assert landed, family.worker.log_tail()
+        assert dead_lettered and slow not in family.landed()[1]
+        assert "class=insert" in peek.stdout and "timed out" in peek.stdout and slow in peek.stdout
+    finally:
+        codes = family.close()
+        family.cleanup()
+        proxy.close()
     assert all(code == 0 for _, code in codes), codes
