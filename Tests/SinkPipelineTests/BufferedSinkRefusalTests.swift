@@ -1,4 +1,5 @@
 import AMQPClient
+import EventCore
 import EventTopology
 import Testing
 
@@ -55,6 +56,7 @@ import Testing
         #expect(f.writer.writtenIDs.sorted() == ["e-1", "e-10", "e-2", "e-3", "e-4", "e-5", "e-6", "e-7", "e-9"])
         #expect(f.failures("retried", .insert) == 1)
         #expect(f.sink.heldMessages == 0 && f.sink.heldByteCount == 0)
+        #expect(f.sink.router.metrics.batchSplits.value == 1)
     }
 
     @Test func aRefusedMessageWithoutRetriesLeftGoesToTheDLQWithClickHousesReason() throws {
@@ -126,6 +128,7 @@ import Testing
         }
         #expect(copy.routingKey == f.queue.retryQueue(1))
         #expect(f.writer.writtenIDs.sorted() == ["e-1", "e-2", "e-4"])
+        #expect(f.sink.router.metrics.timeoutsWhileHealthy.value == 3)
     }
 
     @Test func timeoutsDuringAnOutageNeverCountAgainstTheBatch() throws {
@@ -143,6 +146,7 @@ import Testing
         }
         #expect(f.sink.heldMessages == 2)
         #expect(f.failures("retried", .insert) == 0 && f.failures("dead_lettered", .insert) == 0)
+        #expect(f.sink.router.metrics.timeoutsWhileHealthy.value == 0)
     }
 }
 

@@ -51,6 +51,7 @@ extension BufferedSink {
             return []
         }
         guard error.isTimeout else { return isolate(error, timeoutsAreRefusals: false) }
+        router.metrics.timeoutsWhileHealthy.increment()
         timeouts += 1
         guard timeouts >= settings.timeoutsBeforeRefusal else {
             wait = .retry(at: now() + settings.retryDelay)
@@ -67,6 +68,7 @@ extension BufferedSink {
     /// refused message, the others written and settled; an outage in the middle keeps what is not settled yet.
     private func isolate(_ refusal: SinkError, timeoutsAreRefusals: Bool) -> [Settlement] {
         let batch = held
+        router.metrics.batchSplits.increment()
         let search = PoisonSearch(count: batch.count, refusal: refusal) { range in
             self.attempt(batch[range], timeoutsAreRefusals: timeoutsAreRefusals)
         }

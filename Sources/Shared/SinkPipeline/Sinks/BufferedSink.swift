@@ -174,7 +174,7 @@ public final class BufferedSink: DeliveryProcessor {
     }
 
     public func poll() -> [Settlement] {
-        var settled = takeReady()
+        let settled = takeReady()
         guard let firstRowAt else { return settled }
         let time = now()
         if case .verdict(let afterCheck, let error) = wait {

@@ -87,6 +87,7 @@ public final class DirectSink {
         let key = TimeoutStrikes.key(of: delivery)
         let status = breaker.health.status
         if let error = error as? SinkError, error.isTimeout, status.isHealthy, status.check > checkBefore {
+            router.metrics.timeoutsWhileHealthy.increment()
             let count = strikes.record(key)
             logger.warning(
                 "insert timed out while the database answered its health checks",
