@@ -95,6 +95,14 @@ import Testing
         #expect(f.failures("retried", .insert) == 0 && f.failures("dead_lettered", .insert) == 0)
     }
 
+    @Test func aBatchAwaitingItsVerdictIsHandedBackWholeOnDrain() throws {
+        let f = try Fixture(batchSize: 2, maxMessages: 2)
+        Self.refusedBatch(f, count: 2, poisoned: [2])
+        #expect(f.sink.poll().isEmpty)
+        #expect(f.sink.drain() == [1, 2].map { Settlement(deliveryTag: $0, disposition: .requeue) })
+        #expect(f.writer.attempts == 1 && f.failures("retried", .insert) == 0)
+    }
+
     @Test func aVerdictFromACheckThatStartedBeforeTheInsertDoesNotCount() throws {
         let f = try Fixture(batchSize: 2, maxMessages: 2)
         f.health.record(check: 4, problem: nil)

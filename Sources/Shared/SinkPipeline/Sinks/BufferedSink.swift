@@ -199,8 +199,8 @@ public final class BufferedSink: DeliveryProcessor {
         defer { writer.disconnect() }
         var settled = takeReady()
         guard !held.isEmpty else { return settled }
-        if case .verdict = wait {
-        } else if !breaker.isOpen {
+        // A batch waiting for a verdict is handed back whole: its messages come back to be tried again.
+        if !wait.awaitsVerdict, !breaker.isOpen {
             settled += flush()
             if held.isEmpty { return settled }
         }
@@ -248,6 +248,11 @@ public final class BufferedSink: DeliveryProcessor {
 }
 
 extension BufferedSink.Wait {
+    var awaitsVerdict: Bool {
+        if case .verdict = self { return true }
+        return false
+    }
+
     /// False while waiting for a retry time not reached yet or for a health verdict.
     func allowsAttempt(at time: ContinuousClock.Instant) -> Bool {
         switch self {
