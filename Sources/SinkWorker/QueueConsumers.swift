@@ -31,6 +31,7 @@ struct QueueConsumers {
                 logger: logger,
                 gauge: metrics.breakerOpen
             )
+            let strikes = TimeoutStrikes()
             let consumers = (0..<queue.consumers).map { slot in
                 let consumerLogger = logger.with(["amqp.queue": queue.name, "consumer": String(slot)])
                 let sinks = SinkFactory(
@@ -40,6 +41,7 @@ struct QueueConsumers {
                     breaker: breaker,
                     metrics: metrics,
                     failureMetrics: failureMetrics,
+                    strikes: strikes,
                     retryDelay: configuration.retryDelay,
                     logger: consumerLogger
                 )

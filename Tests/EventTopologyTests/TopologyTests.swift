@@ -53,6 +53,14 @@ import Testing
             "families[0].queues[0].batchAge", "wrong type"
         ),
         (
+            ##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":9,"sink":"buffered","table":"t","batchBytes":1000}]}]}"##,
+            "families[0].queues[0].batchBytes", "not between 65536 and 1073741824"
+        ),
+        (
+            ##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":1,"sink":"direct","table":"t","batchBytes":65536}]}]}"##,
+            "families[0].queues[0].batchBytes", "only for buffered sinks"
+        ),
+        (
             ##"{"exchange":{"name":"e","type":"topic"},"families":[{"name":"a","database":"a","queues":[{"name":"q","bindings":["#"],"consumers":1,"prefetch":1,"sink":"direct","table":"t;drop"}]}]}"##,
             "families[0].queues[0].table", "identifier"
         ),
@@ -79,7 +87,8 @@ import Testing
         let queue = try #require(try Topology.decode(Data(json.utf8), source: "test").families.first?.queues.first)
         #expect(queue.effectiveBatchSize == 1000)
         #expect(queue.effectiveBatchAge == .seconds(1))
-        #expect(queue.batchSize == nil && queue.batchAge == nil)
+        #expect(queue.effectiveBatchBytes == 4 << 20)
+        #expect(queue.batchSize == nil && queue.batchAge == nil && queue.batchBytes == nil)
     }
 
     @Test func selectingAFamilyAndItsQueues() throws {

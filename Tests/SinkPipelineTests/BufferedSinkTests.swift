@@ -1,6 +1,5 @@
 import AMQPClient
 import EventTopology
-import TestSupport
 import Testing
 
 @testable import ClickHouseClient
@@ -12,9 +11,17 @@ import Testing
         let clock = ManualClock()
         let health: DatabaseHealth
         let breaker: CircuitBreaker
+        let queue = Topology.default.family(named: "logs")!.queues[0]
         let sink: BufferedSink
+        let failures: (String, SinkFailure) -> Int
 
-        init(batchSize: Int = 5, maxMessages: Int = 10, failureThreshold: Int = 5) throws {
+        init(
+            batchSize: Int = 5,
+            batchBytes: Int = 1 << 20,
+            maxMessages: Int = 10,
+            failureThreshold: Int = 5,
+            timeoutsBeforeRefusal: Int = 3
+        ) throws {
             health = try SinkTestSupport.health()
             breaker = CircuitBreaker(
                 queue: "logs.trace",
@@ -25,16 +32,22 @@ import Testing
             let clock = clock
             let writer = writer
             let breaker = breaker
+            let (metrics, failures) = SinkTestSupport.failureMetrics()
+            self.failures = failures
             sink = BufferedSink(
                 writer: CountingWriter(inner: writer, breaker: breaker),
                 breaker: breaker,
                 settings: .init(
                     batchSize: batchSize,
+                    batchBytes: batchBytes,
                     batchAge: .seconds(1),
                     maxMessages: maxMessages,
-                    retryDelay: .seconds(2)
+                    retryDelay: .seconds(2),
+                    timeoutsBeforeRefusal: timeoutsBeforeRefusal
                 ),
                 logger: SinkTestSupport.logger,
+                queue: queue,
+                metrics: metrics,
                 now: { clock.now }
             )
         }
@@ -150,41 +163,21 @@ import Testing
     }
 
     @Test(arguments: [
-        ("not json", "undecodable"),
-        (#"{"header":{},"events":[]}"#, "no events"),
-        (#"{"header":{},"events":[{"type":"log.trace","timestamp":"1700000000000"}]}"#, "no id"),
+        ("not json", SinkFailure.decode),
+        (#"{"header":{},"events":[]}"#, SinkFailure.badRow),
+        (#"{"header":{},"events":[{"type":"log.trace","timestamp":"1700000000000"}]}"#, SinkFailure.badRow),
     ])
-    func badMessagesAreRejectedAtOnceAndNeverBuffered(body: String, why: String) throws {
+    func badMessagesGoToTheDeadLetterQueueAtOnceAndAreNeverBuffered(body: String, failure: SinkFailure) throws {
         let f = try Fixture()
-        #expect(f.sink.process(SinkTestSupport.delivery(tag: 9, body: body)) == .reject, "\(why)")
-        #expect(f.sink.heldMessages == 0)
-    }
-}
-
-@Suite struct BufferedSinkDeadLetterTests {
-    @Test(arguments: [("not json", SinkFailure.decode), (#"{"header":{},"events":[]}"#, SinkFailure.badRow)])
-    func badMessagesGoToTheDeadLetterQueueWithTheirReason(body: String, failure: SinkFailure) throws {
-        let health = try SinkTestSupport.health()
-        let breaker = CircuitBreaker(queue: "logs.trace", health: health, logger: SinkTestSupport.logger)
-        let queue = Topology.default.family(named: "logs")!.queues[0]
-        let counted = Journal()
-        let sink = BufferedSink(
-            writer: FakeRowWriter(),
-            breaker: breaker,
-            settings: .init(batchSize: 5, batchAge: .seconds(1), maxMessages: 10, retryDelay: .seconds(1)),
-            logger: SinkTestSupport.logger,
-            queue: queue,
-            deadLettered: { counted.append($0.rawValue) }
-        )
-        guard case .republish(let copy)? = sink.process(SinkTestSupport.delivery(tag: 3, body: body)) else {
+        guard case .republish(let copy)? = f.sink.process(SinkTestSupport.delivery(tag: 3, body: body)) else {
             Issue.record("a bad message must be republished to the DLQ")
             return
         }
-        #expect(copy.exchange == "" && copy.routingKey == queue.deadLetterQueue)
+        #expect(copy.exchange == "" && copy.routingKey == f.queue.deadLetterQueue)
         #expect(copy.headers[DeadLetterHeaders.reasonClass] == .string(failure.rawValue))
-        #expect(copy.headers[DeadLetterHeaders.originQueue] == .string(queue.name))
-        #expect(counted.all == [failure.rawValue])
-        #expect(sink.heldMessages == 0)
+        #expect(copy.headers[DeadLetterHeaders.originQueue] == .string(f.queue.name))
+        #expect(f.failures("dead_lettered", failure) == 1)
+        #expect(f.sink.heldMessages == 0)
     }
 }
 
@@ -198,20 +191,21 @@ import Testing
         let writer = FakeRowWriter()
         let health: DatabaseHealth
         let queue = Topology.default.family(named: "logs")!.queues[0]
-        let counted = Journal()
+        let failures: (String, SinkFailure) -> Int
         let sink: BufferedSink
 
-        init(queue withQueue: Bool = true) throws {
+        init() throws {
             health = try SinkTestSupport.health()
             let breaker = CircuitBreaker(queue: queue.name, health: health, logger: SinkTestSupport.logger)
-            let counted = counted
+            let (metrics, failures) = SinkTestSupport.failureMetrics()
+            self.failures = failures
             sink = BufferedSink(
                 writer: writer,
                 breaker: breaker,
                 settings: .init(batchSize: 4, batchAge: .seconds(1), maxMessages: 10, retryDelay: .seconds(1)),
                 logger: SinkTestSupport.logger,
-                queue: withQueue ? queue : nil,
-                deadLettered: { counted.append($0.rawValue) }
+                queue: queue,
+                metrics: metrics
             )
         }
     }
@@ -221,7 +215,7 @@ import Testing
         #expect(f.sink.process(SinkTestSupport.delivery(tag: 1, body: Self.mixed)) == nil)
         #expect(f.sink.heldRows == 2 && f.sink.heldMessages == 1)
         #expect(f.sink.poll().isEmpty)
-        #expect(f.counted.all.isEmpty, "nothing is dead-lettered before the batch is written")
+        #expect(f.failures("dead_lettered", .badRow) == 0, "nothing is dead-lettered before the batch is written")
         f.writer.failing = true
         #expect(f.sink.process(SinkTestSupport.delivery(tag: 2)) == nil)
         #expect(f.sink.poll().isEmpty, "a failed insert settles nothing")
@@ -231,7 +225,7 @@ import Testing
         #expect(settlements.last?.disposition == .ack)
         #expect(f.writer.rowCounts == [4])
         #expect(f.writer.lines.filter { $0.contains("\"event_id\":\"bad\"") }.isEmpty)
-        #expect(f.counted.all == ["bad_row"])
+        #expect(f.failures("dead_lettered", .badRow) == 1)
     }
 
     @Test func theSettlementOfAMixedMessagePublishesItsBadRowsBeforeTheAck() throws {
@@ -253,14 +247,7 @@ import Testing
         )
         #expect(copy.headers[DeadLetterHeaders.reason] == "bad row: events[1] has no valid timestamp")
         #expect(copy.headers[DeadLetterHeaders.reasonClass] == "bad_row")
-        #expect(f.counted.all == ["bad_row"])
-    }
-
-    @Test func withoutAQueueTheMixedMessageIsRejectedAfterItsRowsAreWritten() throws {
-        let f = try Fixture(queue: false)
-        _ = f.sink.process(SinkTestSupport.delivery(tag: 1, body: Self.mixed))
-        #expect(f.sink.drain() == [.init(deliveryTag: 1, disposition: .reject)])
-        #expect(f.writer.rowCounts == [2])
+        #expect(f.failures("dead_lettered", .badRow) == 1)
     }
 
     @Test func aBatchHandedBackRequeuesTheMixedMessageWhole() throws {
@@ -268,6 +255,6 @@ import Testing
         f.writer.failing = true
         _ = f.sink.process(SinkTestSupport.delivery(tag: 1, body: Self.mixed))
         #expect(f.sink.drain() == [.init(deliveryTag: 1, disposition: .requeue)])
-        #expect(f.counted.all.isEmpty)
+        #expect(f.failures("dead_lettered", .badRow) == 0)
     }
 }

@@ -1,5 +1,6 @@
 import AMQPClient
 import EventCore
+import EventTopology
 import Testing
 
 @testable import SinkPipeline
@@ -15,11 +16,13 @@ import Testing
             writer: writer,
             breaker: breaker,
             settings: .init(batchSize: 4, batchAge: .seconds(60), maxMessages: 10, retryDelay: .seconds(1)),
-            logger: SinkTestSupport.logger
+            logger: SinkTestSupport.logger,
+            queue: Topology.default.family(named: "logs")!.queues[0],
+            metrics: SinkTestSupport.failureMetrics().0
         )
         let metered = MeteredProcessor(sink, metrics: metrics)
         #expect(metered.process(SinkTestSupport.delivery(tag: 1)) == nil)
-        #expect(metered.process(SinkTestSupport.delivery(tag: 2, body: "{")) == .reject)
+        #expect(metered.process(SinkTestSupport.delivery(tag: 2, body: "{"))?.isRepublish == true)
         #expect(metered.process(SinkTestSupport.delivery(tag: 3)) == nil)
         #expect(metered.poll().count == 2)
         #expect(metered.process(SinkTestSupport.delivery(tag: 4)) == nil)
@@ -27,7 +30,7 @@ import Testing
         #expect(metered.drain() == [.init(deliveryTag: 4, disposition: .requeue)])
         #expect(metrics.consumed.value == 4)
         #expect(metrics.acked.value == 2)
-        #expect(metrics.rejected.value == 1)
+        #expect(metrics.republished.value == 1)
         #expect(metrics.requeued.value == 1)
         #expect(registry.render().contains("eventgrpc_worker_messages_acked_total{queue=\"logs.trace\"} 2\n"))
     }

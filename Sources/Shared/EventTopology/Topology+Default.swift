@@ -4,7 +4,8 @@ extension Topology {
     /// `analytics` takes every event type (`#`), as the deployed system's catch-all binding did, so no event
     /// is unroutable; `logs` takes trace and post log events into a database of their own, so an outage of
     /// one database stops only its own family. `logs` uses buffered sinks (many rows per insert) with 20
-    /// consumers on its busiest queue, `logs.trace`; their prefetch of 100 lets each consumer hold a batch.
+    /// consumers on its busiest queue, `logs.trace`; their prefetch of 100 lets each consumer hold a batch, of at most
+    /// 4 MiB.
     public static let `default` = Topology(
         exchange: Exchange(name: "events", type: "topic"),
         families: [
@@ -34,7 +35,8 @@ extension Topology {
                         sink: .buffered,
                         table: "trace_events",
                         batchSize: 1000,
-                        batchAge: 1000
+                        batchAge: 1000,
+                        batchBytes: 4 << 20
                     ),
                     Queue(
                         name: "logs.post",
@@ -44,7 +46,8 @@ extension Topology {
                         sink: .buffered,
                         table: "post_events",
                         batchSize: 1000,
-                        batchAge: 1000
+                        batchAge: 1000,
+                        batchBytes: 4 << 20
                     ),
                 ]
             ),

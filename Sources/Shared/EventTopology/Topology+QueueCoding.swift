@@ -1,9 +1,9 @@
 extension Topology.Queue {
     enum CodingKeys: String, CodingKey {
-        case name, bindings, consumers, prefetch, sink, table, batchSize, batchAge, retry
+        case name, bindings, consumers, prefetch, sink, table, batchSize, batchAge, batchBytes, retry
     }
 
-    /// Decodes a queue entry; `batchSize`, `batchAge` and `retry` are optional (defaults apply), so topology files
+    /// Decodes a queue entry; `batchSize`, `batchAge`, `batchBytes` and `retry` are optional (defaults apply), so topology files
     /// written before they existed keep working.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -16,6 +16,7 @@ extension Topology.Queue {
             table: try container.decode(String.self, forKey: .table),
             batchSize: try container.decodeIfPresent(Int.self, forKey: .batchSize),
             batchAge: try container.decodeIfPresent(Int.self, forKey: .batchAge),
+            batchBytes: try container.decodeIfPresent(Int.self, forKey: .batchBytes),
             retry: try container.decodeIfPresent(RetryPolicy.self, forKey: .retry) ?? .default
         )
     }

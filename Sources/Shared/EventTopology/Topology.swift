@@ -56,6 +56,9 @@ public struct Topology: Sendable, Equatable, Codable {
         /// Buffered sinks only: milliseconds after the first buffered row that trigger a flush (default
         /// `defaultBatchAgeMilliseconds`).
         public var batchAge: Int?
+        /// Buffered sinks only: the most bytes one consumer's batch holds, message bodies plus their rows (default
+        /// `defaultBatchBytes`); a message that does not fit is inserted alone.
+        public var batchBytes: Int?
         public init(
             name: String,
             bindings: [String],
@@ -65,6 +68,7 @@ public struct Topology: Sendable, Equatable, Codable {
             table: String,
             batchSize: Int? = nil,
             batchAge: Int? = nil,
+            batchBytes: Int? = nil,
             retry: RetryPolicy = .default
         ) {
             self.name = name
@@ -75,6 +79,7 @@ public struct Topology: Sendable, Equatable, Codable {
             self.table = table
             self.batchSize = batchSize
             self.batchAge = batchAge
+            self.batchBytes = batchBytes
             self.retry = retry
         }
     }

@@ -71,3 +71,11 @@ extension SinkError {
         self.init(.insertRefused, text + ": " + (error.serverMessage ?? error.message), cause: error)
     }
 }
+
+extension SinkError {
+    /// True when the insert ran out of time: ClickHouse may be hung, or the message's insert may be the slow one.
+    /// The sinks ask the database's health check which it is (`TimeoutStrikes`).
+    public var isTimeout: Bool {
+        (cause as? ClickHouseError)?.code == .timeout
+    }
+}

@@ -28,6 +28,9 @@ import Testing
         (#"{"id":"x","timestamp":"9223372036854775808"}"#, "events[1].timestamp is out of range"),
         (#"{"id":"x","timestamp":1e300}"#, "events[1].timestamp is out of range"),
         (#"{"id":"x","timestamp":4294967296000}"#, "events[1].timestamp is out of range"),
+        (#"{"id":"x","timestamp":4294967295000}"#, "events[1].timestamp is out of range"),
+        (#"{"id":"x","timestamp":4291747200000}"#, "events[1].timestamp is out of range"),
+        (#"{"id":"x","timestamp":"9223372036854775807"}"#, "events[1].timestamp is out of range"),
         (#"{"id":"x","timestamp":1,"originalTimestamp":-9223372036854775809}"#, "originalTimestamp is out of range"),
         (#"{"id":"x","timestamp":1,"experimentIds":[1,18446744073709551616]}"#, "experimentIds holds a value"),
         (#"{"id":"x","timestamp":1,"attributes":{"n":-9223372036854775809}}"#, "attributes holds an integer"),
@@ -47,6 +50,14 @@ import Testing
         #expect(rejected.count == 1 && rejected.total == 3)
         #expect(rejected.summary.contains(reason), "\(rejected.summary)")
         #expect(String(decoding: rejected.body, as: UTF8.self) == #"{"header":{"sessionId":"s"},"events":[\#(bad)]}"#)
+    }
+
+    /// ClickHouse 18.16 reads a `DateTime` in 2106 back as 1970: the last second of 2105 is the latest kept.
+    @Test func theLastSecondOf2105IsTheLatestTimestampKept() throws {
+        let rows = try D.rows(Self.mixed(#"{"id":"late","timestamp":4291747199999,"receivedAt":1}"#))
+        #expect(rows.count == 3 && rows.rejected == nil)
+        let late = try D.objects(rows).first { $0["event_id"] as? String == "late" }
+        #expect(late?["timestamp"] as? Int == 4_291_747_199)
     }
 
     @Test(
@@ -84,7 +95,7 @@ import Testing
         #expect(String(decoding: rejected.body, as: UTF8.self) == expected)
     }
 
-    @Test(arguments: ["-1", "99999999999999999999", "4294967296000"])
+    @Test(arguments: ["-1", "99999999999999999999", "4294967296000", "4291747200000", "9223372036854775807"])
     func aReceiveTimeOutOfRangeRefusesItsCall(receivedAt: String) throws {
         let body = #"{"calls":[{"header":{},"receivedAt":\#(receivedAt),"events":[\#(Self.good)]}]}"#
         let error = try #require(D.error(body))

@@ -50,8 +50,11 @@ struct MessageDecoder {
     let deliveredAtMilliseconds: Int64
     let writtenAtSeconds: Int64
 
-    /// Latest time a `DateTime` column holds (2106-02-07T06:28:15Z), in milliseconds: later times are refused.
-    static let maximumMilliseconds: Int64 = Int64(UInt32.max) * 1000 + 999
+    /// Latest time a `DateTime` column holds on every ClickHouse release, 2105-12-31T23:59:59.999Z, in
+    /// milliseconds: later times are refused. The column is a UInt32 of seconds, but ClickHouse 18.16's date table
+    /// ends with 2105: it stores a time in 2106 without complaint and reads it back as a time in 1970 (measured:
+    /// 4294967295 reads as 1970-01-01 06:28:15), so such a row would land wrong, in the wrong partition.
+    static let maximumMilliseconds: Int64 = 4_291_747_199 * 1000 + 999
 
     init(
         bytes: UnsafeBufferPointer<UInt8>,

@@ -30,7 +30,8 @@ public final class CircuitBreaker: Sendable {
 
     public let queue: String
     public let failureThreshold: Int
-    private let health: DatabaseHealth
+    /// The database whose health cron the breaker reads; sinks ask it whether a failed insert was an outage.
+    public let health: DatabaseHealth
     private let logger: Logger
     private let gauge: Gauge?
     private let state = Mutex(State())

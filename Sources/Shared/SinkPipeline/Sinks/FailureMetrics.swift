@@ -6,6 +6,11 @@ public import EventCore
 public struct FailureMetrics: Sendable {
     private let retriedCounters: [SinkFailure: Counter]
     private let deadLetteredCounters: [SinkFailure: Counter]
+    /// Refused buffered batches split to find the messages ClickHouse refuses.
+    public let batchSplits: Counter
+    /// Inserts that timed out while the database answered its health checks (each counts against its message or
+    /// batch; an outage's timeouts are not counted).
+    public let timeoutsWhileHealthy: Counter
 
     public init(registry: MetricsRegistry, queue: String) {
         var retried: [SinkFailure: Counter] = [:]
@@ -27,6 +32,16 @@ public struct FailureMetrics: Sendable {
         }
         retriedCounters = retried
         deadLetteredCounters = deadLettered
+        batchSplits = registry.counter(
+            "eventgrpc_worker_batch_splits_total",
+            help: "Refused batches split (bisection) to find the messages ClickHouse refuses.",
+            labels: ["queue": queue]
+        )
+        timeoutsWhileHealthy = registry.counter(
+            "eventgrpc_worker_insert_timeouts_while_healthy_total",
+            help: "Inserts that timed out while the database answered its health checks.",
+            labels: ["queue": queue]
+        )
     }
 
     public func retried(_ failure: SinkFailure) {

@@ -14,6 +14,8 @@ public struct SinkFactory: Sendable {
     public var breaker: CircuitBreaker
     public var metrics: QueueMetrics
     public var failureMetrics: FailureMetrics
+    /// Shared by the queue's consumers: timed-out inserts per message, with the database healthy.
+    public var strikes: TimeoutStrikes
     /// A direct sink's pause before it requeues a delivery ClickHouse could not take; a buffered sink's delay
     /// between retries of a failed batch.
     public var retryDelay: Duration
@@ -26,6 +28,7 @@ public struct SinkFactory: Sendable {
         breaker: CircuitBreaker,
         metrics: QueueMetrics,
         failureMetrics: FailureMetrics,
+        strikes: TimeoutStrikes = TimeoutStrikes(),
         retryDelay: Duration,
         logger: Logger
     ) {
@@ -35,6 +38,7 @@ public struct SinkFactory: Sendable {
         self.breaker = breaker
         self.metrics = metrics
         self.failureMetrics = failureMetrics
+        self.strikes = strikes
         self.retryDelay = retryDelay
         self.logger = logger
     }
@@ -61,11 +65,13 @@ public struct SinkFactory: Sendable {
                 queue: queue,
                 outageDelay: retryDelay,
                 metrics: failureMetrics,
-                logger: logger
+                logger: logger,
+                strikes: strikes
             )
         case .buffered:
             let settings = BufferedSink.Settings(
                 batchSize: queue.effectiveBatchSize,
+                batchBytes: queue.effectiveBatchBytes,
                 batchAge: queue.effectiveBatchAge,
                 maxMessages: queue.prefetch,
                 retryDelay: retryDelay
@@ -76,7 +82,8 @@ public struct SinkFactory: Sendable {
                 settings: settings,
                 logger: logger,
                 queue: queue,
-                deadLettered: failureMetrics.deadLettered
+                metrics: failureMetrics,
+                strikes: strikes
             )
         }
     }
