@@ -196,6 +196,46 @@ def test_certificate_reload_new_connections_get_the_new_certificate_old_ones_kee
     shutil.rmtree(live, ignore_errors=True)
 
 
+def test_a_failed_reload_keeps_the_previous_certificate(certs, gateways):
+    live = pathlib.Path(tempfile.mkdtemp(prefix="tls-live-"))
+    shutil.copy(certs / "server.pem", live / "served.pem")
+    shutil.copy(certs / "server.key", live / "served.key")
+    gateway = gateways(TLS_CERT_FILE=live / "served.pem", TLS_KEY_FILE=live / "served.key")
+    # A certificate whose key has not been written yet: the pair does not match.
+    shutil.copy(certs / "server2.pem", live / "next.pem")
+    os.replace(live / "next.pem", live / "served.pem")
+    gateway.signal(signal.SIGHUP)
+    wait_until(lambda: "TLS certificate reload failed" in gateway.log_text(), 10, "the failed reload logged")
+    assert served_serial(gateway, certs) == certificate_serial(certs, "server")
+    with secure_channel(gateway, certs) as channel:
+        assert dispatch(channel)[0].status == "SUCCESS"
+    status, body = http(f"http://127.0.0.1:{gateway.admin_port}/metrics")
+    assert 'eventgrpc_grpc_tls_certificate_reloads_total{result="failed"}' in body
+    assert not re.search(r'^eventgrpc_grpc_tls_certificate_reloads_total\{result="failed"\} 0$', body, re.M)
+    # The key arrives: the next handshake sees the change and serves the new pair.
+    shutil.copy(certs / "server2.key", live / "next.key")
+    os.replace(live / "next.key", live / "served.key")
+    assert served_serial(gateway, certs) == certificate_serial(certs, "server2")
+    shutil.rmtree(live, ignore_errors=True)
+
+
+def test_alpn_without_h2_is_refused_and_no_alpn_at_all_is_spoken_to_in_http2(certs, gateways):
+    gateway = gateways(**served_by(certs, "server"))
+    context = ssl.create_default_context(cafile=str(certs / "ca.pem"))
+    context.set_alpn_protocols(["http/1.1"])
+    with socket.create_connection(("127.0.0.1", gateway.port), timeout=5) as raw:
+        with pytest.raises(ssl.SSLError, match="no application protocol"):
+            context.wrap_socket(raw, server_hostname="localhost")
+    assert handshakes(gateway, "no_h2") == 1
+    plain_context = ssl.create_default_context(cafile=str(certs / "ca.pem"))
+    with socket.create_connection(("127.0.0.1", gateway.port), timeout=5) as raw:
+        with plain_context.wrap_socket(raw, server_hostname="localhost") as tls:
+            assert tls.selected_alpn_protocol() is None
+            tls.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0]))
+            frame = tls.recv(9)
+            assert len(frame) == 9 and frame[3] == 4, "the server's first frame must be SETTINGS (HTTP/2)"
+
+
 def test_client_certificates_required_refuse_a_client_without_one_and_accept_one_with_it(certs, gateways):
     gateway = gateways(**served_by(certs, "server", TLS_CLIENT_CA_FILE=certs / "ca.pem"))
     with secure_channel(gateway, certs) as anonymous:
