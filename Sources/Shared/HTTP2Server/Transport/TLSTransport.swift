@@ -103,7 +103,15 @@ final class TLSTransport: ConnectionTransport {
         let result = SSL_read_ex(session, buffer.baseAddress, buffer.count, &count)
         if result == 1 { return count }
         switch SSL_get_error(session, result) {
-        case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return nil
+        case SSL_ERROR_WANT_READ: return nil
+        case SSL_ERROR_WANT_WRITE:
+            // Reading needs a record written first (a TLS 1.3 KeyUpdate answer) and the client is not reading: wait
+            // for room as a send would, instead of spinning on a readable socket.
+            let deadline = ContinuousClock.now.advanced(by: sendTimeout)
+            guard SocketReadiness.wait(descriptor, until: .writable, deadline: deadline) else {
+                throw HTTP2Error(.sessionFailed, "the client stopped reading for the send timeout; closing")
+            }
+            return nil
         case SSL_ERROR_ZERO_RETURN: return 0
         case SSL_ERROR_SYSCALL where errno == 0: return 0
         case SSL_ERROR_SYSCALL:
