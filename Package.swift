@@ -83,7 +83,9 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         unitTests("EventCore", ["EventCore", "TestSupport"]),
         unitTests("EventWire", ["EventWire", "TestSupport"], resources: [.copy("Golden")]),
-        unitTests("HTTP2Server", ["HTTP2Server"]),
+        // Pure parts, and TLSTransport against an OpenSSL client over socket pairs (certificates from
+        // scripts/test-certs.sh).
+        unitTests("HTTP2Server", ["HTTP2Server", "COpenSSL"]),
         // The router alone, and over real HTTP/2 connections (socketpairs, an nghttp2 test client, seeded fuzzing).
         unitTests("GRPCServer", ["GRPCServer", "HTTP2Server", "EventWire", "EventCore", "TestSupport", "CNghttp2"]),
         unitTests("AMQPClient", ["AMQPClient", "EventCore"]),
