@@ -5,13 +5,15 @@ import Synchronization
 
 /// One client connection: an nghttp2 server session driven by a thread of its own.
 ///
-/// The thread polls the socket and a wake-up pipe; nghttp2 callbacks (see `HTTP2Connection+Callbacks.swift`) build
+/// On a TLS port the thread first runs the handshake (`TLSAcceptor`); bytes then go through `transport` (the socket
+/// itself, or TLS records over it). The thread polls the socket and a wake-up pipe; nghttp2 callbacks (see `HTTP2Connection+Callbacks.swift`) build
 /// requests, which go to the handler in a task; the response comes back in parts through `inbox` and the wake-up
 /// pipe. Time limits: a request must arrive whole within `requestTimeout`, a send to a client that stopped
 /// reading fails after `sendTimeout` (and closes the connection), an idle connection closes after `idleTimeout`.
-// @unchecked Sendable: `session`, `streams`, `goawaySent` and `isDraining` are touched only by the connection thread
-// (`run()` and the nghttp2 callbacks it drives); other threads reach the connection only through `inbox` (a Mutex)
-// and the wake-up pipe (`beginShutdown()`, the response writers' sink), and the rest is immutable.
+// @unchecked Sendable: `session`, `streams`, `goawaySent`, `isDraining` and `transport` (with its TLS session) are
+// touched only by the connection thread (`run()` and the nghttp2 callbacks it drives); other threads reach the
+// connection only through `inbox` (a Mutex) and the wake-up pipe (`beginShutdown()`, the response writers' sink), and
+// the rest is immutable.
 final class HTTP2Connection: @unchecked Sendable {
     private struct Inbox {
         var parts: [(streamID: Int32, part: HTTP2ResponsePart)] = []
