@@ -36,7 +36,7 @@ public final class TLSAcceptor: Sendable {
     public func reload() {
         let fingerprint = FileFingerprint(paths: configuration.files)
         state.withLock { $0.attempted = fingerprint }
-        load(fingerprint: fingerprint, cause: "SIGHUP")
+        load(cause: "SIGHUP")
     }
 
     /// The context for a handshake starting now: first reloaded when a file changed since the last attempt.
@@ -47,7 +47,7 @@ public final class TLSAcceptor: Sendable {
             state.attempted = fingerprint
             return true
         }
-        if changed { load(fingerprint: fingerprint, cause: "file changed") }
+        if changed { load(cause: "file changed") }
         return state.withLock { $0.context }
     }
 
@@ -83,7 +83,7 @@ public final class TLSAcceptor: Sendable {
         }
     }
 
-    private func load(fingerprint: FileFingerprint, cause: String) {
+    private func load(cause: String) {
         do {
             let context = try TLSContext.load(configuration)
             state.withLock { $0.context = context }
