@@ -34,13 +34,14 @@ let package = Package(
         .systemLibrary(name: "CNghttp2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
         // Layer 0: what every process needs (lifecycle, concurrency, logs, metrics, environment, sockets, admin).
         shared("EventCore"),
         // Layer 0: the wire formats; the standard library only.
         shared("EventWire"),
         // Layer 1: transports and clients, each the only importer of its C library.
-        shared("HTTP2Server", ["EventCore", "CNghttp2"]),
+        shared("HTTP2Server", ["EventCore", "CNghttp2", "COpenSSL"]),
         shared("GRPCServer", ["EventCore", "HTTP2Server", "CZlib"]),
         shared("AMQPClient", ["EventCore", "CRabbitMQ"]),
         shared("ClickHouseClient", ["EventCore", "CCurl"]),
@@ -82,7 +83,9 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         unitTests("EventCore", ["EventCore", "TestSupport"]),
         unitTests("EventWire", ["EventWire", "TestSupport"], resources: [.copy("Golden")]),
-        unitTests("HTTP2Server", ["HTTP2Server"]),
+        // Pure parts, and TLSTransport against an OpenSSL client over socket pairs (certificates from
+        // scripts/test-certs.sh).
+        unitTests("HTTP2Server", ["HTTP2Server", "COpenSSL"]),
         // The router alone, and over real HTTP/2 connections (socketpairs, an nghttp2 test client, seeded fuzzing).
         unitTests("GRPCServer", ["GRPCServer", "HTTP2Server", "EventWire", "EventCore", "TestSupport", "CNghttp2"]),
         unitTests("AMQPClient", ["AMQPClient", "EventCore"]),

@@ -115,7 +115,7 @@ def main(directory, date):
             data = json.load(source)
         if isinstance(data, dict) and "case" in data:
             cases.append(data)
-    order = ["accept-1", "accept-10", "accept-100", "raw-1", "raw-10", "raw-100", "e2e", "e2e-100", "e2e-1",
+    order = ["accept-1", "accept-10", "accept-100", "accept-100-tls", "raw-1", "raw-10", "raw-100", "e2e", "e2e-100", "e2e-1",
              "backlog", "flood", "peer"]
     cases.sort(key=lambda c: order.index(c["case"]) if c["case"] in order else len(order))
     text = table(cases)

@@ -3,6 +3,10 @@ and the workers beside the broker's own ceiling and a Python peer, on a private 
 Cases:
   accept-N   gateway accept rate with confirms for batches of N = 1, 10, 100 events: as fast as possible
              (h2load, closed loop) and at fixed rates below that (h2load --rps, open loop) for latency
+  accept-100-tls  accept-100's closed loop against a second gateway whose gRPC port speaks TLS (certificates from
+             scripts/test-certs.sh; h2load over https, ALPN h2), alternated with the plaintext gateway in the same
+             run (BENCH_TLS_ROUNDS rounds each): TLS events/s over plaintext's (mean rates, and the median of the
+             rounds' ratios: the machine is shared), and the CPU per event of each (/proc)
   raw-N      BenchRawPublisher: the same broker messages, the same confirm grouping, rabbitmq-c alone
   e2e-N      gateway -> RabbitMQ -> workers -> ClickHouse, both families, open loop at a fixed offered rate of events
              in calls of N = 100 events (mixed-100: half app.open, a quarter each log.trace and log.post) or of N = 1
@@ -31,15 +35,16 @@ Intermediate files (h2load reports and logs, the request bodies) go to .run/benc
 Environment (full / smoke default): BENCH_CASES (all), BENCH_SECONDS (10 / 1) per accept, raw and peer
 measurement, BENCH_E2E_SECONDS (60 / 1), BENCH_E2E_RATE_100 (offered events/s of e2e-100: 5000 / 1000),
 BENCH_E2E_RATE_1 (offered events/s = calls/s of e2e-1: 1000 / 100), BENCH_BACKLOG_EVENTS (500000 / 5000),
-BENCH_BACKLOG_TIMEOUT (seconds the drain may take: 300 / 30), BENCH_FLOOD_SECONDS (15 / 2), BENCH_LEVELS (open-loop
-fractions of the maximum,
+BENCH_BACKLOG_TIMEOUT (seconds the drain may take: 300 / 30), BENCH_TLS_ROUNDS (3 / 1), BENCH_FLOOD_SECONDS
+(15 / 2), BENCH_LEVELS (open-loop fractions of the maximum,
 "0.25 0.5 0.75" / "0.5"), BENCH_CLIENTS (10 connections), BENCH_STREAMS (10 per connection), BENCH_GROUP (32:
 the raw publisher's batches per confirm wait and the peer's workers), BENCH_GATEWAY_POOL (unset: the gateway's
 own EVENT_WORKER_POOL_SIZE default), BENCH_RESULTS (bench/results / .run/bench-smoke-results),
 BENCH_BUILD (release / debug), BENCH_VENV (.venv-bench: the virtualenv scripts/bench-venv.sh prepares). Ports
 (full / smoke): BENCH_RABBIT_PORT (5692 / 5702) with _MANAGEMENT_ (+10000) and _DIST_ (+20000), BENCH_EPMD_PORT
 (4389 / 4399), BENCH_CLICKHOUSE_PORT (8143 / 8153), BENCH_CLICKHOUSE_TCP_PORT (+900: 9043 / 9053), BENCH_GRPC_PORT
-(8217 / 8227; admin +2, workers +3 and +4, the peer +5). Relative paths are relative to the repository.
+(8217 / 8227; admin +2, workers +3 and +4, the peer +5, the TLS gateway +6 and its admin +7). Relative paths are
+relative to the repository.
 
 Runs with the system python3 and the standard library alone (bench/tools.py for the arithmetic and the JSON); the
 bench virtualenv's python runs the flood probe, the peer and the report (grpcio, pika, matplotlib). Every failure
@@ -79,15 +84,17 @@ BODY_ROWS = {"mixed-100": {"analytics.events": 100, "logs.trace": 25, "logs.post
              "app-1": {"analytics.events": 1}, "trace-1": {"analytics.events": 1, "logs.trace": 1},
              "post-1": {"analytics.events": 1, "logs.post": 1}}
 EVENT_COUNTS = (1, 10, 100)
-CASES = ("accept-1", "accept-10", "accept-100", "raw-1", "raw-10", "raw-100", "e2e-100", "e2e-1", "backlog", "flood",
-         "peer")
+CASES = ("accept-1", "accept-10", "accept-100", "accept-100-tls", "raw-1", "raw-10", "raw-100", "e2e-100", "e2e-1",
+         "backlog", "flood", "peer")
 MODES = {
     "full": {"rabbit": 5692, "epmd": 4389, "clickhouse": 8143, "grpc": 8217, "seconds": "10", "e2e": "60",
              "e2e_rate_100": "5000", "e2e_rate_1": "1000", "backlog": "500000", "backlog_timeout": "300",
-             "flood": "15", "levels": "0.25 0.5 0.75", "build": "release", "results": "bench/results", "drain": 60},
+             "flood": "15", "tls_rounds": "3", "levels": "0.25 0.5 0.75", "build": "release",
+             "results": "bench/results", "drain": 60},
     "smoke": {"rabbit": 5702, "epmd": 4399, "clickhouse": 8153, "grpc": 8227, "seconds": "1", "e2e": "1",
               "e2e_rate_100": "1000", "e2e_rate_1": "100", "backlog": "5000", "backlog_timeout": "30",
-              "flood": "2", "levels": "0.5", "build": "debug", "results": ".run/bench-smoke-results", "drain": 5},
+              "flood": "2", "tls_rounds": "1", "levels": "0.5", "build": "debug",
+              "results": ".run/bench-smoke-results", "drain": 5},
 }
 
 
@@ -311,6 +318,7 @@ class Bench:
             raise Failed(f"BENCH_CASES: unknown case(s) {', '.join(unknown)}; the cases are {', '.join(CASES)}", 2)
         self.cases = [case for case in CASES if case in selected] if selected else list(CASES)
         self.flood_seconds = environ.get("BENCH_FLOOD_SECONDS", default["flood"])
+        self.tls_rounds = int(environ.get("BENCH_TLS_ROUNDS", default["tls_rounds"]))
         self.levels = environ.get("BENCH_LEVELS", default["levels"]).split()
         self.clients = int(environ.get("BENCH_CLIENTS", "10"))
         self.streams = environ.get("BENCH_STREAMS", "10")
@@ -332,6 +340,9 @@ class Bench:
         self.admin_port = self.grpc_port + 2
         self.worker_ports = {"worker-analytics": self.grpc_port + 3, "worker-logs": self.grpc_port + 4}
         self.peer_port = self.grpc_port + 5
+        # Each gateway the bench runs: (gRPC port, admin port, URL scheme).
+        self.gateways = {"gateway": (self.grpc_port, self.admin_port, "http"),
+                         "gateway-tls": (self.grpc_port + 6, self.grpc_port + 7, "https")}
         run = os.path.join(ROOT, ".run")
         self.stack_dir = os.path.join(run, f"bench-{self.mode}-stack")
         self.work = os.path.join(run, f"bench-{self.mode}-work")
@@ -362,8 +373,8 @@ class Bench:
     def depths(self):
         return tools.depths(self.management, *QUEUES)
 
-    def gateway_metric(self, name, labels=""):
-        return tools.metric(f"http://127.0.0.1:{self.admin_port}/metrics", name, labels)
+    def gateway_metric(self, name, labels="", gateway="gateway"):
+        return tools.metric(f"http://127.0.0.1:{self.gateways[gateway][1]}/metrics", name, labels)
 
     def worker_url(self, worker):
         return f"http://127.0.0.1:{self.worker_ports[worker]}/metrics"
@@ -386,18 +397,19 @@ class Bench:
         for name in names:
             tools.reset_peak_rss(self.services.pid(name))
 
-    def h2load_args(self, prefix, port, request, options):
+    def h2load_args(self, prefix, port, request, options, scheme="http"):
+        # Over https h2load offers ALPN h2 (its --alpn-list default starts with h2) and verifies no certificate.
         return ["h2load", *map(str, options), "-d", request, "-H", "content-type: application/grpc",
                 "-H", "te: trailers", f"--log-file={prefix}.log",
-                f"http://127.0.0.1:{port}/event.EventService/dispatch"]
+                f"{scheme}://127.0.0.1:{port}/event.EventService/dispatch"]
 
-    def load(self, prefix, port, request, *options):
+    def load(self, prefix, port, request, *options, scheme="http"):
         """h2load against dispatch: PREFIX.out (its report), PREFIX.log (per request); returns the report's numbers
         and the latencies of the succeeded calls."""
         prefix = self.path(prefix)
         with open(f"{prefix}.out", "w") as out:
-            command(self.h2load_args(prefix, port, request, options), f"h2load (report {prefix}.out)", stdout=out,
-                    stderr=subprocess.STDOUT)
+            command(self.h2load_args(prefix, port, request, options, scheme), f"h2load (report {prefix}.out)",
+                    stdout=out, stderr=subprocess.STDOUT)
         return tools.h2load(f"{prefix}.out"), tools.latency(f"{prefix}.log")
 
     def load_parallel(self, loads):
@@ -433,29 +445,30 @@ class Bench:
         reports = {os.path.basename(prefix): tools.h2load(f"{prefix}.out") for prefix, _ in started}
         return reports, tools.latency(merged)
 
-    def gateway_load(self, prefix, request, *options):
-        """load() against the gateway, with what the gateway counted over it: accepted calls and events (SUCCESS),
-        its CPU seconds (utime + stime) and the CPU per accepted call and event."""
-        cpu = self.cpu("gateway")
-        calls = self.gateway_metric("eventgrpc_gateway_batches_accepted_total")
-        events = self.gateway_metric("eventgrpc_gateway_events_accepted_total")
-        h2, latency = self.load(prefix, self.grpc_port, request, *options)
-        self.gateway_settled()
-        cpu = self.cpu("gateway") - cpu
-        calls = self.gateway_metric("eventgrpc_gateway_batches_accepted_total") - calls
-        events = self.gateway_metric("eventgrpc_gateway_events_accepted_total") - events
+    def gateway_load(self, prefix, request, *options, gateway="gateway"):
+        """load() against GATEWAY (a name of self.gateways), with what it counted over it: accepted calls and events
+        (SUCCESS), its CPU seconds (utime + stime) and the CPU per accepted call and event."""
+        port, _, scheme = self.gateways[gateway]
+        cpu = self.cpu(gateway)
+        calls = self.gateway_metric("eventgrpc_gateway_batches_accepted_total", gateway=gateway)
+        events = self.gateway_metric("eventgrpc_gateway_events_accepted_total", gateway=gateway)
+        h2, latency = self.load(prefix, port, request, *options, scheme=scheme)
+        self.gateway_settled(gateway=gateway)
+        cpu = self.cpu(gateway) - cpu
+        calls = self.gateway_metric("eventgrpc_gateway_batches_accepted_total", gateway=gateway) - calls
+        events = self.gateway_metric("eventgrpc_gateway_events_accepted_total", gateway=gateway) - events
         return h2, latency, {"accepted_batches": calls, "accepted_events": events, "gateway_cpu_seconds": round(cpu, 3),
                              "gateway_cpu_us_per_call": micros_per(cpu, calls),
                              "gateway_cpu_us_per_event": micros_per(cpu, events)}
 
-    def gateway_settled(self, limit=5):
+    def gateway_settled(self, limit=5, gateway="gateway"):
         """Waits until the gateway's accepted calls stop changing (read every 0.1 s, at most LIMIT seconds): the calls
         h2load left in flight when its duration ended still finish, and count, after it exits."""
         deadline = time.monotonic() + limit
-        last = self.gateway_metric("eventgrpc_gateway_batches_accepted_total")
+        last = self.gateway_metric("eventgrpc_gateway_batches_accepted_total", gateway=gateway)
         while time.monotonic() < deadline:
             time.sleep(0.1)
-            current = self.gateway_metric("eventgrpc_gateway_batches_accepted_total")
+            current = self.gateway_metric("eventgrpc_gateway_batches_accepted_total", gateway=gateway)
             if current == last:
                 return
             last = current
@@ -609,6 +622,8 @@ class Bench:
         self.start_stack_and_gateway()
         for events in EVENT_COUNTS:
             self.accept_and_raw(events)
+        if "accept-100-tls" in self.cases:
+            self.accept_tls(100)
         self.purge()
         for events in (100, 1):
             if f"e2e-{events}" in self.cases:
@@ -727,6 +742,64 @@ class Bench:
             "summary": f"gateway/raw messages/s = {gateway_over_raw} (same run); gateway CPU "
                        f"{top['gateway_cpu_us_per_call']} us per call, {top['gateway_cpu_us_per_event']} us per "
                        f"event (closed loop)"})
+
+    def accept_tls(self, events):
+        """accept-EVENTS-tls: the closed loop of accept-EVENTS against a gateway whose gRPC port speaks TLS,
+        alternated with the plaintext gateway (ROUNDS each, the machine being shared), over the same broker."""
+        case = f"accept-{events}-tls"
+        say(f"{case}: batches of {events} events, TLS against plaintext in the same run")
+        certs = self.path("tls-certs")
+        command(["scripts/test-certs.sh", certs], stdout=subprocess.DEVNULL)
+        port, admin, _ = self.gateways["gateway-tls"]
+        self.services.start("gateway-tls", [os.path.join(self.bin, "IngestGateway")], {
+            "PORT": str(port), "ADMIN_PORT": str(admin), "LOG_LEVEL": "warning",
+            "SPOOL_DIR": self.path("spool-tls"), "TLS_CERT_FILE": os.path.join(certs, "server.pem"),
+            "TLS_KEY_FILE": os.path.join(certs, "server.key")})
+        self.services.wait_for_port(port, "gateway-tls")
+        deadline = time.monotonic() + 30  # measured from its first call on: connected to the broker first
+        while self.gateway_metric("eventgrpc_gateway_broker_connected", gateway="gateway-tls") != 1:
+            if time.monotonic() >= deadline:
+                raise Failed("gateway-tls did not connect to the broker within 30 s")
+            time.sleep(0.1)
+        request = self.path(f"app-{events}.req")
+        closed = ["-D", self.seconds, "-c", self.clients, "-m", self.streams]
+        rounds = self.tls_rounds
+        if self.mode == "full":
+            self.load("warm-tls", port, request, "-D", 2, "-c", self.clients, "-m", self.streams, scheme="https")
+        rows = []
+        rates = {"gateway": [], "gateway-tls": []}  # events/s of each round
+        cpu = {"gateway": [0.0, 0], "gateway-tls": [0.0, 0]}  # CPU seconds, accepted events
+        for turn in range(1, rounds + 1):
+            for gateway in ("gateway", "gateway-tls"):
+                self.purge()
+                self.reset_peaks(gateway)
+                h2, latency, measured = self.gateway_load(f"{case}-{gateway}-{turn}", request, *closed,
+                                                          gateway=gateway)
+                rates[gateway].append(h2["calls_per_second"] * events)
+                cpu[gateway][0] += measured["gateway_cpu_seconds"]
+                cpu[gateway][1] += measured["accepted_events"]
+                rows.append({"mode": "max", "events_per_call": events, "calls_per_second": h2["calls_per_second"],
+                             "events_per_second": calc(h2["calls_per_second"] * events),
+                             "messages_per_second": h2["calls_per_second"], "p50_ms": latency["p50_ms"],
+                             "p99_ms": latency["p99_ms"], "rss_kib": self.rss(gateway), **measured, "h2load": h2,
+                             "note": f"{'TLS' if gateway == 'gateway-tls' else 'plaintext'}, round {turn}, "
+                                     f"closed loop, -c {self.clients} -m {self.streams}"})
+        self.services.stop_checked("gateway-tls")
+        plain_rate, tls_rate = (calc(sum(rates[g]) / rounds) for g in ("gateway", "gateway-tls"))
+        tls_over_plain = ratio(tls_rate, plain_rate)
+        round_ratios = [ratio(tls, plain) for plain, tls in zip(rates["gateway"], rates["gateway-tls"])]
+        known = sorted(r for r in round_ratios if r is not None)
+        median_ratio = known[len(known) // 2] if known else None
+        plain_cpu, tls_cpu = (micros_per(*cpu[g]) for g in ("gateway", "gateway-tls"))
+        tools.write_json(self.result(case), {
+            "case": case, "rows": rows, "plaintext_events_per_second": plain_rate, "tls_events_per_second": tls_rate,
+            "tls_over_plaintext": tls_over_plain, "round_ratios": round_ratios, "median_round_ratio": median_ratio,
+            "plaintext_cpu_us_per_event": plain_cpu,
+            "tls_cpu_us_per_event": tls_cpu,
+            "summary": f"TLS {tls_rate} events/s vs plaintext {plain_rate} events/s in {events}-event calls "
+                       f"(ratio {tls_over_plain}, mean of {rounds} alternated round(s) of {self.seconds} s; ratio per "
+                       f"round {round_ratios}, median {median_ratio}); gateway CPU {tls_cpu} us per event over TLS, "
+                       f"{plain_cpu} in plaintext (ratio {ratio(tls_cpu or 0, plain_cpu or 0)})"})
 
     def e2e(self, events):
         case, rate = f"e2e-{events}", self.e2e_rates[events]

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-    librabbitmq-dev libnghttp2-dev libcurl4-openssl-dev zlib1g-dev pkg-config
+    librabbitmq-dev libnghttp2-dev libcurl4-openssl-dev zlib1g-dev libssl-dev openssl pkg-config
     rabbitmq-server clickhouse-server clickhouse-client
     nghttp2-client protobuf-compiler docker-compose python3-venv curl
 )

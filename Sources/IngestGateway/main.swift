@@ -97,7 +97,11 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
     router.register(DispatchService.path, settings.auth.map { $0.protect(dispatch.dispatch) } ?? dispatch.dispatch)
     router.register(HealthService.checkPath, health.check)
     router.registerServerStreaming(HealthService.watchPath, health.watch)
-    let server = HTTP2Server(configuration: configuration.server, handler: router, logger: logger)
+    var tls: TLSAcceptor?
+    if let tlsConfiguration = configuration.tls, let context = settings.tlsContext {
+        tls = TLSAcceptor(configuration: tlsConfiguration, context: context, registry: registry, logger: logger)
+    }
+    let server = HTTP2Server(configuration: configuration.server, handler: router, tls: tls, logger: logger)
     let admin = AdminServer(
         host: configuration.adminHost,
         port: configuration.adminPort,
@@ -111,7 +115,8 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
     )
     let group = ServiceGroup(
         services: [
-            admin, SpoolService(spool: spool), PublisherService(publisher: publisher),
+            admin, CertificateReloadService(tls: tls, logger: logger), SpoolService(spool: spool),
+            PublisherService(publisher: publisher),
             ReplayerService(spool: spool, publisher: publisher, metrics: spoolMetrics, logger: logger),
             PublishingWorkers(
                 queue: queue,

@@ -49,4 +49,31 @@ import Testing
         _ = try GatewayConfiguration(environment: env)
         #expect(!env.reads.contains { $0.name.hasPrefix("CLICKHOUSE_") })
     }
+
+    @Test func tlsIsOffByDefaultAndOnWithACertificateAndKey() throws {
+        #expect(try GatewayConfiguration(environment: Environment([:])).tls == nil)
+        let env = Environment([
+            "TLS_CERT_FILE": "/c.pem", "TLS_KEY_FILE": "/k.pem", "TLS_CLIENT_CA_FILE": "/ca.pem",
+            "TLS_HANDSHAKE_TIMEOUT": "3s",
+        ])
+        let tls = try #require(try GatewayConfiguration(environment: env).tls)
+        #expect(tls.certificateFile == "/c.pem" && tls.keyFile == "/k.pem" && tls.clientCAFile == "/ca.pem")
+        #expect(tls.handshakeTimeout == .seconds(3))
+    }
+
+    @Test(arguments: [
+        (["TLS_CERT_FILE": "/c.pem"], "TLS_KEY_FILE"), (["TLS_KEY_FILE": "/k.pem"], "TLS_CERT_FILE"),
+        (["TLS_CLIENT_CA_FILE": "/ca.pem"], "TLS_CERT_FILE"),
+        (
+            ["TLS_CERT_FILE": "/c.pem", "TLS_KEY_FILE": "/k.pem", "TLS_HANDSHAKE_TIMEOUT": "1ms"],
+            "TLS_HANDSHAKE_TIMEOUT"
+        ),
+    ])
+    func aHalfGivenTLSSetupIsRefused(variables: [String: String], named: String) {
+        #expect {
+            _ = try GatewayConfiguration(environment: Environment(variables))
+        } throws: { error in
+            "\(error)".contains(named)
+        }
+    }
 }

@@ -47,6 +47,10 @@ public struct GatewayConfiguration: Sendable {
     public var logLevel = Logger.Level.info
     /// `AUTH_TOKENS_FILE`: bearer tokens for `dispatch`, one per line; unset means no authentication.
     public var authTokensFile: String?
+    /// `TLS_CERT_FILE` and `TLS_KEY_FILE` (both or neither): the gRPC port speaks TLS 1.2+ with ALPN h2;
+    /// `TLS_CLIENT_CA_FILE` adds client-certificate verification, `TLS_HANDSHAKE_TIMEOUT` (default 10 s) bounds a
+    /// handshake. Unset: HTTP/2 cleartext. The admin port stays plaintext (it binds loopback by default).
+    public var tls: TLSConfiguration?
 
     public init() {}
 
@@ -103,5 +107,34 @@ public struct GatewayConfiguration: Sendable {
         }
         logLevel = try env.logLevel()
         authTokensFile = env.optionalString("AUTH_TOKENS_FILE")
+        tls = try Self.tlsConfiguration(env)
+    }
+
+    /// The TLS variables; a half-given pair (certificate without key, a client CA without either) is refused.
+    private static func tlsConfiguration(_ env: Environment) throws -> TLSConfiguration? {
+        let certificate = env.optionalString("TLS_CERT_FILE")
+        let key = env.optionalString("TLS_KEY_FILE")
+        let clientCA = env.optionalString("TLS_CLIENT_CA_FILE")
+        let handshakeTimeout = try env.duration(
+            "TLS_HANDSHAKE_TIMEOUT",
+            default: .seconds(10),
+            atLeast: .milliseconds(100)
+        )
+        guard let certificate, let key else {
+            if certificate != nil || key != nil || clientCA != nil {
+                let (variable, value) = certificate == nil ? ("TLS_CERT_FILE", "") : ("TLS_KEY_FILE", "")
+                try env.reject(
+                    ConfigurationError(
+                        variable: variable,
+                        value: value,
+                        expected: "TLS_CERT_FILE and TLS_KEY_FILE set together (TLS_CLIENT_CA_FILE needs both)"
+                    )
+                )
+            }
+            return nil
+        }
+        var configuration = TLSConfiguration(certificateFile: certificate, keyFile: key, clientCAFile: clientCA)
+        configuration.handshakeTimeout = handshakeTimeout
+        return configuration
     }
 }

@@ -12,6 +12,8 @@ struct GatewaySettings: Sendable {
     var durability: DurabilitySettings
     var topology: Topology
     var auth: GRPCBearerAuth?
+    /// The certificate and key loaded from `configuration.tls` (checked here, so check-config reports a bad file).
+    var tlsContext: TLSContext?
 
     /// Reads `environment`; throws every bad value, the topology's problem and the token file's problem together.
     static func load(_ environment: [String: String]) throws(ConfigurationErrors) -> GatewaySettings {
@@ -25,11 +27,20 @@ struct GatewaySettings: Sendable {
                 try GRPCBearerAuth(contentsOfFile: path)
             }
         }
+        let tlsContext = problems.attempt {
+            try configuration?.tls.map { tls throws(ConfigurationError) in try TLSContext.load(tls) }
+        }
         try problems.check(with: env)
-        guard let configuration, let durability, let topology, let auth else {
+        guard let configuration, let durability, let topology, let auth, let tlsContext else {
             preconditionFailure("every part either loaded or recorded a problem")
         }
-        return GatewaySettings(configuration: configuration, durability: durability, topology: topology, auth: auth)
+        return GatewaySettings(
+            configuration: configuration,
+            durability: durability,
+            topology: topology,
+            auth: auth,
+            tlsContext: tlsContext
+        )
     }
 
     /// Every variable `load` reads, with the default it states, in the order read: what `--help` lists.
@@ -48,6 +59,13 @@ struct GatewaySettings: Sendable {
             + "RabbitMQ \(configuration.servers.rabbitHost):\(configuration.servers.rabbitPort), "
             + "topology \(configuration.topologyFile ?? "built-in") (\(topology.families.count) families, "
             + "\(queues) queues, exchange \(topology.exchange.name)), spool \(durability.spool.directory), "
-            + "auth \(auth == nil ? "off" : "on")"
+            + "auth \(auth == nil ? "off" : "on"), TLS \(tlsSummary)"
+    }
+
+    private var tlsSummary: String {
+        guard let tlsContext else { return "off" }
+        let clients = tlsContext.verifiesClients ? ", client certificates required" : ""
+        let expired = tlsContext.isExpired ? " (EXPIRED: clients will refuse it; renew it)" : ""
+        return "on (certificate serial \(tlsContext.serial)\(expired)\(clients))"
     }
 }

@@ -5,13 +5,15 @@ import Synchronization
 
 /// One client connection: an nghttp2 server session driven by a thread of its own.
 ///
-/// The thread polls the socket and a wake-up pipe; nghttp2 callbacks (see `HTTP2Connection+Callbacks.swift`) build
+/// On a TLS port the thread first runs the handshake (`TLSAcceptor`); bytes then go through `transport` (the socket
+/// itself, or TLS records over it). The thread polls the socket and a wake-up pipe; nghttp2 callbacks (see `HTTP2Connection+Callbacks.swift`) build
 /// requests, which go to the handler in a task; the response comes back in parts through `inbox` and the wake-up
 /// pipe. Time limits: a request must arrive whole within `requestTimeout`, a send to a client that stopped
 /// reading fails after `sendTimeout` (and closes the connection), an idle connection closes after `idleTimeout`.
-// @unchecked Sendable: `session`, `streams`, `goawaySent` and `isDraining` are touched only by the connection thread
-// (`run()` and the nghttp2 callbacks it drives); other threads reach the connection only through `inbox` (a Mutex)
-// and the wake-up pipe (`beginShutdown()`, the response writers' sink), and the rest is immutable.
+// @unchecked Sendable: `session`, `streams`, `goawaySent`, `isDraining` and `transport` (with its TLS session) are
+// touched only by the connection thread (`run()` and the nghttp2 callbacks it drives); other threads reach the
+// connection only through `inbox` (a Mutex) and the wake-up pipe (`beginShutdown()`, the response writers' sink), and
+// the rest is immutable.
 final class HTTP2Connection: @unchecked Sendable {
     private struct Inbox {
         var parts: [(streamID: Int32, part: HTTP2ResponsePart)] = []
@@ -19,6 +21,10 @@ final class HTTP2Connection: @unchecked Sendable {
     }
 
     let socket: Int32
+    /// Plain until `run()` replaces it with the TLS session of a completed handshake (connection thread only).
+    private var transport: any ConnectionTransport
+    /// Set on a TLS port: `run()` does the handshake before HTTP/2 starts.
+    private let tls: TLSAcceptor?
     let configuration: HTTP2ServerConfiguration
     let budget: RequestBufferBudget
     let handler: any HTTP2RequestHandler
@@ -35,6 +41,7 @@ final class HTTP2Connection: @unchecked Sendable {
 
     init(
         socket: Int32,
+        tls: TLSAcceptor? = nil,
         configuration: HTTP2ServerConfiguration,
         handler: any HTTP2RequestHandler,
         budget: RequestBufferBudget,
@@ -43,6 +50,8 @@ final class HTTP2Connection: @unchecked Sendable {
         throws(HTTP2Error)
     {
         self.socket = socket
+        self.transport = PlainTransport(descriptor: socket)
+        self.tls = tls
         self.configuration = configuration
         self.budget = budget
         self.handler = handler
@@ -94,8 +103,12 @@ final class HTTP2Connection: @unchecked Sendable {
     /// The thread body: returns when the connection is closed.
     func run() {
         do {
+            if let tls {
+                transport = try tls.handshake(descriptor: socket, sendTimeout: configuration.sendTimeout)
+            }
             try startSession()
             try serve()
+            transport.finish()
         } catch {
             logger.debug("connection closed", .error(error))
         }
@@ -134,7 +147,8 @@ final class HTTP2Connection: @unchecked Sendable {
                 pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0),
             ]
-            let ready = poll(&entries, 2, 1000)
+            // Records OpenSSL already decrypted are invisible to poll: look again at once.
+            let ready = poll(&entries, 2, transport.hasPendingInput ? 0 : 1000)
             if ready < 0 && errno != EINTR {
                 throw HTTP2Error(.sessionFailed, "poll() failed: \(SystemErrno.current)")
             }
@@ -143,24 +157,11 @@ final class HTTP2Connection: @unchecked Sendable {
                 while read(wakeReader, &drain, drain.count) > 0 {}
                 try applyInbox()
             }
-            if entries[0].revents != 0 {
-                let count = recv(socket, buffer.baseAddress, buffer.count, 0)
-                if count == 0 { return }
-                if count < 0 {
-                    if errno == EINTR || errno == EAGAIN { continue }
-                    throw HTTP2Error(.sessionFailed, "recv() failed: \(SystemErrno.current)")
-                }
-                lastActivity = .now
-                let consumed = nghttp2_session_mem_recv(
-                    session,
-                    buffer.baseAddress!.assumingMemoryBound(to: UInt8.self),
-                    count
-                )
-                if consumed < 0 {
-                    throw HTTP2Error(
-                        .sessionFailed,
-                        "protocol error: \(String(cString: nghttp2_strerror(Int32(consumed))))"
-                    )
+            if entries[0].revents != 0 || transport.hasPendingInput {
+                switch try receive(into: buffer) {
+                case .endOfStream: return
+                case .received: lastActivity = .now
+                case .nothing: break
                 }
             }
             if streams.isEmpty && ContinuousClock.now - lastActivity > configuration.idleTimeout && !goawaySent {
@@ -170,6 +171,19 @@ final class HTTP2Connection: @unchecked Sendable {
             try resetIncompleteRequests()
             try flush()
         }
+    }
+
+    private enum Reception { case received, nothing, endOfStream }
+
+    /// Reads what the transport has and feeds it to nghttp2.
+    private func receive(into buffer: UnsafeMutableRawBufferPointer) throws(HTTP2Error) -> Reception {
+        guard let count = try transport.receive(into: buffer) else { return .nothing }
+        if count == 0 { return .endOfStream }
+        let consumed = nghttp2_session_mem_recv(session, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count)
+        if consumed < 0 {
+            throw HTTP2Error(.sessionFailed, "protocol error: \(String(cString: nghttp2_strerror(Int32(consumed))))")
+        }
+        return .received
     }
 
     private func applyInbox() throws(HTTP2Error) {
@@ -231,18 +245,7 @@ final class HTTP2Connection: @unchecked Sendable {
                 )
             }
             guard length > 0, let data else { return }
-            var offset = 0
-            while offset < length {
-                let written = send(socket, data + offset, length - offset, Int32(MSG_NOSIGNAL))
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    if errno == EAGAIN || errno == EWOULDBLOCK {
-                        throw HTTP2Error(.sessionFailed, "the client stopped reading for the send timeout; closing")
-                    }
-                    throw HTTP2Error(.sessionFailed, "send() failed: \(SystemErrno.current)")
-                }
-                offset += written
-            }
+            try transport.send(UnsafeRawBufferPointer(start: data, count: length))
         }
     }
 }

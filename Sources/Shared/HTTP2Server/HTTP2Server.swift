@@ -2,7 +2,8 @@ public import EventCore
 import Foundation
 import Synchronization
 
-/// An HTTP/2 cleartext (h2c, prior knowledge) server: one accept thread, one thread per connection.
+/// An HTTP/2 server, cleartext (h2c, prior knowledge) or over TLS (ALPN h2, with a `TLSAcceptor`): one accept
+/// thread, one thread per connection (which also runs the connection's TLS handshake).
 ///
 /// It only turns frames into `HTTP2Request`s and `HTTP2Response`s into frames; what a request means is the
 /// handler's business. `shutdown()` stops accepting, sends GOAWAY on every connection and lets their open
@@ -19,14 +20,22 @@ public final class HTTP2Server: Service {
     public let name = "grpc-server"
     private let configuration: HTTP2ServerConfiguration
     private let handler: any HTTP2RequestHandler
+    /// Set: the port speaks TLS (ALPN h2); nil: HTTP/2 cleartext.
+    private let tls: TLSAcceptor?
     private let logger: Logger
     private let budget: RequestBufferBudget
     private let state = Mutex(State.idle)
     private let listener: Mutex<ListeningSocketBox?> = Mutex(nil)
 
-    public init(configuration: HTTP2ServerConfiguration, handler: any HTTP2RequestHandler, logger: Logger) {
+    public init(
+        configuration: HTTP2ServerConfiguration,
+        handler: any HTTP2RequestHandler,
+        tls: TLSAcceptor? = nil,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.handler = handler
+        self.tls = tls
         self.logger = logger
         self.budget = RequestBufferBudget(limit: configuration.maxBufferedRequestBytes)
     }
@@ -64,7 +73,7 @@ public final class HTTP2Server: Service {
     /// `listener` afterwards closes it.
     private func acceptUntilShutdown() async throws {
         guard let box = listener.withLock({ $0 }) else { return }
-        logger.info("listening", ["grpc.port": String(box.socket.port)])
+        logger.info("listening", ["grpc.port": String(box.socket.port), "grpc.tls": tls == nil ? "off" : "on"])
         try await runOnDedicatedThread(named: "h2-accept") { try self.acceptLoop(box) }
     }
 
@@ -95,6 +104,7 @@ public final class HTTP2Server: Service {
             do {
                 connection = try HTTP2Connection(
                     socket: client,
+                    tls: tls,
                     configuration: configuration,
                     handler: handler,
                     budget: budget,

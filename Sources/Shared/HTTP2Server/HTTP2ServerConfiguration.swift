@@ -1,4 +1,4 @@
-/// Listening address and limits of the HTTP/2 cleartext server.
+/// Listening address and limits of the HTTP/2 server (cleartext, or TLS with a `TLSAcceptor`).
 public struct HTTP2ServerConfiguration: Sendable {
     /// Address to bind; default `0.0.0.0` (the gRPC port serves clients).
     public var host = "0.0.0.0"
