@@ -43,8 +43,8 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
     let configuration = settings.configuration
     let durability = settings.durability
     let topology = settings.topology
-    let logger = Logger(label: "gateway", minimumLevel: configuration.logLevel)
-    logger.notice("starting", ["build.version": BuildInfo.version, "build.revision": BuildInfo.revision])
+    let logger = Logger(label: "gateway", minimumLevel: configuration.logLevel, format: configuration.logFormat)
+    logger.notice("starting", settings.startupMetadata)
     let publisher = AMQPPublisher(
         configuration: AMQPConfiguration(servers: configuration.servers),
         declarations: topology.amqpDeclarations(for: topology.families),

@@ -45,6 +45,8 @@ public struct GatewayConfiguration: Sendable {
     public var drainTimeout: Duration = .seconds(30)
     /// `LOG_LEVEL`: default `info`.
     public var logLevel = Logger.Level.info
+    /// `LOG_FORMAT`: `json` (default) or `text`.
+    public var logFormat = LogFormat.json
     /// `AUTH_TOKENS_FILE`: bearer tokens for `dispatch`, one per line; unset means no authentication.
     public var authTokensFile: String?
 
@@ -102,6 +104,7 @@ public struct GatewayConfiguration: Sendable {
             )
         }
         logLevel = try env.logLevel()
+        logFormat = try env.logFormat()
         authTokensFile = env.optionalString("AUTH_TOKENS_FILE")
     }
 }

@@ -12,6 +12,8 @@ struct GatewaySettings: Sendable {
     var durability: DurabilitySettings
     var topology: Topology
     var auth: GRPCBearerAuth?
+    /// Every variable read with the value in effect, secrets redacted: the start-up log line carries it.
+    var effectiveSettings: Logger.Metadata = [:]
 
     /// Reads `environment`; throws every bad value, the topology's problem and the token file's problem together.
     static func load(_ environment: [String: String]) throws(ConfigurationErrors) -> GatewaySettings {
@@ -29,7 +31,13 @@ struct GatewaySettings: Sendable {
         guard let configuration, let durability, let topology, let auth else {
             preconditionFailure("every part either loaded or recorded a problem")
         }
-        return GatewaySettings(configuration: configuration, durability: durability, topology: topology, auth: auth)
+        return GatewaySettings(
+            configuration: configuration,
+            durability: durability,
+            topology: topology,
+            auth: auth,
+            effectiveSettings: env.effectiveSettings
+        )
     }
 
     /// Every variable `load` reads, with the default it states, in the order read: what `--help` lists.
@@ -38,6 +46,18 @@ struct GatewaySettings: Sendable {
         _ = try? GatewayConfiguration(environment: env)
         _ = try? DurabilitySettings(environment: env)
         return env.reads
+    }
+
+    /// The start-up log line's metadata: version, revision, every setting in effect (secrets redacted), and what
+    /// the topology and token files hold.
+    var startupMetadata: Logger.Metadata {
+        effectiveSettings.merging(
+            [
+                "build.version": "\(BuildInfo.version)", "build.revision": "\(BuildInfo.revision)",
+                "topology.families": .int(topology.families.count), "topology.exchange": "\(topology.exchange.name)",
+                "auth.enabled": .bool(auth != nil),
+            ]
+        ) { $1 }
     }
 
     /// The one line `check-config` prints when everything is valid.

@@ -38,7 +38,10 @@ struct DispatchService: Sendable {
         do {
             events = try validator.validate(batch, now: now)
         } catch {
-            logger.info("batch rejected", ["grpc.status": "\(error.grpcStatus.code)", "reason": error.message])
+            logger.info(
+                "batch rejected",
+                ["grpc.status": "\(error.grpcStatus.code)", "reason.text": "\(error.message)"]
+            )
             throw rejected(error)
         }
         let parts = CallPart.parts(header: batch.header, receivedAtMilliseconds: now, events: events)
@@ -46,7 +49,10 @@ struct DispatchService: Sendable {
         do {
             outcome = try await queue.submit(parts, bytes: parts.reduce(0) { $0 + $1.json.count }, events: events.count)
         } catch let error as IngestError {
-            logger.debug("batch refused", ["grpc.status": "\(error.grpcStatus.code)", "reason": error.message])
+            logger.debug(
+                "batch refused",
+                ["grpc.status": "\(error.grpcStatus.code)", "reason.text": "\(error.message)"]
+            )
             throw rejected(error)
         } catch let error as CancellationError {
             // The deadline passed or the client went away; a batch already queued is still published.
@@ -63,7 +69,7 @@ struct DispatchService: Sendable {
         if let report = clampMonitor.record(events: events.count, clamped: clamped, now: now) {
             logger.warning(
                 "more than 10% of last minute's events had future timestamps (client clocks ahead); they were clamped",
-                ["events": String(report.events), "events.clamped": String(report.clamped)]
+                ["events.count": .int(report.events), "events.clamped": .int(report.clamped)]
             )
         }
         let note = outcome == .spooled ? " (spooled until the broker is back)" : ""

@@ -104,7 +104,7 @@ public struct GRPCRouter: HTTP2RequestHandler {
         if let exceeded = error as? DeadlineExceeded {
             return GRPCStatus(.deadlineExceeded, "the call's deadline (\(exceeded.timeout)) passed")
         }
-        logger.error("handler failed without a status", ["grpc.path": path].merging(.error(error)) { $1 })
+        logger.error("handler failed without a status", ["grpc.path": "\(path)"].merging(.error(error)) { $1 })
         return GRPCStatus(.internalError, "internal error: \(error)")
     }
 

@@ -193,7 +193,10 @@ final class HTTP2Connection: @unchecked Sendable {
         let now = ContinuousClock.now
         for stream in streams.values where !stream.dispatched && now - stream.openedAt > configuration.requestTimeout {
             stream.dispatched = true
-            logger.debug("request incomplete after the request timeout; stream reset", ["h2.stream": String(stream.id)])
+            logger.debug(
+                "request incomplete after the request timeout; stream reset",
+                ["h2.stream": .integer(stream.id)]
+            )
             let result = nghttp2_submit_rst_stream(
                 session,
                 UInt8(NGHTTP2_FLAG_NONE.rawValue),

@@ -64,7 +64,7 @@ public final class HTTP2Server: Service {
     /// `listener` afterwards closes it.
     private func acceptUntilShutdown() async throws {
         guard let box = listener.withLock({ $0 }) else { return }
-        logger.info("listening", ["grpc.port": String(box.socket.port)])
+        logger.info("listening", ["grpc.port": .int(box.socket.port)])
         try await runOnDedicatedThread(named: "h2-accept") { try self.acceptLoop(box) }
     }
 

@@ -59,9 +59,9 @@ enum SpoolRecovery {
                 logger.warning(
                     "spool segment has a damaged tail; cutting it off",
                     [
-                        "spool.segment": SpoolSegment.fileName(id), "spool.damage": damage,
-                        "spool.records_kept": "\(scan.records.count)",
-                        "spool.bytes_cut": "\(bytes.count - scan.validEnd)",
+                        "spool.segment": "\(SpoolSegment.fileName(id))", "spool.damage": "\(damage)",
+                        "spool.records_kept": .int(scan.records.count),
+                        "spool.bytes_cut": .int(bytes.count - scan.validEnd),
                     ]
                 )
                 try SpoolFileOps.truncate(path, to: scan.validEnd)

@@ -31,7 +31,7 @@ extension SpoolReplayer {
         save(cursor)
         logger.info(
             "spool segment replayed and deleted",
-            ["spool.segment": SpoolSegment.fileName(segment.id), "spool.records": "\(records.count)"]
+            ["spool.segment": "\(SpoolSegment.fileName(segment.id))", "spool.records": .int(records.count)]
         )
     }
 
@@ -41,7 +41,7 @@ extension SpoolReplayer {
         if let spoolError = error as? SpoolError, spoolError.code == .corruptRecord {
             logger.error(
                 "spool segment does not decode; quarantining it",
-                Logger.Metadata.error(error).merging(["spool.segment": SpoolSegment.fileName(segment.id)]) { $1 }
+                Logger.Metadata.error(error).merging(["spool.segment": "\(SpoolSegment.fileName(segment.id))"]) { $1 }
             )
             do {
                 try spool.quarantineSegment(segment.id)
@@ -52,8 +52,8 @@ extension SpoolReplayer {
         }
         let delay = min(retryDelays.max, retryDelays.first * (1 << min(attempt - 1, 16)))
         var metadata = Logger.Metadata.error(error)
-        metadata["spool.retry_in"] = "\(delay)"
-        metadata["spool.attempt"] = "\(attempt)"
+        metadata["spool.retry_in_seconds"] = .seconds(delay)
+        metadata["spool.attempt"] = .int(attempt)
         logger.warning("spool replay round failed; retrying from the last confirmed record", metadata)
         await pause(delay)
     }

@@ -85,8 +85,8 @@ public final class BufferedSink: DeliveryProcessor {
             logger.error(
                 "message dead-lettered",
                 [
-                    "amqp.message_id": delivery.messageID ?? "tag-\(delivery.deliveryTag)",
-                    "reason": error.deadLetterReason, "reason.class": failure.rawValue,
+                    "amqp.message_id": "\(delivery.messageID ?? "tag-\(delivery.deliveryTag)")",
+                    "reason.text": "\(error.deadLetterReason)", "reason.class": "\(failure.rawValue)",
                 ]
             )
             guard let queue else { return .reject }
@@ -119,14 +119,14 @@ public final class BufferedSink: DeliveryProcessor {
         guard !held.isEmpty else { return [] }
         if !breaker.isOpen, let acks = flush() { return acks }
         let requeues = held.map { Settlement(deliveryTag: $0.deliveryTag, disposition: .requeue) }
-        logger.notice("batch handed back to the queue unwritten", ["batch.messages": "\(held.count)"])
+        logger.notice("batch handed back to the queue unwritten", ["batch.messages": .int(held.count)])
         reset()
         return requeues
     }
 
     public func channelLost() {
         guard !held.isEmpty else { return }
-        logger.warning("batch dropped with its channel; the broker redelivers it", ["batch.messages": "\(held.count)"])
+        logger.warning("batch dropped with its channel; the broker redelivers it", ["batch.messages": .int(held.count)])
         reset()
     }
 
@@ -138,7 +138,7 @@ public final class BufferedSink: DeliveryProcessor {
             retryAt = now() + settings.retryDelay
             logger.warning(
                 "batch insert failed; rows kept for a retry",
-                ["batch.messages": "\(held.count)", "batch.rows": "\(rowCount)"].merging(.error(error)) { $1 }
+                ["batch.messages": .int(held.count), "batch.rows": .int(rowCount)].merging(.error(error)) { $1 }
             )
             return nil
         }
@@ -159,8 +159,8 @@ public final class BufferedSink: DeliveryProcessor {
         logger.error(
             "events refused by row validation; they are dead-lettered once the message's other rows are written",
             [
-                "amqp.message_id": rows.messageID, "reason.class": "bad_row", "reason": rejected.summary,
-                "rows.batched": "\(rows.count)", "rows.refused": "\(rejected.count)",
+                "amqp.message_id": "\(rows.messageID)", "reason.class": "bad_row", "reason.text": "\(rejected.summary)",
+                "rows.batched": .int(rows.count), "rows.refused": .int(rejected.count),
             ]
         )
         guard let queue else { return .reject }

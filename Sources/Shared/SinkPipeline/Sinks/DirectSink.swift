@@ -59,7 +59,9 @@ public final class DirectSink {
         } catch {
             logger.warning(
                 "ClickHouse unreachable; message requeued",
-                ["amqp.message_id": rows.messageID, "clickhouse.table": queue.table].merging(.error(error)) { $1 }
+                ["amqp.message_id": "\(rows.messageID)", "clickhouse.table": "\(queue.table)"].merging(.error(error)) {
+                    $1
+                }
             )
             Thread.sleep(forTimeInterval: outageDelay.secondsDouble)
             return .requeue
@@ -75,8 +77,10 @@ public final class DirectSink {
         logger.error(
             "events refused by row validation dead-lettered; the message's other rows were written",
             [
-                "amqp.message_id": rows.messageID, "amqp.dlq": queue.deadLetterQueue, "reason.class": "bad_row",
-                "reason": rejected.summary, "rows.written": "\(rows.count)", "rows.refused": "\(rejected.count)",
+                "amqp.message_id": "\(rows.messageID)", "amqp.dlq": "\(queue.deadLetterQueue)",
+                "reason.class": "bad_row",
+                "reason.text": "\(rejected.summary)", "rows.written": .int(rows.count),
+                "rows.refused": .int(rejected.count),
             ]
         )
         return .republish(route.message)
@@ -85,17 +89,18 @@ public final class DirectSink {
     private func route(_ delivery: Delivery, _ failure: SinkFailure, reason: String) -> Disposition {
         let route = FailureRoute(delivery: delivery, queue: queue, failure: failure, reason: reason, now: now())
         var metadata: Logger.Metadata = [
-            "amqp.message_id": route.message.messageID, "reason.class": failure.rawValue, "reason": reason,
+            "amqp.message_id": "\(route.message.messageID)", "reason.class": "\(failure.rawValue)",
+            "reason.text": "\(reason)",
         ]
         switch route.destination {
         case .retry(let number, let delay):
             metrics.retried(failure)
-            metadata["retry.number"] = String(number)
-            metadata["retry.delay"] = "\(delay)"
+            metadata["retry.number"] = .int(number)
+            metadata["retry.delay_seconds"] = .seconds(delay)
             logger.warning("write failed; message scheduled for a retry", metadata)
         case .deadLetter:
             metrics.deadLettered(failure)
-            metadata["amqp.dlq"] = queue.deadLetterQueue
+            metadata["amqp.dlq"] = "\(queue.deadLetterQueue)"
             logger.error("message dead-lettered", metadata)
         }
         return .republish(route.message)
