@@ -85,14 +85,15 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
         queue: queue,
         metrics: metrics,
         clampMonitor: ClampMonitor(),
-        logger: logger
+        logger: logger,
+        auth: settings.auth
     )
     var router = GRPCRouter(
         maxMessageBytes: configuration.maxMessageBytes,
         logger: logger,
         metrics: GRPCServerMetrics(registry: registry)
     )
-    router.register(DispatchService.path, settings.auth.map { $0.protect(dispatch.dispatch) } ?? dispatch.dispatch)
+    router.register(DispatchService.path, dispatch.dispatch)
     router.register(HealthService.checkPath, health.check)
     router.registerServerStreaming(HealthService.watchPath, health.watch)
     let server = HTTP2Server(configuration: configuration.server, handler: router, logger: logger)

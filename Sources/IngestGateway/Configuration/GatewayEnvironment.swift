@@ -26,7 +26,8 @@ enum GatewayEnvironment {
             "MAX_BUFFERED_REQUEST_BYTES": "request bytes all connections together may hold",
             "DRAIN_TIMEOUT": "limit for a graceful shutdown",
             "SHUTDOWN_GRACE": "after SIGTERM, keep serving this long while NOT_SERVING, then close the port",
-            "AUTH_TOKENS_FILE": "file of bearer tokens for dispatch, one per line; unset: no authentication",
+            "AUTH_TOKENS_FILE": "file of bearer tokens for dispatch, one per line, optionally named (name:token or "
+                + "name token); unset: no authentication",
             "SPOOL_DIR": "the spool's directory (one gateway per directory)",
             "SPOOL_MAX_BYTES": "the spool's total size; full and broker down: UNAVAILABLE",
             "SPOOL_SEGMENT_BYTES": "a segment file is closed and a new one started beyond this size",

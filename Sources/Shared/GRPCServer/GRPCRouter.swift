@@ -145,7 +145,10 @@ public struct GRPCRouter: HTTP2RequestHandler {
             }
             message = try GRPCGzip.decompress(message, limit: maxMessageBytes)
         }
-        return (method, GRPCCallContext(path: request.path, headers: request.headers, timeout: timeout), message)
+        return (
+            method, GRPCCallContext(path: request.path, headers: request.headers, timeout: timeout, peer: request.peer),
+            message
+        )
     }
 
     /// A response made of one HEADERS frame that carries the status (for errors before any message).

@@ -32,6 +32,8 @@ final class HTTP2Connection: @unchecked Sendable {
     private var goawaySent = false
     /// GOAWAY went out because the server shuts down: new and open streams' writers are told to finish.
     var isDraining = false
+    /// The client's `address:port`, read once at accept time (requests carry it for log lines).
+    let peer: String
 
     init(
         socket: Int32,
@@ -43,6 +45,7 @@ final class HTTP2Connection: @unchecked Sendable {
         throws(HTTP2Error)
     {
         self.socket = socket
+        self.peer = PeerAddress.of(socket)
         self.configuration = configuration
         self.budget = budget
         self.handler = handler
