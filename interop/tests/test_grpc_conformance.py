@@ -166,7 +166,7 @@ def test_bearer_auth_on_dispatch_only(tmp_path: pathlib.Path):
             reply = stub.dispatch(batch([event()]), timeout=TIMEOUT_S, metadata=[("authorization", "Bearer token-two")])
             assert reply.status == "SUCCESS"
             # A named client's bad batch: logged with its name and address, never its token.
-            error = rpc_error(lambda: stub.dispatch(batch([event(type="")]), timeout=TIMEOUT_S,
+            error = rpc_error(lambda: stub.dispatch(batch([event(timestamp="late-bad")]), timeout=TIMEOUT_S,
                                                     metadata=[("authorization", "Bearer token-three")]))
             assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
             health = health_pb2_grpc.HealthStub(opened)
@@ -184,6 +184,9 @@ def test_bearer_auth_on_dispatch_only(tmp_path: pathlib.Path):
     assert all(token not in text for token in ["token-one", "token-two", "token-three"]), "tokens are never logged"
     lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     rejected = [line for line in lines if line.get("msg") == "batch rejected"]
+    starting = lines[0]
+    assert starting["msg"] == "starting" and starting["auth.enabled"] is True, starting
+    assert starting["config.AUTH_TOKENS_FILE"] == str(tokens) and isinstance(starting["config.ADMIN_PORT"], int)
     by_status = {}
     for line in rejected:
         assert re.fullmatch(r"127\.0\.0\.1:\d+", line["client.peer"]), line

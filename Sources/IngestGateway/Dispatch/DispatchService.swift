@@ -89,7 +89,8 @@ struct DispatchService: Sendable {
     /// passed or its client left), logs it (rate-limited per code) with the client's address and identity, and
     /// passes the error on.
     private func rejected(_ error: any Error, _ context: GRPCCallContext) -> any Error {
-        let status = error is CancellationError ? nil : (error as? any GRPCStatusConvertible)?.grpcStatus
+        let status =
+            error is CancellationError ? nil : error as? GRPCStatus ?? (error as? any GRPCStatusConvertible)?.grpcStatus
         let code = error is CancellationError ? .cancelled : status?.code ?? .internalError
         metrics.batchRejected(code)
         if let status, [.invalidArgument, .unauthenticated, .resourceExhausted].contains(code) {
