@@ -5,7 +5,8 @@
 #
 # Environment (default): PORT (8017), ADMIN_PORT (8019, the gateway's), WORKER_ADMIN_PORT (8021: the first worker's
 # admin port, the next worker the next port), RABBIT_PORT (5672), CLICKHOUSE_PORT (8123), FAMILIES
-# ("analytics logs"), LOG_FORMAT (text here; the binaries default to json), and every variable the binaries read (README, "Configuration").
+# ("analytics logs"), LOG_FORMAT (text here; the binaries default to json), and every variable the binaries read
+# (README, "Configuration").
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)

@@ -11,6 +11,7 @@ import Testing
         (["replay", "--queue", "q"], .replay(queue: "q", limit: nil)),
         (["replay", "--queue", "q", "--limit", "500"], .replay(queue: "q", limit: 500)),
         (["list", "--output", "json"], .list(family: nil, options: DeadLetterOptions(output: .json))),
+        (["inspect", "--queue", "q"], .peek(queue: "q", limit: DeadLetterArguments.defaultPeekLimit)),
         (
             ["peek", "--queue", "q", "--full", "--output=json", "--reason-class", "bad_row"],
             .peek(

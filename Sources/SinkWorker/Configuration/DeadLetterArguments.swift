@@ -13,7 +13,7 @@ public enum DeadLetterArguments: Sendable, Equatable {
     public static let usage = """
         usage: SinkWorker dlq list [--family NAME] [--output text|json]
                SinkWorker dlq peek --queue QUEUE [--limit N] [--reason-class CLASS] [--full] [--output text|json]
-                   shows up to N messages (default 10) and leaves them in the DLQ
+                   shows up to N messages (default 10) and leaves them in the DLQ (also: dlq inspect)
                SinkWorker dlq replay --queue QUEUE [--limit N] [--reason-class CLASS] [--rate N] [--dry-run]
                    [--full] [--output text|json]
                    moves messages back to QUEUE (default: every message present at the start), many in flight
@@ -32,7 +32,8 @@ public enum DeadLetterArguments: Sendable, Equatable {
     /// `--queue Q` or `--queue=Q`.
     public static func parse(_ arguments: [String]) throws(ArgumentError) -> DeadLetterArguments {
         func fail(_ problem: String) -> ArgumentError { ArgumentError(message: "\(problem)\n\(usage)") }
-        guard let command = arguments.first else { throw fail("dlq needs a command: list, peek or replay") }
+        guard var command = arguments.first else { throw fail("dlq needs a command: list, peek or replay") }
+        if command == "inspect" { command = "peek" }
         let allowed: [String: (options: Set<String>, flags: Set<String>)] = [
             "list": (["--family", "--output"], []),
             "peek": (["--queue", "--limit", "--output", "--reason-class"], ["--full"]),
