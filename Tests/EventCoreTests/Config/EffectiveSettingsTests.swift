@@ -16,7 +16,7 @@ import Testing
         let settings = env.effectiveSettings
         #expect(settings["config.RABBIT_PASSWORD"] == "<redacted>")
         #expect(settings["config.ADMIN_TOKEN"] == "<redacted>")
-        #expect(settings["config.CLICKHOUSE_PASSWORD"] != nil)
+        #expect(settings["config.CLICKHOUSE_PASSWORD"] == "empty", "an empty default says so")
         #expect(settings["config.RABBIT_PORT"] == 5699)
         #expect(settings["config.RABBIT_HOST"] == "127.0.0.1")
         #expect(settings["config.LOG_FORMAT"] == "text")
@@ -24,6 +24,13 @@ import Testing
         #expect(Set(settings.keys) == Set(env.reads.map { "config.\($0.name)" }))
         let line = LogLine.render(level: .notice, label: "t", message: "starting", metadata: settings)
         #expect(!line.contains("hunter2") && !line.contains("t0ken"))
+    }
+
+    @Test func aSecretsDefaultIsRedactedToo() throws {
+        let env = Environment.collecting([:])
+        _ = try ServerAddresses(environment: env)
+        #expect(env.effectiveSettings["config.RABBIT_PASSWORD"] == "<redacted>")
+        #expect(env.effectiveSettings["config.RABBIT_USER"] == "guest")
     }
 
     @Test(arguments: [

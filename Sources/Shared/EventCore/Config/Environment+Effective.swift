@@ -9,16 +9,14 @@ extension Environment {
 
     /// Every variable read so far with the value in effect, for the start-up log line: `config.NAME` keys, the
     /// value as set (else the default the parser states), numbers and booleans typed, secrets written
-    /// `<redacted>` when set (`unset` otherwise).
+    /// `<redacted>` whenever they have a value, a default one included (`unset` or `empty` otherwise).
     public var effectiveSettings: Logger.Metadata {
         var settings: Logger.Metadata = [:]
         for read in reads {
-            let key = "config.\(read.name)"
-            guard let set = value(read.name)?.trimmingSpaces else {
-                settings[key] = Self.typed(read.defaultValue)
-                continue
-            }
-            settings[key] = Self.isSecret(read.name) ? "<redacted>" : Self.typed(set)
+            let effective = value(read.name)?.trimmingSpaces
+            let hasValue = effective != nil || !["unset", "empty"].contains(read.defaultValue)
+            settings["config.\(read.name)"] =
+                Self.isSecret(read.name) && hasValue ? "<redacted>" : Self.typed(effective ?? read.defaultValue)
         }
         return settings
     }
