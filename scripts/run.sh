@@ -5,7 +5,8 @@
 #
 # Environment (default): PORT (8017), ADMIN_PORT (8019, the gateway's), WORKER_ADMIN_PORT (8021: the first worker's
 # admin port, the next worker the next port), RABBIT_PORT (5672), CLICKHOUSE_PORT (8123), FAMILIES
-# ("analytics logs"), and every variable the binaries read (README, "Configuration").
+# ("analytics logs"), LOG_FORMAT (text here; the binaries default to json), and every variable the binaries read
+# (README, "Configuration").
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -18,6 +19,7 @@ export ADMIN_PORT=${ADMIN_PORT:-8019}
 WORKER_ADMIN_PORT=${WORKER_ADMIN_PORT:-8021}
 export RABBIT_PORT=${RABBIT_PORT:-5672}
 export CLICKHOUSE_PORT=${CLICKHOUSE_PORT:-8123}
+export LOG_FORMAT=${LOG_FORMAT:-text}  # human lines in the terminal; the binaries default to json
 FAMILIES=${FAMILIES:-analytics logs}
 STACK_DIR=$ROOT/.run/stack
 PIDS_DIR=$ROOT/.run/pids

@@ -97,6 +97,16 @@ check_metrics() {
 }
 check_metrics gateway "$ADMIN_PORT"
 check_metrics worker-analytics "$WORKER_ADMIN_PORT"
+# Series an alert needs before the first event: present right after start (at zero), not only once it happened.
+gateway_metrics=$(curl -fsS --max-time 30 "http://127.0.0.1:$ADMIN_PORT/metrics")
+worker_metrics=$(curl -fsS --max-time 30 "http://127.0.0.1:$WORKER_ADMIN_PORT/metrics")
+for code in INVALID_ARGUMENT UNAUTHENTICATED RESOURCE_EXHAUSTED; do
+    grep -qxF "eventgrpc_gateway_batches_rejected_total{code=\"$code\"} 0" <<< "$gateway_metrics" \
+        || { echo "gateway /metrics lacks eventgrpc_gateway_batches_rejected_total{code=\"$code\"} 0" >&2; exit 1; }
+done
+grep -q '^eventgrpc_worker_last_insert_timestamp_seconds{queue="[^"]*"} ' <<< "$worker_metrics" \
+    || { echo "worker /metrics lacks eventgrpc_worker_last_insert_timestamp_seconds{queue}" >&2; exit 1; }
+echo "metrics present at start: rejections by code, last insert per queue"
 # Interop tests may start processes of their own (EVENTGRPC_BIN) and stop or kill the servers (scripts/stack.sh
 # with STACK_DIR); a test that does so restores them before it ends.
 GATEWAY_ADDR=127.0.0.1:$GRPC_PORT CLICKHOUSE_URL=http://127.0.0.1:$CLICKHOUSE_PORT ADMIN_ADDR=127.0.0.1:$ADMIN_PORT \

@@ -45,8 +45,8 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
     let configuration = settings.configuration
     let durability = settings.durability
     let topology = settings.topology
-    let logger = Logger(label: "gateway", minimumLevel: configuration.logLevel)
-    logger.notice("starting", ["build.version": BuildInfo.version, "build.revision": BuildInfo.revision])
+    let logger = Logger(label: "gateway", minimumLevel: configuration.logLevel, format: configuration.logFormat)
+    logger.notice("starting", settings.startupMetadata)
     let publisher = AMQPPublisher(
         configuration: AMQPConfiguration(servers: configuration.servers),
         declarations: topology.amqpDeclarations(for: topology.families),
@@ -87,14 +87,15 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
         queue: queue,
         metrics: metrics,
         clampMonitor: ClampMonitor(),
-        logger: logger
+        logger: logger,
+        auth: settings.auth
     )
     var router = GRPCRouter(
         maxMessageBytes: configuration.maxMessageBytes,
         logger: logger,
         metrics: GRPCServerMetrics(registry: registry)
     )
-    router.register(DispatchService.path, settings.auth.map { $0.protect(dispatch.dispatch) } ?? dispatch.dispatch)
+    router.register(DispatchService.path, dispatch.dispatch)
     router.register(HealthService.checkPath, health.check)
     router.registerServerStreaming(HealthService.watchPath, health.watch)
     var tls: TLSAcceptor?

@@ -33,7 +33,7 @@ struct QueueConsumers {
             )
             let strikes = TimeoutStrikes()
             let consumers = (0..<queue.consumers).map { slot in
-                let consumerLogger = logger.with(["amqp.queue": queue.name, "consumer": String(slot)])
+                let consumerLogger = logger.with(["amqp.queue": "\(queue.name)", "consumer": .int(slot)])
                 let sinks = SinkFactory(
                     queue: queue,
                     table: table,

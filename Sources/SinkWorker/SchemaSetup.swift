@@ -20,13 +20,13 @@ enum SchemaSetup {
                 for table in tables {
                     report(try EventTable.ensureColumns(of: table, using: connection), table: table, logger: logger)
                 }
-                logger.info("schema ready", ["clickhouse.tables": tables.map { "\($0)" }.joined(separator: ",")])
+                logger.info("schema ready", ["clickhouse.tables": "\(tables.map { "\($0)" }.joined(separator: ","))"])
                 return
             } catch {
                 attempt += 1
                 logger.warning(
                     "schema not created yet; retrying in 1 s",
-                    ["attempt": String(attempt)].merging(.error(error)) { $1 }
+                    ["attempt": .int(attempt)].merging(.error(error)) { $1 }
                 )
                 try await Task.sleep(for: .seconds(1))
             }
@@ -37,15 +37,15 @@ enum SchemaSetup {
         if !report.added.isEmpty {
             logger.notice(
                 "columns added to an existing table",
-                ["clickhouse.table": "\(table)", "columns": report.added.joined(separator: ",")]
+                ["clickhouse.table": "\(table)", "columns": "\(report.added.joined(separator: ","))"]
             )
         }
         for mismatch in report.mismatched {
             logger.warning(
                 "a column has another type than this release writes; left as it is",
                 [
-                    "clickhouse.table": "\(table)", "column": mismatch.column, "type.expected": mismatch.expected,
-                    "type.found": mismatch.found,
+                    "clickhouse.table": "\(table)", "column": "\(mismatch.column)",
+                    "type.expected": "\(mismatch.expected)", "type.found": "\(mismatch.found)",
                 ]
             )
         }

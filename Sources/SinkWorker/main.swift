@@ -51,8 +51,13 @@ func runCommand(_ arguments: [String], environment: [String: String]) async -> I
 func runWorker(_ settings: WorkerSettings, family: Topology.Family) async -> Int32 {
     let configuration = settings.configuration
     let topology = settings.topology
-    let logger = Logger(label: "sink-worker", minimumLevel: configuration.logLevel, metadata: ["family": family.name])
-    logger.notice("starting", ["build.version": BuildInfo.version, "build.revision": BuildInfo.revision])
+    let logger = Logger(
+        label: "sink-worker",
+        minimumLevel: configuration.logLevel,
+        format: configuration.logFormat,
+        metadata: ["family": "\(family.name)"]
+    )
+    logger.notice("starting", settings.startupMetadata)
     do {
         let clickHouse = ClickHouseConfiguration(
             servers: configuration.servers,

@@ -47,6 +47,30 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        ("mobile:s3cret", "mobile"), ("web-app s3cret", "web-app"), ("ci\ts3cret", "ci"),
+        ("s3cret", GRPCBearerAuth.fingerprint(Array("s3cret".utf8))),
+    ])
+    func namedTokensGiveTheirNameOthersAFingerprint(line: String, identity: String) async throws {
+        let auth = try GRPCBearerAuth(tokens: [line])
+        #expect(try auth.authorize([HTTPField("authorization", "Bearer s3cret")]) == identity)
+        #expect(auth.identity([HTTPField("authorization", "Bearer s3cret")]) == identity)
+        let handler = auth.protect { _, context in Array(context.client.utf8) }
+        #expect(try await handler([], context("Bearer s3cret")) == Array(identity.utf8))
+    }
+
+    @Test func aRefusedTokenIsKnownByItsFingerprintNeverItsValue() {
+        let identity = auth.identity([HTTPField("authorization", "Bearer guessed-token")])
+        #expect(identity == GRPCBearerAuth.fingerprint(Array("guessed-token".utf8)))
+        #expect(identity.hasPrefix("token-") && identity.count == 14 && !identity.contains("guessed"))
+        #expect(auth.identity([]) == "none")
+        #expect(GRPCBearerAuth.fingerprint(Array("a".utf8)) != GRPCBearerAuth.fingerprint(Array("b".utf8)))
+    }
+
+    @Test func aNameWithoutATokenIsRefused() {
+        #expect(throws: ConfigurationError.self) { try GRPCBearerAuth(tokens: ["mobile:"]) }
+    }
+
     @Test func constantTimeEqualityComparesWholeContents() {
         #expect(GRPCBearerAuth.constantTimeEqual(Array("abc".utf8), Array("abc".utf8)))
         #expect(!GRPCBearerAuth.constantTimeEqual(Array("abc".utf8), Array("abd".utf8)))

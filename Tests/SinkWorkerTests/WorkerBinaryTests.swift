@@ -31,6 +31,19 @@ struct WorkerBinaryTests {
         #expect(!outcome.errorOutput.isEmpty && outcome.output.isEmpty)
     }
 
+    @Test(arguments: [
+        ["dlq", "list", "--output", "yaml"], ["dlq", "peek", "--queue", "logs.trace", "--reason-class", "nope"],
+        ["dlq", "replay", "--queue", "logs.trace", "--rate", "0"],
+        ["dlq", "replay", "--queue", "logs.trace", "--full"],
+        ["dlq", "replay", "--queue", "logs.trace", "--dry-run=1"],
+    ])
+    func badDeadLetterFlagsExitTwoBeforeTouchingTheBroker(arguments: [String]) async throws {
+        // A closed port: exit 2 shows the arguments were refused before any connection was tried.
+        let outcome = try await worker.run(arguments, environment: ["RABBIT_PORT": "1"])
+        #expect(outcome.status == 2 && !outcome.signalled)
+        #expect(outcome.errorOutput.contains("usage: SinkWorker dlq") && outcome.output.isEmpty)
+    }
+
     @Test func checkConfigSumsUpOrListsEveryError() async throws {
         let valid = try await worker.run(["check-config", "--family=logs"])
         #expect(valid.status == 0 && valid.output.hasPrefix("SinkWorker: configuration valid: family logs"))

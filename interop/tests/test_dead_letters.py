@@ -115,10 +115,39 @@ def test_poison_and_bad_row_each_land_in_the_dlq_once_and_the_worker_goes_on(tmp
         another = str(uuid.uuid4())
         publish_to_queue(family.queue, good_payload(another), f"good-{another}")
         assert eventually(lambda: family.landed([another])[1] == 1, STEP_TIMEOUT_S), "the worker stopped consuming"
+        assert family.stop_worker() == 0, family.tail()
+        check_dlq_flags(family)
     finally:
         code = family.stop_worker()
         family.drop()
     assert code == 0, family.tail()
+
+
+def check_dlq_flags(family: Family) -> None:
+    """The dlq flags on the poison (decode) and bad-row dead letters, the worker stopped so nothing consumes."""
+    def objects(result: subprocess.CompletedProcess) -> list[dict]:
+        assert result.returncode == 0, result.stderr
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+    listed = objects(family.dlq("list", "--output", "json"))
+    assert next(row for row in listed if row["queue"] == family.queue)["depth"] == 2, listed
+    messages = objects(family.dlq("peek", "--queue", family.queue, "--output", "json", "--full"))
+    assert sorted(message["reason_class"] for message in messages) == ["bad_row", "decode"], messages
+    poison = next(message for message in messages if message["reason_class"] == "decode")
+    assert poison["body"] == "{this is not json" and not poison["body_truncated"], poison
+    assert poison["origin_queue"] == family.queue and poison["retries"] == 0, poison
+    only = objects(family.dlq("peek", "--queue", family.queue, "--reason-class", "bad_row", "--output", "json"))
+    assert [message["reason_class"] for message in only] == ["bad_row"], only
+    dry = objects(family.dlq("replay", "--queue", family.queue, "--dry-run", "--output", "json"))
+    assert len(dry) == 3 and dry[-1]["dry_run"] and (dry[-1]["selected"], dry[-1]["replayed"]) == (2, 0), dry
+    assert eventually(lambda: family.dlq_depth() == 2, 10), "a dry run must change nothing"
+    replay = family.dlq("replay", "--queue", family.queue, "--reason-class", "bad_row", "--rate", "5")
+    print(f"\ndlq replay --reason-class bad_row --rate 5: {replay.stdout.strip()} | {replay.stderr.strip()}")
+    assert replay.returncode == 0 and "replayed 1/1" in replay.stdout and "msg/s" in replay.stderr, replay
+    assert eventually(lambda: family.dlq_depth() == 1, 10), "only the bad-row message leaves the DLQ"
+    assert eventually(lambda: queue_depth(family.queue)["messages_ready"] == 1, 10)
+    refused = family.dlq("replay", "--queue", family.queue, "--rate", "0")
+    assert refused.returncode == 2 and "usage: SinkWorker dlq" in refused.stderr, refused
 
 
 HEADER_FIELDS = ["sessionId", "deviceId", "androidAdvertisingId", "clientId", "channel", "os", "clientType",

@@ -4,8 +4,10 @@ Runs against the gateway of `make test` (GATEWAY_ADDR, ADMIN_ADDR); the auth tes
 EVENTGRPC_BIN with AUTH_TOKENS_FILE on free ports (broker: RABBIT_PORT) and stops it, checking its exit code.
 """
 
+import json
 import os
 import pathlib
+import re
 import signal
 import subprocess
 import tempfile
@@ -152,7 +154,7 @@ def test_bearer_auth_on_dispatch_only(tmp_path: pathlib.Path):
     if not os.environ.get("EVENTGRPC_BIN"):
         pytest.fail("EVENTGRPC_BIN is not set: run through make test")
     tokens = tmp_path / "tokens"
-    tokens.write_text("# interop\ntoken-one\ntoken-two\n")
+    tokens.write_text("# interop\ntoken-one\ntoken-two\nmobile token-three\n")
     gateway = Gateway(log_dir=tmp_path, AUTH_TOKENS_FILE=tokens).start()
     try:
         with grpc.insecure_channel(gateway.address) as opened:
@@ -163,6 +165,10 @@ def test_bearer_auth_on_dispatch_only(tmp_path: pathlib.Path):
                 assert error.code() == grpc.StatusCode.UNAUTHENTICATED
             reply = stub.dispatch(batch([event()]), timeout=TIMEOUT_S, metadata=[("authorization", "Bearer token-two")])
             assert reply.status == "SUCCESS"
+            # A named client's bad batch: logged with its name and address, never its token.
+            error = rpc_error(lambda: stub.dispatch(batch([event(timestamp="late-bad")]), timeout=TIMEOUT_S,
+                                                    metadata=[("authorization", "Bearer token-three")]))
+            assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
             health = health_pb2_grpc.HealthStub(opened)
             assert health.Check(health_pb2.HealthCheckRequest(), timeout=TIMEOUT_S).status == 1
             # SIGTERM with a Watch open: NOT_SERVING, then the call ends UNAVAILABLE and the process exits 0.
@@ -175,5 +181,18 @@ def test_bearer_auth_on_dispatch_only(tmp_path: pathlib.Path):
     finally:
         code = gateway.stop(timeout=30)
     text = gateway.log_text()
-    assert "token-one" not in text and "token-two" not in text, "tokens must never be logged"
+    assert all(token not in text for token in ["token-one", "token-two", "token-three"]), "tokens are never logged"
+    lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    rejected = [line for line in lines if line.get("msg") == "batch rejected"]
+    starting = lines[0]
+    assert starting["msg"] == "starting" and starting["auth.enabled"] is True, starting
+    assert starting["config.AUTH_TOKENS_FILE"] == str(tokens) and isinstance(starting["config.ADMIN_PORT"], int)
+    by_status = {}
+    for line in rejected:
+        assert re.fullmatch(r"127\.0\.0\.1:\d+", line["client.peer"]), line
+        by_status.setdefault(line["grpc.status"], []).append(line["client.identity"])
+    # No token, a wrong one, one without "Bearer": fingerprints of what was presented (never the value).
+    assert len(by_status["UNAUTHENTICATED"]) == 3 and by_status["UNAUTHENTICATED"][0] == "none", by_status
+    assert all(re.fullmatch(r"token-[0-9a-f]{8}", name) for name in by_status["UNAUTHENTICATED"][1:]), by_status
+    assert by_status["INVALID_ARGUMENT"] == ["mobile"], by_status
     assert code == 0, text[-2000:]

@@ -359,6 +359,7 @@ def test_logs_database_down_while_analytics_keeps_landing():
         eventually(lambda: deployment.final_count("logs") >= 5, 15)
         clickhouse.query(f"DETACH DATABASE {logs_database}")
         detached = True
+        detached_at = time.time()
         sender = Sender(deployment)
         sender.start()
         logs_paused = eventually(lambda: deployment.heartbeat("logs")[0] == 410, 10)
@@ -370,6 +371,9 @@ def test_logs_database_down_while_analytics_keeps_landing():
         metrics = deployment.metrics("logs")
         breaker = metrics["eventgrpc_worker_breaker_open"]
         health = metrics["eventgrpc_worker_database_healthy"]
+        # The alert for a stuck queue: the logs queue's last insert stays before the outage, analytics' moves on.
+        logs_last_insert = metrics["eventgrpc_worker_last_insert_timestamp_seconds"]
+        analytics_last_insert = deployment.metrics("analytics")["eventgrpc_worker_last_insert_timestamp_seconds"]
         analytics_heartbeat = deployment.heartbeat("analytics")[0]
         print(f"\nlogs database detached: analytics acknowledged={len(during_app_ids)} landed during the outage="
               f"{landed_during}; logs heartbeat={heartbeat}; logs breaker_open={breaker} database_healthy={health}; "
@@ -387,6 +391,8 @@ def test_logs_database_down_while_analytics_keeps_landing():
         print(f"dead-lettered={dlq}")
         assert logs_paused and heartbeat[0] == 410 and "unhealthy" in heartbeat[1]
         assert breaker == 1 and health == 0
+        assert 0 < logs_last_insert <= detached_at < analytics_last_insert + 1, (logs_last_insert, detached_at,
+                                                                                 analytics_last_insert)
         assert analytics_landed and analytics_heartbeat == 200
         assert (lost_app, extra_app, lost_log, extra_log, dlq) == (0, 0, 0, 0, 0)
         assert_clean_exit(deployment)

@@ -45,6 +45,8 @@ public struct GatewayConfiguration: Sendable {
     public var drainTimeout: Duration = .seconds(30)
     /// `LOG_LEVEL`: default `info`.
     public var logLevel = Logger.Level.info
+    /// `LOG_FORMAT`: `json` (default) or `text`.
+    public var logFormat = LogFormat.json
     /// `AUTH_TOKENS_FILE`: bearer tokens for `dispatch`, one per line; unset means no authentication.
     public var authTokensFile: String?
     /// `TLS_CERT_FILE` and `TLS_KEY_FILE` (both or neither): the gRPC port speaks TLS 1.2+ with ALPN h2;
@@ -106,6 +108,7 @@ public struct GatewayConfiguration: Sendable {
             )
         }
         logLevel = try env.logLevel()
+        logFormat = try env.logFormat()
         authTokensFile = env.optionalString("AUTH_TOKENS_FILE")
         tls = try Self.tlsConfiguration(env)
     }

@@ -26,13 +26,14 @@ enum GatewayEnvironment {
             "MAX_BUFFERED_REQUEST_BYTES": "request bytes all connections together may hold",
             "DRAIN_TIMEOUT": "limit for a graceful shutdown",
             "SHUTDOWN_GRACE": "after SIGTERM, keep serving this long while NOT_SERVING, then close the port",
-            "AUTH_TOKENS_FILE": "file of bearer tokens for dispatch, one per line; unset: no authentication",
             "TLS_CERT_FILE": "PEM certificate (then its chain) for gRPC over TLS 1.2+ (ALPN h2); unset: h2c; "
                 + "reloaded on SIGHUP or when the file changes",
             "TLS_KEY_FILE": "PEM private key of TLS_CERT_FILE (no passphrase); required with it",
             "TLS_CLIENT_CA_FILE": "PEM CA certificates: clients must present a certificate they sign; unset: "
                 + "no client certificates",
             "TLS_HANDSHAKE_TIMEOUT": "a TLS client that has not finished its handshake by then is disconnected",
+            "AUTH_TOKENS_FILE": "file of bearer tokens for dispatch, one per line, optionally named (name:token or "
+                + "name token); unset: no authentication",
             "SPOOL_DIR": "the spool's directory (one gateway per directory)",
             "SPOOL_MAX_BYTES": "the spool's total size; full and broker down: UNAVAILABLE",
             "SPOOL_SEGMENT_BYTES": "a segment file is closed and a new one started beyond this size",

@@ -14,6 +14,8 @@ struct GatewaySettings: Sendable {
     var auth: GRPCBearerAuth?
     /// The certificate and key loaded from `configuration.tls` (checked here, so check-config reports a bad file).
     var tlsContext: TLSContext?
+    /// Every variable read with the value in effect, secrets redacted: the start-up log line carries it.
+    var effectiveSettings: Logger.Metadata = [:]
 
     /// Reads `environment`; throws every bad value, the topology's problem and the token file's problem together.
     static func load(_ environment: [String: String]) throws(ConfigurationErrors) -> GatewaySettings {
@@ -39,7 +41,8 @@ struct GatewaySettings: Sendable {
             durability: durability,
             topology: topology,
             auth: auth,
-            tlsContext: tlsContext
+            tlsContext: tlsContext,
+            effectiveSettings: env.effectiveSettings
         )
     }
 
@@ -49,6 +52,18 @@ struct GatewaySettings: Sendable {
         _ = try? GatewayConfiguration(environment: env)
         _ = try? DurabilitySettings(environment: env)
         return env.reads
+    }
+
+    /// The start-up log line's metadata: version, revision, every setting in effect (secrets redacted), and what
+    /// the topology and token files hold.
+    var startupMetadata: Logger.Metadata {
+        effectiveSettings.merging(
+            [
+                "build.version": "\(BuildInfo.version)", "build.revision": "\(BuildInfo.revision)",
+                "topology.families": .int(topology.families.count), "topology.exchange": "\(topology.exchange.name)",
+                "auth.enabled": .bool(auth != nil),
+            ]
+        ) { $1 }
     }
 
     /// The one line `check-config` prints when everything is valid.

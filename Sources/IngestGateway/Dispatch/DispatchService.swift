@@ -8,8 +8,13 @@ import IngestPipeline
 /// `event.EventService/dispatch`: decode, validate and clamp the batch, hand one message per event type to the
 /// bounded queue, and answer SUCCESS only once the broker confirmed all of them or the batch is fsynced in the
 /// spool (promise P1). The pipeline throws `IngestError`; the router answers with its gRPC status.
+///
+/// A refused batch (INVALID_ARGUMENT, UNAUTHENTICATED, RESOURCE_EXHAUSTED) is logged with the client's address
+/// and identity (its token's name or fingerprint, never the token), at most `rejectionLinesPerSecond` lines per
+/// status code each second, so a flood of bad calls cannot fill the disk.
 struct DispatchService: Sendable {
     static let path = "/event.EventService/dispatch"
+    static let rejectionLinesPerSecond = 10
 
     let validator: BatchValidator
     let gate: AdmissionGate
@@ -17,12 +22,23 @@ struct DispatchService: Sendable {
     let metrics: GatewayMetrics
     let clampMonitor: ClampMonitor
     let logger: Logger
+    /// Bearer tokens `dispatch` requires; nil: no authentication.
+    var auth: GRPCBearerAuth?
+    var rejectionLog = LogRateLimiter(linesPerSecond: DispatchService.rejectionLinesPerSecond)
 
     func dispatch(_ message: ArraySlice<UInt8>, _ context: GRPCCallContext) async throws -> [UInt8] {
+        var context = context
+        if let auth {
+            do {
+                context.client = try auth.authorize(context.headers)
+            } catch {
+                throw rejected(error, context)
+            }
+        }
         do {
             try await gate.enter()
         } catch {
-            throw rejected(error)
+            throw rejected(error, context)
         }
         defer { gate.leave() }
         let batch: Events
@@ -30,7 +46,8 @@ struct DispatchService: Sendable {
             batch = try Events(protobuf: message)
         } catch {
             throw rejected(
-                IngestError(.invalidBatch, "the request is not a valid event.Events message: \(error)", cause: error)
+                IngestError(.invalidBatch, "the request is not a valid event.Events message: \(error)", cause: error),
+                context
             )
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
@@ -38,19 +55,17 @@ struct DispatchService: Sendable {
         do {
             events = try validator.validate(batch, now: now)
         } catch {
-            logger.info("batch rejected", ["grpc.status": "\(error.grpcStatus.code)", "reason": error.message])
-            throw rejected(error)
+            throw rejected(error, context)
         }
         let parts = CallPart.parts(header: batch.header, receivedAtMilliseconds: now, events: events)
         let outcome: DurablePublisher.Outcome
         do {
             outcome = try await queue.submit(parts, bytes: parts.reduce(0) { $0 + $1.json.count }, events: events.count)
         } catch let error as IngestError {
-            logger.debug("batch refused", ["grpc.status": "\(error.grpcStatus.code)", "reason": error.message])
-            throw rejected(error)
+            throw rejected(error, context)
         } catch let error as CancellationError {
             // The deadline passed or the client went away; a batch already queued is still published.
-            throw rejected(error)
+            throw rejected(error, context)
         } catch {
             metrics.batchesUnconfirmed.increment()
             logger.warning("batch neither confirmed nor spooled", .error(error))
@@ -63,7 +78,7 @@ struct DispatchService: Sendable {
         if let report = clampMonitor.record(events: events.count, clamped: clamped, now: now) {
             logger.warning(
                 "more than 10% of last minute's events had future timestamps (client clocks ahead); they were clamped",
-                ["events": String(report.events), "events.clamped": String(report.clamped)]
+                ["events.count": .int(report.events), "events.clamped": .int(report.clamped)]
             )
         }
         let note = outcome == .spooled ? " (spooled until the broker is back)" : ""
@@ -71,12 +86,26 @@ struct DispatchService: Sendable {
     }
 
     /// Counts a refused batch by the status it is answered with (a cancelled call as CANCELLED: its deadline
-    /// passed or its client left), and passes the error on.
-    private func rejected(_ error: any Error) -> any Error {
-        let code =
-            error is CancellationError
-            ? .cancelled : (error as? any GRPCStatusConvertible)?.grpcStatus.code ?? .internalError
+    /// passed or its client left), logs it (rate-limited per code) with the client's address and identity, and
+    /// passes the error on.
+    private func rejected(_ error: any Error, _ context: GRPCCallContext) -> any Error {
+        let status =
+            error is CancellationError ? nil : error as? GRPCStatus ?? (error as? any GRPCStatusConvertible)?.grpcStatus
+        let code = error is CancellationError ? .cancelled : status?.code ?? .internalError
         metrics.batchRejected(code)
+        if let status, [.invalidArgument, .unauthenticated, .resourceExhausted].contains(code) {
+            let identity = context.client.isEmpty ? auth?.identity(context.headers) ?? "" : context.client
+            logger.log(
+                code == .unauthenticated ? .warning : .info,
+                limitedBy: rejectionLog,
+                key: "\(code)",
+                "batch rejected",
+                [
+                    "grpc.status": "\(code)", "reason.text": "\(status.message)", "client.peer": "\(context.peer)",
+                    "client.identity": "\(identity.isEmpty ? "anonymous" : identity)",
+                ]
+            )
+        }
         return error
     }
 }

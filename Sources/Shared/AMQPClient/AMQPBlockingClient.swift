@@ -1,5 +1,6 @@
 /// Synchronous broker access for command-line tools (`SinkWorker dlq ...`): queue depths, basic.get, ack or
-/// requeue, and publishing with a confirm awaited per message. Not thread-safe: the creating thread owns it.
+/// requeue, and publishing with confirms (awaited per message, or once per window of messages). Not thread-safe:
+/// the creating thread owns it.
 ///
 /// It uses two connections, one to read queues and one in confirm mode to publish, so that a copy can be
 /// confirmed before its original is acknowledged. Nothing is declared unless `declare` is called.
@@ -44,21 +45,44 @@ public final class AMQPBlockingClient {
         try readerConnection().requeueAll(upTo: delivery.deliveryTag)
     }
 
+    /// Returns one message returned by `get` to its queue, unchanged.
+    public func requeue(_ delivery: Delivery) throws(AMQPError) {
+        try readerConnection().settle(delivery.deliveryTag, .requeue)
+    }
+
     /// Publishes `message` and returns once the broker confirmed it (`connectTimeout` bounds the wait).
     public func publishConfirmed(_ message: OutgoingMessage) throws(AMQPError) {
-        let channel: ConfirmingPublishChannel
-        if let publisher {
-            channel = publisher
-        } else {
-            channel = try ConfirmingPublishChannel(configuration: configuration)
-            publisher = channel
-        }
+        let channel = try publishChannel()
         do throws(AMQPError) {
             try channel.publish(message, timeout: configuration.connectTimeout)
         } catch {
             if !channel.isUsable { publisher = nil }
             throw error
         }
+    }
+
+    /// Publishes every message of `window` with all of them in flight, waits once for their confirms, and returns
+    /// per message whether the broker confirmed storing it (false: nacked or unroutable). `connectTimeout` plus
+    /// a millisecond per message bounds the wait; past it, or when the connection fails, it throws and none of
+    /// the window counts as stored.
+    public func publishConfirmed(window: [OutgoingMessage]) throws(AMQPError) -> [Bool] {
+        let channel = try publishChannel()
+        do throws(AMQPError) {
+            return try channel.publishWindow(
+                window,
+                timeout: configuration.connectTimeout + .milliseconds(window.count)
+            )
+        } catch {
+            if !channel.isUsable { publisher = nil }
+            throw error
+        }
+    }
+
+    private func publishChannel() throws(AMQPError) -> ConfirmingPublishChannel {
+        if let publisher, publisher.isUsable { return publisher }
+        let channel = try ConfirmingPublishChannel(configuration: configuration)
+        publisher = channel
+        return channel
     }
 
     /// Closes both connections; unacknowledged messages return to their queues.

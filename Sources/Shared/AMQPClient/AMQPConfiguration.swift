@@ -1,3 +1,5 @@
+import EventCore
+
 /// Where and how to reach the broker. Every field has a default suited to a local RabbitMQ.
 public struct AMQPConfiguration: Sendable {
     /// Broker host name or address. Default `127.0.0.1`.
@@ -41,7 +43,7 @@ public struct AMQPConfiguration: Sendable {
     public static var defaults: AMQPConfiguration { AMQPConfiguration() }
 
     /// Log metadata naming the broker (never the password).
-    var logMetadata: [String: String] {
-        ["amqp.host": host, "amqp.port": "\(port)", "amqp.vhost": vhost, "amqp.user": user]
+    var logMetadata: Logger.Metadata {
+        ["amqp.host": "\(host)", "amqp.port": .int(port), "amqp.vhost": "\(vhost)", "amqp.user": "\(user)"]
     }
 }

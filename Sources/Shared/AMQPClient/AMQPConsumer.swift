@@ -38,7 +38,7 @@ public final class AMQPConsumer: Sendable {
         self.queue = queue
         self.prefetch = prefetch
         self.declarations = declarations
-        self.logger = logger.with(configuration.logMetadata).with(["amqp.queue": queue])
+        self.logger = logger.with(configuration.logMetadata).with(["amqp.queue": "\(queue)"])
         self.makeProcessor = makeProcessor
     }
 

@@ -25,7 +25,7 @@ extension ClickHouseConnection {
                 }
                 logger.warning(
                     "ClickHouse replica unreachable, trying the next one",
-                    ["clickhouse.host": endpoint.host, "clickhouse.port": "\(endpoint.port)"]
+                    ["clickhouse.host": "\(endpoint.host)", "clickhouse.port": .int(endpoint.port)]
                         .merging(Logger.Metadata.error(error)) { _, new in new }
                 )
                 unreachable.append("\(endpoint.host):\(endpoint.port) (\(error.detail))")

@@ -50,7 +50,7 @@ public final class DatabaseHealth: Service {
         configuration.queryTimeout = configuration.connectTimeout
         self.configuration = configuration
         self.interval = interval
-        self.logger = logger.with(["clickhouse.database": database.name])
+        self.logger = logger.with(["clickhouse.database": "\(database.name)"])
         self.gauge = gauge
         gauge?.set(1)
     }
@@ -105,9 +105,9 @@ public final class DatabaseHealth: Service {
         gauge?.set(healthy ? 1 : 0)
         guard changed else { return }
         if let problem {
-            logger.error("database unhealthy", ["clickhouse.check": "\(number)", "error.message": problem])
+            logger.error("database unhealthy", ["clickhouse.check": .integer(number), "error.message": "\(problem)"])
         } else {
-            logger.notice("database healthy again", ["clickhouse.check": "\(number)"])
+            logger.notice("database healthy again", ["clickhouse.check": .integer(number)])
         }
     }
 }

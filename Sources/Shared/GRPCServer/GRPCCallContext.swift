@@ -6,11 +6,16 @@ public struct GRPCCallContext: Sendable {
     public var headers: [HTTPField]
     /// From `grpc-timeout`, when the client set one.
     public var timeout: Duration?
+    /// The client's `address:port`, for log lines; empty when unknown.
+    public var peer: String
+    /// The client's name from its bearer token (`GRPCBearerAuth`); empty without authentication.
+    public var client = ""
 
-    public init(path: String, headers: [HTTPField], timeout: Duration? = nil) {
+    public init(path: String, headers: [HTTPField], timeout: Duration? = nil, peer: String = "") {
         self.path = path
         self.headers = headers
         self.timeout = timeout
+        self.peer = peer
     }
 
     /// The first value of metadata `name` (lower-case).

@@ -104,7 +104,7 @@ public struct GRPCRouter: HTTP2RequestHandler {
         if let exceeded = error as? DeadlineExceeded {
             return GRPCStatus(.deadlineExceeded, "the call's deadline (\(exceeded.timeout)) passed")
         }
-        logger.error("handler failed without a status", ["grpc.path": path].merging(.error(error)) { $1 })
+        logger.error("handler failed without a status", ["grpc.path": "\(path)"].merging(.error(error)) { $1 })
         return GRPCStatus(.internalError, "internal error: \(error)")
     }
 
@@ -145,7 +145,10 @@ public struct GRPCRouter: HTTP2RequestHandler {
             }
             message = try GRPCGzip.decompress(message, limit: maxMessageBytes)
         }
-        return (method, GRPCCallContext(path: request.path, headers: request.headers, timeout: timeout), message)
+        return (
+            method, GRPCCallContext(path: request.path, headers: request.headers, timeout: timeout, peer: request.peer),
+            message
+        )
     }
 
     /// A response made of one HEADERS frame that carries the status (for errors before any message).

@@ -5,7 +5,7 @@ extension HTTP2Connection {
     /// When the handler returns, an unanswered request gets 500 and an open response is finished.
     func dispatch(_ stream: HTTP2Stream) {
         stream.dispatched = true
-        let request = stream.request()
+        let request = stream.request(peer: peer)
         stream.body = []
         let streamID = stream.id
         let writer = HTTP2ResponseWriter { [weak self] parts in self?.enqueue(parts, streamID: streamID) }

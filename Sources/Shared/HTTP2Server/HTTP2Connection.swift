@@ -38,6 +38,8 @@ final class HTTP2Connection: @unchecked Sendable {
     private var goawaySent = false
     /// GOAWAY went out because the server shuts down: new and open streams' writers are told to finish.
     var isDraining = false
+    /// The client's `address:port`, read once at accept time (requests carry it for log lines).
+    let peer: String
 
     init(
         socket: Int32,
@@ -52,6 +54,7 @@ final class HTTP2Connection: @unchecked Sendable {
         self.socket = socket
         self.transport = PlainTransport(descriptor: socket)
         self.tls = tls
+        self.peer = PeerAddress.of(socket)
         self.configuration = configuration
         self.budget = budget
         self.handler = handler
@@ -207,7 +210,10 @@ final class HTTP2Connection: @unchecked Sendable {
         let now = ContinuousClock.now
         for stream in streams.values where !stream.dispatched && now - stream.openedAt > configuration.requestTimeout {
             stream.dispatched = true
-            logger.debug("request incomplete after the request timeout; stream reset", ["h2.stream": String(stream.id)])
+            logger.debug(
+                "request incomplete after the request timeout; stream reset",
+                ["h2.stream": .integer(stream.id)]
+            )
             let result = nghttp2_submit_rst_stream(
                 session,
                 UInt8(NGHTTP2_FLAG_NONE.rawValue),

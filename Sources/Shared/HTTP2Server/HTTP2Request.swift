@@ -11,6 +11,8 @@ public struct HTTP2Request: Sendable {
     /// True when all connections together already hold as many request bytes as the server allows: `body` is
     /// empty and the handler must refuse the request (the client may retry shortly).
     public var bufferBudgetExhausted: Bool
+    /// The client's address and port (`203.0.113.7:53124`), for log lines; empty when unknown.
+    public var peer: String
 
     public init(
         method: String,
@@ -18,7 +20,8 @@ public struct HTTP2Request: Sendable {
         headers: [HTTPField],
         body: [UInt8],
         bodyLimitExceeded: Bool = false,
-        bufferBudgetExhausted: Bool = false
+        bufferBudgetExhausted: Bool = false,
+        peer: String = ""
     ) {
         self.method = method
         self.path = path
@@ -26,6 +29,7 @@ public struct HTTP2Request: Sendable {
         self.body = body
         self.bodyLimitExceeded = bodyLimitExceeded
         self.bufferBudgetExhausted = bufferBudgetExhausted
+        self.peer = peer
     }
 
     /// The first value of header `name` (lower-case).

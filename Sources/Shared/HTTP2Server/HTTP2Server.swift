@@ -73,7 +73,7 @@ public final class HTTP2Server: Service {
     /// `listener` afterwards closes it.
     private func acceptUntilShutdown() async throws {
         guard let box = listener.withLock({ $0 }) else { return }
-        logger.info("listening", ["grpc.port": String(box.socket.port), "grpc.tls": tls == nil ? "off" : "on"])
+        logger.info("listening", ["grpc.port": .int(box.socket.port), "grpc.tls": .bool(tls != nil)])
         try await runOnDedicatedThread(named: "h2-accept") { try self.acceptLoop(box) }
     }
 

@@ -32,14 +32,15 @@ final class HTTP2Stream {
         self.id = id
     }
 
-    func request() -> HTTP2Request {
+    func request(peer: String) -> HTTP2Request {
         HTTP2Request(
             method: method,
             path: path,
             headers: headers,
             body: body,
             bodyLimitExceeded: bodyLimitExceeded,
-            bufferBudgetExhausted: bufferBudgetExhausted
+            bufferBudgetExhausted: bufferBudgetExhausted,
+            peer: peer
         )
     }
 }

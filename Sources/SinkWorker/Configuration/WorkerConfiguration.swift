@@ -14,6 +14,8 @@ public struct WorkerConfiguration: Sendable {
     public var drainTimeout: Duration = .seconds(30)
     /// `LOG_LEVEL`: default `info`.
     public var logLevel = Logger.Level.info
+    /// `LOG_FORMAT`: `json` (default) or `text`.
+    public var logFormat = LogFormat.json
     /// `ADMIN_PORT` (default 8021, 0 disables), `ADMIN_HOST`, `ADMIN_TOKEN`: heartbeat and metrics.
     public var admin = AdminSettings(port: 8021)
 
@@ -30,6 +32,7 @@ public struct WorkerConfiguration: Sendable {
         retryDelay = try env.duration("RETRY_DELAY", default: retryDelay)
         drainTimeout = try env.duration("DRAIN_TIMEOUT", default: drainTimeout, atLeast: .seconds(1))
         logLevel = try env.logLevel()
+        logFormat = try env.logFormat()
         admin = try AdminSettings(environment: env, defaultPort: admin.port)
     }
 }

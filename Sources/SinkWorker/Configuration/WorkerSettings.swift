@@ -9,6 +9,8 @@ struct WorkerSettings: Sendable {
     var topology: Topology
     /// The family selected by `--family` (narrowed to the `--queue`s given), nil when none was named.
     var family: Topology.Family?
+    /// Every variable read with the value in effect, secrets redacted: the start-up log line carries it.
+    var effectiveSettings: Logger.Metadata = [:]
 
     /// Reads `environment` and checks `selection` against the topology; throws every problem together.
     static func load(
@@ -28,7 +30,12 @@ struct WorkerSettings: Sendable {
         guard let configuration, let topology, let family else {
             preconditionFailure("every part either loaded or recorded a problem")
         }
-        return WorkerSettings(configuration: configuration, topology: topology, family: family)
+        return WorkerSettings(
+            configuration: configuration,
+            topology: topology,
+            family: family,
+            effectiveSettings: env.effectiveSettings
+        )
     }
 
     /// Every variable `load` reads, with the default it states, in the order read: what `--help` lists.
@@ -36,6 +43,17 @@ struct WorkerSettings: Sendable {
         let env = Environment.collecting([:])
         _ = try? WorkerConfiguration(environment: env)
         return env.reads
+    }
+
+    /// The start-up log line's metadata: version, revision, every setting in effect (secrets redacted) and the
+    /// queues this worker consumes.
+    var startupMetadata: Logger.Metadata {
+        effectiveSettings.merging(
+            [
+                "build.version": "\(BuildInfo.version)", "build.revision": "\(BuildInfo.revision)",
+                "worker.queues": "\((family?.queues ?? []).map(\.name).joined(separator: ","))",
+            ]
+        ) { $1 }
     }
 
     /// The one line `check-config` prints when everything is valid.

@@ -14,13 +14,13 @@ enum DeadLetterCommand {
         defer { client.close() }
         do {
             switch command {
-            case .list(let family):
+            case .list(let family, let options):
                 let families = try family.map { [try topology.selectFamily($0, queues: [])] } ?? topology.families
-                try list(families.flatMap(\.queues), client: client)
-            case .peek(let name, let limit):
-                try peek(try topology.queue(named: name), limit: limit, client: client)
-            case .replay(let name, let limit):
-                try replay(try topology.queue(named: name), limit: limit, client: client)
+                try list(families.flatMap(\.queues), output: options.output, client: client)
+            case .peek(let name, let limit, let options):
+                try peek(try topology.queue(named: name), limit: limit, options: options, client: client)
+            case .replay(let name, let limit, let options):
+                try replay(try topology.queue(named: name), limit: limit, options: options, client: client)
             }
             return ExitStatus.success
         } catch let error as TopologyError {
@@ -32,60 +32,81 @@ enum DeadLetterCommand {
         }
     }
 
-    private static func list(_ queues: [Topology.Queue], client: AMQPBlockingClient) throws {
-        print("queue\tdlq\tdepth")
+    private static func list(
+        _ queues: [Topology.Queue],
+        output: DeadLetterOptions.Output,
+        client: AMQPBlockingClient
+    )
+        throws
+    {
+        if output == .text { Console.print("queue\tdlq\tdepth") }
         for queue in queues {
             let depth = try client.readyMessageCount(queue: queue.deadLetterQueue)
-            print("\(queue.name)\t\(queue.deadLetterQueue)\t\(depth.map(String.init) ?? "not declared")")
-        }
-    }
-
-    /// Shows up to `limit` messages, then returns all of them to the DLQ unchanged (nack with requeue).
-    private static func peek(_ queue: Topology.Queue, limit: Int, client: AMQPBlockingClient) throws {
-        var last: Delivery?
-        for index in 1...limit {
-            guard let delivery = try client.get(queue: queue.deadLetterQueue) else { break }
-            last = delivery
-            print(describe(delivery, index: index))
-        }
-        guard let last else {
-            print("\(queue.deadLetterQueue) is empty")
-            return
-        }
-        try client.requeueAll(upTo: last)
-    }
-
-    private static func replay(_ queue: Topology.Queue, limit: Int?, client: AMQPBlockingClient) throws {
-        var progress: ReplayProgress?
-        do {
-            let replayed = try DeadLetterReplay(queue: queue, client: client).run(limit: limit) { done, total in
-                if progress == nil { progress = ReplayProgress(total: total) }
-                progress?.update(done)
+            switch output {
+            case .text:
+                Console.print("\(queue.name)\t\(queue.deadLetterQueue)\t\(depth.map(String.init) ?? "not declared")")
+            case .json:
+                Console.print(
+                    DeadLetterRendering.json([
+                        "queue": queue.name, "dlq": queue.deadLetterQueue, "depth": depth.map { $0 as Any } ?? NSNull(),
+                    ])
+                )
             }
-            (progress ?? ReplayProgress(total: replayed)).finish(replayed)
+        }
+    }
+
+    /// Shows up to `limit` messages (of the reason class asked for), then returns all of them to the DLQ
+    /// unchanged (nack with requeue).
+    private static func peek(
+        _ queue: Topology.Queue,
+        limit: Int,
+        options: DeadLetterOptions,
+        client: AMQPBlockingClient
+    ) throws {
+        let depth = try client.readyMessageCount(queue: queue.deadLetterQueue) ?? 0
+        var scan = DeadLetterScan(client: client, queue: queue.deadLetterQueue, budget: depth)
+        let shown = try scan.next(count: limit, reasonClass: options.reasonClass)
+        scan.hold(shown)
+        for (offset, delivery) in shown.enumerated() {
+            Console.print(DeadLetterRendering.describe(delivery, index: offset + 1, options: options))
+        }
+        try scan.putBackHeld()
+        if shown.isEmpty && options.output == .text {
+            let filter = options.reasonClass.map { " has no message of class \($0)" } ?? " is empty"
+            Console.print("\(queue.deadLetterQueue)\(filter)")
+        }
+    }
+
+    private static func replay(
+        _ queue: Topology.Queue,
+        limit: Int?,
+        options: DeadLetterOptions,
+        client: AMQPBlockingClient
+    ) throws {
+        let settings = DeadLetterReplay.Options(
+            limit: limit,
+            reasonClass: options.reasonClass,
+            rate: options.rate,
+            dryRun: options.dryRun
+        )
+        var progress: ReplayProgress?
+        var index = 0
+        do {
+            let replayed = try DeadLetterReplay(queue: queue, client: client).run(settings) { done, total in
+                if progress == nil { progress = ReplayProgress(total: total, dryRun: options.dryRun) }
+                progress?.update(done)
+            } selected: { delivery in
+                guard options.dryRun else { return }
+                index += 1
+                Console.print(DeadLetterRendering.describe(delivery, index: index, options: options))
+            }
+            // With a class filter the messages of that class were all of them: the total is what moved.
+            let total = options.reasonClass == nil ? progress?.total ?? replayed : replayed
+            ReplayProgress(total: total, dryRun: options.dryRun, started: progress?.started ?? .now)
+                .finish(replayed, output: options.output)
         } catch let error as DeadLetterReplayError {
-            progress?.finish(error.replayed)
+            progress?.finish(error.replayed, output: options.output)
             throw error
         }
-    }
-
-    static func describe(_ delivery: Delivery, index: Int) -> String {
-        func header(_ name: String) -> String {
-            switch delivery.headers[name] {
-            case .string(let text): text
-            case .int64(let value): String(value)
-            case nil: "-"
-            case let other?: "\(other)"
-            }
-        }
-        let excerpt = String(decoding: delivery.body.prefix(200), as: UTF8.self)
-            .replacingOccurrences(of: "\n", with: "\\n")
-        return """
-            #\(index) message_id=\(delivery.messageID ?? "-") class=\(header(DeadLetterHeaders.reasonClass)) \
-            retries=\(header(DeadLetterHeaders.retryCount)) origin=\(header(DeadLetterHeaders.originQueue)) \
-            at=\(header(DeadLetterHeaders.deadLetteredAt))
-              reason: \(header(DeadLetterHeaders.reason))
-              body (\(delivery.body.count) bytes): \(excerpt)\(delivery.body.count > 200 ? "…" : "")
-            """
     }
 }

@@ -4,8 +4,8 @@
 /// The connection runs without heartbeats (it idles between messages and nobody services it meanwhile); a dead
 /// socket shows up as a failed publish or a missing confirm, after which the object is unusable.
 final class ConfirmingPublishChannel {
-    private let connection: AMQPConnection
-    private var nextTag: UInt64 = 1
+    let connection: AMQPConnection
+    var nextTag: UInt64 = 1
 
     /// Opens a connection (no declarations) and enables publisher confirms.
     init(configuration: AMQPConfiguration) throws(AMQPError) {

@@ -21,7 +21,7 @@ extension ConsumerLoop {
                 logger.warning(
                     "could not republish; the delivery is requeued",
                     Logger.Metadata.error(error).merging(
-                        ["amqp.routing_key": message.routingKey, "amqp.message_id": message.messageID]) { $1 }
+                        ["amqp.routing_key": "\(message.routingKey)", "amqp.message_id": "\(message.messageID)"]) { $1 }
                 )
                 return false
             }

@@ -26,7 +26,7 @@ final class ConsumerLoop {
 
     func run() {
         owner.assertOnOwnerThread()
-        logger.info("consumer started", ["amqp.prefetch": "\(consumer.prefetch)"])
+        logger.info("consumer started", ["amqp.prefetch": .integer(consumer.prefetch)])
         while !owner.withLock({ $0.isStopping }) {
             do {
                 try step()

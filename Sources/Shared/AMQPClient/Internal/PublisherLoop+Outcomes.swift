@@ -18,11 +18,14 @@ extension PublisherLoop {
             if !matched {
                 logger.warning(
                     "basic.return matched no message in flight",
-                    ["amqp.message_id": messageID, "amqp.exchange": exchange, "amqp.routing_key": routingKey]
+                    [
+                        "amqp.message_id": "\(messageID)", "amqp.exchange": "\(exchange)",
+                        "amqp.routing_key": "\(routingKey)",
+                    ]
                 )
             }
         case .blocked(let reason):
-            logger.warning("broker blocked publishing (resource alarm)", ["amqp.reason": reason])
+            logger.warning("broker blocked publishing (resource alarm)", ["amqp.reason": "\(reason)"])
         case .unblocked:
             logger.notice("broker unblocked publishing")
         case .consumerCancelled, .other:
@@ -78,7 +81,7 @@ extension PublisherLoop {
         }
         nextAttempt = .now + (error.code == .channelClosed ? .zero : publisher.configuration.reconnectDelay)
         var metadata = Logger.Metadata.error(error)
-        metadata["amqp.calls_failed"] = "\(failed.count)"
+        metadata["amqp.calls_failed"] = .int(failed.count)
         logger.warning("publisher lost its connection; reconnecting", metadata)
         let callError = AMQPError(
             code: error.code == .channelClosed ? .channelClosed : .connectionClosed,

@@ -36,7 +36,7 @@ public final class AdminServer: Service {
     public func run() async throws {
         try bind()
         guard let box = listener.withLock({ $0 }) else { return }
-        logger.info("admin listening", ["admin.host": host, "admin.port": String(box.socket.port)])
+        logger.info("admin listening", ["admin.host": "\(host)", "admin.port": .int(box.socket.port)])
         try await runOnDedicatedThread(named: "admin") {
             while !self.stopping.load(ordering: .acquiring) {
                 guard let client = try box.socket.accept(timeoutMilliseconds: 200) else { continue }

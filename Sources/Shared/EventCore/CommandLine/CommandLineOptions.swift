@@ -1,10 +1,13 @@
-/// Options that each take a value, written `--name value` or `--name=value`, as both binaries accept them.
+/// Options that each take a value, written `--name value` or `--name=value`, as both binaries accept them, and
+/// flags that take none (`--full`).
 ///
 /// Anything else is refused: an unknown option, a bare word, an option without a value (or whose value would be
-/// the next option), an option given twice unless it may repeat.
+/// the next option), a flag with a value, an option or flag given twice unless it may repeat.
 public struct CommandLineOptions: Sendable, Equatable {
     /// The options in the order given.
     public private(set) var pairs: [Pair] = []
+    /// The flags given.
+    public private(set) var flags: Set<String> = []
 
     /// One option and its value.
     public struct Pair: Sendable, Equatable {
@@ -18,6 +21,7 @@ public struct CommandLineOptions: Sendable, Equatable {
         _ arguments: [String],
         allowed: Set<String>,
         repeatable: Set<String> = [],
+        flags allowedFlags: Set<String> = [],
         command: String,
         usage: String
     ) throws(ArgumentError) -> CommandLineOptions {
@@ -33,6 +37,12 @@ public struct CommandLineOptions: Sendable, Equatable {
                 value = String(argument[argument.index(after: equals)...])
             }
             guard name.hasPrefix("-") else { throw fail("unexpected argument \"\(argument)\"") }
+            if allowedFlags.contains(name) {
+                guard value == nil else { throw fail("\(name) takes no value") }
+                guard options.flags.insert(name).inserted else { throw fail("\(name) is given twice") }
+                index += 1
+                continue
+            }
             guard allowed.contains(name) else { throw fail("\(command) does not take \"\(name)\"") }
             if value == nil {
                 if index + 1 < arguments.count, !arguments[index + 1].hasPrefix("--") {
@@ -53,6 +63,11 @@ public struct CommandLineOptions: Sendable, Equatable {
     /// The value of `name`, the first when it was given several times.
     public func value(_ name: String) -> String? {
         pairs.first { $0.name == name }?.value
+    }
+
+    /// True when the flag `name` was given.
+    public func has(_ name: String) -> Bool {
+        flags.contains(name)
     }
 
     /// Every value of `name`, in order.

@@ -3,8 +3,8 @@
 /// itself (`Environment.reads`), so the list cannot drift from what is parsed; each binary's tests check that its
 /// table explains exactly the variables read.
 public enum EnvironmentHelp {
-    /// Meanings of the variables EventCore itself parses (`ServerAddresses`, `AdminSettings`, `LOG_LEVEL`); a
-    /// binary's table may say more for its own case.
+    /// Meanings of the variables EventCore itself parses (`ServerAddresses`, `AdminSettings`, `LOG_LEVEL`,
+    /// `LOG_FORMAT`); a binary's table may say more for its own case.
     public static let sharedMeanings: [String: String] = [
         "RABBIT_HOST": "RabbitMQ host",
         "RABBIT_PORT": "AMQP port",
@@ -18,6 +18,7 @@ public enum EnvironmentHelp {
         "ADMIN_HOST": "admin bind address; anything but loopback requires ADMIN_TOKEN",
         "ADMIN_TOKEN": "when set, PUT /heartbeat/ needs Authorization: Bearer <token> (never logged)",
         "LOG_LEVEL": "trace, debug, info, notice, warning (or warn), error or critical",
+        "LOG_FORMAT": "json (one JSON object per line) or text (ts LEVEL label: msg key=value ...)",
     ]
 
     /// `  NAME  DEFAULT  meaning` lines in the order read, aligned; a variable without a meaning shows `?`.

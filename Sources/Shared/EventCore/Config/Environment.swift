@@ -176,3 +176,15 @@ extension Environment {
         return level
     }
 }
+
+extension Environment {
+    /// `LOG_FORMAT`, default `json` (one JSON object per line); `text` writes `ts LEVEL label: msg key=value`.
+    public func logFormat() throws -> LogFormat {
+        let raw = string("LOG_FORMAT", default: LogFormat.json.rawValue)
+        guard let format = LogFormat(rawValue: raw.trimmingSpaces.lowercased()) else {
+            try reject(ConfigurationError(variable: "LOG_FORMAT", value: raw, expected: "json or text"))
+            return .json
+        }
+        return format
+    }
+}

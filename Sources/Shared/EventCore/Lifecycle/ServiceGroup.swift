@@ -23,7 +23,7 @@ public struct ServiceGroup: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, service) in services.enumerated() {
                 group.addTask { await run(service, index: index, finishLine: finishLine) }
-                logger.info("service started", ["service": service.name])
+                logger.info("service started", ["service": "\(service.name)"])
             }
             group.addTask {
                 var signalsSeen = 0
@@ -38,7 +38,7 @@ public struct ServiceGroup: Sendable {
                 }
             }
             let reason = await finishLine.stopReason()
-            logger.notice("shutting down", ["reason": reason])
+            logger.notice("shutting down", ["reason.text": "\(reason)"])
             try await drain(finishLine)
             // Every service has returned; this ends the signal listener.
             group.cancelAll()
@@ -53,7 +53,7 @@ public struct ServiceGroup: Sendable {
             try await service.run()
             finishLine.markFinished(index, name: service.name, error: nil)
         } catch {
-            logger.error("service failed", ["service": service.name].merging(.error(error)) { $1 })
+            logger.error("service failed", ["service": "\(service.name)"].merging(.error(error)) { $1 })
             finishLine.markFinished(index, name: service.name, error: error)
         }
     }
@@ -69,15 +69,15 @@ public struct ServiceGroup: Sendable {
                     try await finishLine.waitFinished(index)
                 }
             } catch is DeadlineExceeded {
-                logger.error("service did not stop before the drain deadline", ["service": service.name])
+                logger.error("service did not stop before the drain deadline", ["service": "\(service.name)"])
                 throw ServiceGroupError(
                     message: "service \(service.name) did not stop within DRAIN_TIMEOUT (\(drainTimeout))"
                 )
             } catch let error as ServiceGroupError {
-                logger.error("drain cut short; cancelling the services", ["reason": error.message])
+                logger.error("drain cut short; cancelling the services", ["reason.text": "\(error.message)"])
                 throw error
             }
-            logger.info("service stopped", ["service": service.name])
+            logger.info("service stopped", ["service": "\(service.name)"])
         }
     }
 }

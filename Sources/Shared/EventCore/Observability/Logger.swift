@@ -1,7 +1,9 @@
-/// A structured logger: one JSON line per event on standard error, written whole under a lock.
+/// A structured logger: one line per event on standard error (JSON by default, `LogFormat`), written whole under a
+/// lock.
 ///
-/// Every line has `ts`, `level`, `msg` and the logger's `label`, then dot-keyed metadata
-/// (`amqp.host`, `error.message`, ...). Messages are autoclosures: a disabled level costs nothing.
+/// Every line has `ts`, `level`, `msg` and the logger's `label`, then dot-keyed metadata (`amqp.host`,
+/// `error.message`, ...) with typed values (`LogValue`). A key is never also the prefix of another key
+/// (`reason.text` next to `reason.class`, not `reason`). Messages are autoclosures: a disabled level costs nothing.
 public struct Logger: Sendable {
     /// Severity, in increasing order.
     public enum Level: Int, Sendable, Comparable, CaseIterable {
@@ -17,21 +19,23 @@ public struct Logger: Sendable {
         }
     }
 
-    /// Metadata values are strings; keys are dot-separated (`queue.name`).
-    public typealias Metadata = [String: String]
+    /// Metadata: dot-separated keys (`queue.name`) and typed values.
+    public typealias Metadata = [String: LogValue]
 
     public let label: String
     public var minimumLevel: Level
+    public var format: LogFormat
     public var metadata: Metadata
     private let sink: LogSink
 
-    public init(label: String, minimumLevel: Level = .info, metadata: Metadata = [:]) {
-        self.init(label: label, minimumLevel: minimumLevel, metadata: metadata, sink: .standardError)
+    public init(label: String, minimumLevel: Level = .info, format: LogFormat = .json, metadata: Metadata = [:]) {
+        self.init(label: label, minimumLevel: minimumLevel, format: format, metadata: metadata, sink: .standardError)
     }
 
-    init(label: String, minimumLevel: Level, metadata: Metadata, sink: LogSink) {
+    init(label: String, minimumLevel: Level, format: LogFormat = .json, metadata: Metadata, sink: LogSink) {
         self.label = label
         self.minimumLevel = minimumLevel
+        self.format = format
         self.metadata = metadata
         self.sink = sink
     }
@@ -47,7 +51,7 @@ public struct Logger: Sendable {
         guard level >= minimumLevel else { return }
         var fields = metadata
         fields.merge(extra()) { _, new in new }
-        sink.write(LogLine.render(level: level, label: label, message: message(), metadata: fields))
+        sink.write(LogLine.render(level: level, label: label, message: message(), metadata: fields, format: format))
     }
 
     public func trace(_ message: @autoclosure () -> String, _ extra: @autoclosure () -> Metadata = [:]) {
@@ -76,7 +80,7 @@ public struct Logger: Sendable {
 extension Logger.Metadata {
     /// `error.type` and `error.message` for an error, as every log line about a failure carries them.
     public static func error(_ error: any Error) -> Logger.Metadata {
-        ["error.type": String(describing: type(of: error)), "error.message": "\(error)"]
+        ["error.type": "\(type(of: error))", "error.message": "\(error)"]
     }
 }
 

@@ -106,9 +106,9 @@ public final class DurablePublisher: Sendable {
         }
         guard changed else { return }
         if isSpooling {
-            logger.warning("broker unavailable; acknowledging batches from the spool", ["reason": reason])
+            logger.warning("broker unavailable; acknowledging batches from the spool", ["reason.text": "\(reason)"])
         } else {
-            logger.notice("broker confirms batches again; publishing directly", ["reason": reason])
+            logger.notice("broker confirms batches again; publishing directly", ["reason.text": "\(reason)"])
         }
     }
 }

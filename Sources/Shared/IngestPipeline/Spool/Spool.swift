@@ -19,7 +19,7 @@ public final class Spool: Sendable {
 
     /// Creates and locks the directory and recovers its segments (synchronously: call at start-up).
     public init(configuration: SpoolConfiguration, metrics: SpoolMetrics, logger: Logger) throws(SpoolError) {
-        let logger = logger.with(["spool.dir": configuration.directory])
+        let logger = logger.with(["spool.dir": "\(configuration.directory)"])
         try SpoolRecovery.createDirectory(configuration.directory)
         let lock = try SpoolRecovery.lock(configuration.directory)
         let segments: [SpoolSegment]
@@ -47,7 +47,7 @@ public final class Spool: Sendable {
         publishStatus()
         logger.info(
             "spool opened",
-            ["spool.segments": "\(segments.count)", "spool.bytes": "\(segments.reduce(0) { $0 + $1.bytes })"]
+            ["spool.segments": .int(segments.count), "spool.bytes": .integer(segments.reduce(0) { $0 + $1.bytes })]
         )
     }
 

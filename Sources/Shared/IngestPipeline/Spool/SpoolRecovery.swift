@@ -72,7 +72,7 @@ enum SpoolRecovery {
                     "spool segment has a damaged tail; cutting it off",
                     [
                         "spool.segment": "\(SpoolSegment.fileName(id))", "spool.damage": "\(tail.reason)",
-                        "spool.records_kept": "\(scan.records.count)", "spool.bytes_cut": "\(tail.length)",
+                        "spool.records_kept": .int(scan.records.count), "spool.bytes_cut": .int(tail.length),
                     ]
                 )
                 try SpoolFileOps.truncate(path, to: scan.validEnd)

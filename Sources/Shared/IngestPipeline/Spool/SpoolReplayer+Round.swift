@@ -45,7 +45,7 @@ extension SpoolReplayer {
         save(cursor)
         logger.info(
             "spool segment replayed and deleted",
-            ["spool.segment": "\(SpoolSegment.fileName(segment.id))", "spool.records": "\(records.count)"]
+            ["spool.segment": "\(SpoolSegment.fileName(segment.id))", "spool.records": .int(records.count)]
         )
     }
 
@@ -54,8 +54,8 @@ extension SpoolReplayer {
         metrics.replayFailures.increment()
         let delay = min(retryDelays.max, retryDelays.first * (1 << min(attempt - 1, 16)))
         var metadata = Logger.Metadata.error(error)
-        metadata["spool.retry_in"] = "\(delay)"
-        metadata["spool.attempt"] = "\(attempt)"
+        metadata["spool.retry_in_seconds"] = .seconds(delay)
+        metadata["spool.attempt"] = .int(attempt)
         metadata["spool.segment"] = "\(SpoolSegment.fileName(segment.id))"
         logger.warning("spool replay round failed; retrying from the last confirmed record", metadata)
         await pause(delay)

@@ -27,7 +27,7 @@ extension SpoolReplayer {
             logger.error(
                 "the broker refused spooled messages on replay; set aside, the replay goes on",
                 [
-                    "spool.messages": "\(count)", "spool.file": "\(path)",
+                    "spool.messages": .int(count), "spool.file": "\(path)",
                     "spool.routing_keys": "\(Set(refused.flatMap { $0.messages.map(\.routingKey) }).sorted())",
                     "spool.replay_with": "IngestGateway spool replay --dir \(directory)",
                 ]
@@ -44,7 +44,7 @@ extension SpoolReplayer {
             metrics.setAsideUndecodable.increment(by: undecodable.count)
             logger.error(
                 "spool records do not decode; set aside for inspection, the replay goes on",
-                ["spool.records": "\(undecodable.count)", "spool.file": "\(path)"]
+                ["spool.records": .int(undecodable.count), "spool.file": "\(path)"]
             )
         }
     }

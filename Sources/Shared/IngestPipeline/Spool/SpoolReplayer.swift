@@ -78,7 +78,7 @@ public final class SpoolReplayer: Sendable {
                 let status = spool.status
                 logger.notice(
                     "replaying the spool to the broker",
-                    ["spool.bytes": "\(status.bytes)", "spool.segments": "\(status.segments)"]
+                    ["spool.bytes": .integer(status.bytes), "spool.segments": .integer(status.segments)]
                 )
             }
             do {

@@ -102,7 +102,7 @@ public struct SpoolSetAsideReplay: Sendable {
         outcome.filesLeft.append(path)
         logger.warning(
             "set-aside file still holds records the broker refused again or that cannot be replayed",
-            ["spool.file": "\(path)", "spool.refused_again": "\(refusedCount)", "spool.records": "\(keep.count)"]
+            ["spool.file": "\(path)", "spool.refused_again": .int(refusedCount), "spool.records": .int(keep.count)]
         )
     }
 }

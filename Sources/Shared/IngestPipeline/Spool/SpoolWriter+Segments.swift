@@ -19,7 +19,7 @@ extension SpoolWriter {
         }
         owner.update { $0.segments.append(SpoolSegment(id: id, bytes: 0, sealed: false)) }
         active = Active(id: id, descriptor: descriptor, bytes: 0)
-        spool.logger.debug("spool segment created", ["spool.segment": SpoolSegment.fileName(id)])
+        spool.logger.debug("spool segment created", ["spool.segment": "\(SpoolSegment.fileName(id))"])
     }
 
     /// Writes the pending group with one write and one fsync, then records the outcome of each of its appends.
@@ -42,7 +42,7 @@ extension SpoolWriter {
             spool.logger.error(
                 "spool write failed; sealing the segment",
                 Logger.Metadata.error(error).merging(
-                    ["spool.segment": SpoolSegment.fileName(current.id), "spool.batches": "\(waiters.count)"]
+                    ["spool.segment": "\(SpoolSegment.fileName(current.id))", "spool.batches": .int(waiters.count)]
                 ) { $1 }
             )
             if ftruncate(current.descriptor, off_t(current.bytes)) != 0 {

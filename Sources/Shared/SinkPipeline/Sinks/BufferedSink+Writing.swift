@@ -22,7 +22,7 @@ extension BufferedSink {
 
     /// A refusal or a timeout waits for the health check's verdict; anything else is an outage.
     private func failed(_ error: any Error, checkBefore: UInt64) {
-        var metadata: Logger.Metadata = ["batch.messages": "\(held.count)", "batch.rows": "\(rowCount)"]
+        var metadata: Logger.Metadata = ["batch.messages": .int(held.count), "batch.rows": .int(rowCount)]
         metadata.merge(.error(error)) { $1 }
         if let error = error as? SinkError, error.code == .insertRefused || error.isTimeout {
             wait = .verdict(afterCheck: checkBefore, error: error)
@@ -84,9 +84,9 @@ extension BufferedSink {
         }
         let untried = search.untried.flatMap { batch[$0] }
         var metadata: Logger.Metadata = [
-            "batch.messages": "\(batch.count)",
-            "search.written": "\(batch.count - search.refused.count - untried.count)",
-            "search.refused": "\(search.refused.count)", "search.kept": "\(untried.count)",
+            "batch.messages": .int(batch.count),
+            "search.written": .int(batch.count - search.refused.count - untried.count),
+            "search.refused": .int(search.refused.count), "search.kept": .int(untried.count),
             "search.inserts": "\(search.inserts)",
         ]
         if let interruption = search.interruption { metadata.merge(.error(interruption)) { $1 } }

@@ -153,7 +153,7 @@ public final class BufferedSink: DeliveryProcessor {
         guard size <= settings.batchBytes - heldBytes else {
             logger.info(
                 "message does not fit the batch; inserted alone",
-                ["amqp.message_id": "\(decoded.messageID)", "message.bytes": "\(size)", "batch.bytes": "\(heldBytes)"]
+                ["amqp.message_id": "\(decoded.messageID)", "message.bytes": .int(size), "batch.bytes": .int(heldBytes)]
             )
             return direct.write(decoded, of: delivery)
         }
@@ -204,7 +204,7 @@ public final class BufferedSink: DeliveryProcessor {
             settled += flush()
             if held.isEmpty { return settled }
         }
-        logger.notice("batch handed back to the queue unwritten", ["batch.messages": "\(held.count)"])
+        logger.notice("batch handed back to the queue unwritten", ["batch.messages": .int(held.count)])
         settled += held.map { Settlement(deliveryTag: $0.delivery.deliveryTag, disposition: .requeue) }
         reset()
         return settled
@@ -213,7 +213,7 @@ public final class BufferedSink: DeliveryProcessor {
     public func channelLost() {
         ready.removeAll()
         guard !held.isEmpty else { return }
-        logger.warning("batch dropped with its channel; the broker redelivers it", ["batch.messages": "\(held.count)"])
+        logger.warning("batch dropped with its channel; the broker redelivers it", ["batch.messages": .int(held.count)])
         reset()
     }
 
@@ -225,7 +225,7 @@ public final class BufferedSink: DeliveryProcessor {
             "events refused by row validation; they are dead-lettered once the message's other rows are written",
             [
                 "amqp.message_id": "\(rows.messageID)", "reason.class": "bad_row", "reason.text": "\(rejected.summary)",
-                "rows.batched": "\(rows.count)", "rows.refused": "\(rejected.count)",
+                "rows.batched": .int(rows.count), "rows.refused": .int(rejected.count),
             ]
         )
         return .republish(FailureRoute(rejected: rejected, of: delivery, queue: queue).message)

@@ -47,7 +47,7 @@ public final class CircuitBreaker: Sendable {
         self.queue = queue
         self.health = health
         self.failureThreshold = failureThreshold
-        self.logger = logger.with(["amqp.queue": queue, "clickhouse.database": health.database])
+        self.logger = logger.with(["amqp.queue": "\(queue)", "clickhouse.database": "\(health.database)"])
         self.gauge = gauge
         gauge?.set(0)
     }
@@ -96,7 +96,7 @@ public final class CircuitBreaker: Sendable {
             gauge?.set(1)
             logger.error(
                 "circuit breaker open: consumers pause, messages stay in RabbitMQ",
-                ["breaker.reason": reason.rawValue, "breaker.failures": "\(failures)"]
+                ["breaker.reason": "\(reason.rawValue)", "breaker.failures": .int(failures)]
             )
         case .closed:
             gauge?.set(0)

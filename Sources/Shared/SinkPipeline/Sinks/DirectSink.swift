@@ -92,7 +92,7 @@ public final class DirectSink {
             logger.warning(
                 "insert timed out while the database answered its health checks",
                 [
-                    "amqp.message_id": "\(rows.messageID)", "timeouts.count": "\(count)",
+                    "amqp.message_id": "\(rows.messageID)", "timeouts.count": .int(count),
                     "timeouts.limit": "\(strikes.limit)",
                 ]
             )
@@ -118,8 +118,9 @@ public final class DirectSink {
             "events refused by row validation dead-lettered; the message's other rows were written",
             [
                 "amqp.message_id": "\(rows.messageID)", "amqp.dlq": "\(queue.deadLetterQueue)",
-                "reason.class": "bad_row", "reason.text": "\(rejected.summary)", "rows.written": "\(rows.count)",
-                "rows.refused": "\(rejected.count)",
+                "reason.class": "bad_row",
+                "reason.text": "\(rejected.summary)", "rows.written": .int(rows.count),
+                "rows.refused": .int(rejected.count),
             ]
         )
         return .republish(route.message)

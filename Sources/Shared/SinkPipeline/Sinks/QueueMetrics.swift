@@ -16,6 +16,9 @@ public struct QueueMetrics: Sendable {
     public let batchRows: Histogram
     public let insertSeconds: Histogram
     public let breakerOpen: Gauge
+    /// Unix time of the queue's last successful insert (0 until the first): `time() - this` is how long the queue
+    /// has written nothing, the alert for a stuck consumer.
+    public let lastInsert: Gauge
 
     public init(registry: MetricsRegistry, queue: String) {
         let labels = ["queue": queue]
@@ -69,6 +72,11 @@ public struct QueueMetrics: Sendable {
         breakerOpen = registry.gauge(
             "eventgrpc_worker_breaker_open",
             help: "1 while the queue's circuit breaker is open (consumers paused).",
+            labels: labels
+        )
+        lastInsert = registry.gauge(
+            "eventgrpc_worker_last_insert_timestamp_seconds",
+            help: "Unix time of the queue's last successful insert into ClickHouse; 0 until the first.",
             labels: labels
         )
     }

@@ -48,6 +48,7 @@ public final class TableWriter: RowWriter {
         metrics.insertSeconds.observe(ContinuousClock.now - started)
         metrics.batchRows.observe(Double(rowCount))
         metrics.rowsWritten.increment(by: rowCount)
+        metrics.lastInsert.set(Int(Date().timeIntervalSince1970))
         breaker.recordSuccess()
     }
 
