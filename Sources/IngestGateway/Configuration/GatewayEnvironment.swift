@@ -6,8 +6,11 @@ import EventCore
 enum GatewayEnvironment {
     static let meanings: [String: String] = EnvironmentHelp.sharedMeanings.filter {
         !$0.key.hasPrefix("CLICKHOUSE_")  // the gateway never talks to ClickHouse
-    }.merging(
-        [
+    }.merging(own) { _, own in own }
+
+    /// The variables only the gateway reads.
+    private static let own: [String: String] = {
+        let table: [String: String] = [
             "PORT": "gRPC port",
             "GRPC_HOST": "address the gRPC port binds",
             "ADMIN_PORT": "admin HTTP port: GET /heartbeat/, PUT /heartbeat/?beat=true|false, GET /metrics",
@@ -39,5 +42,6 @@ enum GatewayEnvironment {
             "SPOOL_SEGMENT_BYTES": "a segment file is closed and a new one started beyond this size",
             "PUBLISH_CONFIRM_TIMEOUT": "a batch the broker has not confirmed by then is spooled and answered SUCCESS",
         ]
-    ) { _, own in own }
+        return table
+    }()
 }
