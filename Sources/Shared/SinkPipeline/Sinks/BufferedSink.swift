@@ -153,7 +153,10 @@ public final class BufferedSink: DeliveryProcessor {
         guard size <= settings.batchBytes - heldBytes else {
             logger.info(
                 "message does not fit the batch; inserted alone",
-                ["amqp.message_id": "\(decoded.messageID)", "message.bytes": .int(size), "batch.bytes": .int(heldBytes)]
+                [
+                    "amqp.message_id": "\(decoded.messageID)", "message.bytes": .int(size),
+                    "batch.bytes": .int(heldBytes),
+                ]
             )
             return direct.write(decoded, of: delivery)
         }
