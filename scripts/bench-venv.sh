@@ -12,6 +12,8 @@ REQUIREMENTS=$ROOT/bench/requirements.txt
 GENERATED=$ROOT/bench/generated
 STAMP=$VENV/.bench-requirements.sha256
 
+"$ROOT/scripts/install-deps.sh" venv
+
 if ! "$VENV/bin/python" -c '' 2> /dev/null; then
     echo "bench-venv: creating $VENV"
     rm -rf "$VENV"

@@ -14,7 +14,7 @@ REQUIREMENTS=$ROOT/interop/requirements.txt
 GENERATED=$ROOT/interop/generated
 STAMP=$VENV/.interop-requirements.sha256
 
-"$ROOT/scripts/install-deps.sh"
+"$ROOT/scripts/install-deps.sh" venv
 
 if ! "$VENV/bin/python" -c '' 2> /dev/null; then
     echo "interop-venv: creating $VENV"

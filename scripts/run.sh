@@ -66,6 +66,7 @@ cat << EOM
 make run: running. gRPC on 127.0.0.1:$PORT (event.EventService/dispatch), admin on 127.0.0.1:$ADMIN_PORT,
 worker admin (heartbeat, metrics):${worker_admin%,}.
 RabbitMQ on 127.0.0.1:$RABBIT_PORT, ClickHouse HTTP on 127.0.0.1:$CLICKHOUSE_PORT. Logs: $LOGS_DIR.
+Send an event of your own and query it: README.md, "Your first event".
 Following the logs; press Ctrl-C to stop everything.
 
 EOM

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make test`: installs what is missing, builds, starts a private stack on test ports, runs every Swift test
-# (unit and integration), validates docker-compose.yml, lints the gateway's and a worker's /metrics with promtool
-# and runs the grpcio end-to-end suite against a real gateway and workers, runs `make bench-smoke` (its own stack),
-# and stops everything it started whatever happened.
+# (unit and integration), validates docker-compose.yml, checks the documentation's links, the descriptor set and the
+# deploy kit (manifests, alert rules), lints the gateway's and a worker's /metrics with promtool, runs the README's
+# first-event path and checks deploy/'s metric names against a live scrape, runs the grpcio end-to-end suite
+# against a real gateway and workers, runs `make bench-smoke` (its own stack), and stops everything it started
+# whatever happened.
 #
 # Environment (default): TEST_RABBIT_PORT (5682), TEST_RABBIT_MANAGEMENT_PORT (15682), TEST_RABBIT_DIST_PORT
 # (25682), TEST_EPMD_PORT (4379), TEST_CLICKHOUSE_PORT (8133), TEST_CLICKHOUSE_TCP_PORT (9010), TEST_GRPC_PORT
@@ -43,7 +45,7 @@ trap 'exit 130' INT TERM
 step() { printf '\n== %s\n' "$*"; }
 
 step "dependencies"
-scripts/install-deps.sh
+scripts/install-deps.sh venv compose
 scripts/promtool.sh --version > /dev/null
 
 step "format (swift format lint --strict, swift-nio's settings in .swift-format)"
@@ -59,8 +61,18 @@ swift build -c release --product SinkWorker
 scripts/check-layers.sh "$(swift build -c release --show-bin-path)"
 
 step "docker-compose.yml (offline validation; no Docker engine here)"
-ADMIN_TOKEN=offline-validation docker-compose -f docker-compose.yml config -q
-echo "docker-compose.yml is valid"
+ADMIN_TOKEN=offline-validation RABBIT_PASSWORD=offline-validation docker-compose -f docker-compose.yml config -q
+ADMIN_TOKEN=offline-validation RABBIT_PASSWORD=offline-validation docker-compose -f docker-compose.yml \
+    --profile monitoring config -q
+echo "docker-compose.yml is valid (with and without the monitoring profile)"
+
+step "documentation and deploy kit: links, descriptor set, manifests, compose settings, alert rules"
+scripts/interop-venv.sh
+.venv/bin/python scripts/check-links.py
+scripts/protoset.sh --check
+.venv/bin/python scripts/check-deploy.py static
+scripts/promtool.sh check rules deploy/prometheus/alerts.yml
+scripts/promtool.sh check config deploy/prometheus/prometheus.yml
 
 step "stack on test ports (RabbitMQ $RABBIT_PORT, ClickHouse HTTP $CLICKHOUSE_PORT)"
 scripts/stack.sh start "$STACK_DIR"
@@ -107,6 +119,18 @@ done
 grep -q '^eventgrpc_worker_last_insert_timestamp_seconds{queue="[^"]*"} ' <<< "$worker_metrics" \
     || { echo "worker /metrics lacks eventgrpc_worker_last_insert_timestamp_seconds{queue}" >&2; exit 1; }
 echo "metrics present at start: rejections by code, last insert per queue"
+# The README's first event (grpcurl and the Python client, as written there), its queries and its retry service
+# config, on this gateway and ClickHouse.
+GRPC_PORT=$GRPC_PORT CLICKHOUSE_PORT=$CLICKHOUSE_PORT scripts/check-readme.sh
+# Every metric name the alert rules and the dashboard of deploy/ use must be in a live scrape of the gateway and of
+# both workers.
+scrapes=()
+for port in "$ADMIN_PORT" "$WORKER_ADMIN_PORT" "$((WORKER_ADMIN_PORT + 1))"; do
+    wait_for_port "$port" "admin port $port"
+    curl -fsS --max-time 30 "http://127.0.0.1:$port/metrics" > "$LOGS_DIR/scrape-$port.txt"
+    scrapes+=("$LOGS_DIR/scrape-$port.txt")
+done
+.venv/bin/python scripts/check-deploy.py metrics "${scrapes[@]}"
 # Interop tests may start processes of their own (EVENTGRPC_BIN) and stop or kill the servers (scripts/stack.sh
 # with STACK_DIR); a test that does so restores them before it ends.
 GATEWAY_ADDR=127.0.0.1:$GRPC_PORT CLICKHOUSE_URL=http://127.0.0.1:$CLICKHOUSE_PORT ADMIN_ADDR=127.0.0.1:$ADMIN_PORT \
