@@ -83,6 +83,11 @@ final class AMQPConnection {
         _ = amqp_connection_close(state, AMQP_REPLY_SUCCESS)
     }
 
+    /// The socket's descriptor (valid until `deinit` destroys the connection).
+    var socketDescriptor: Int32 {
+        amqp_get_sockfd(state)
+    }
+
     /// Marks the connection dead (after a socket failure or a close from the broker).
     func markUnusable() {
         isUsable = false

@@ -1,12 +1,15 @@
 import EventCore
+import Synchronization
 
 extension PublisherLoop {
     func handle(_ frame: InboundFrame) {
         switch frame {
         case .ack(let tag, let multiple):
             complete(tracker.ack(tag, multiple: multiple))
+            confirmArrived()
         case .nack(let tag, let multiple):
             complete(tracker.nack(tag, multiple: multiple))
+            confirmArrived()
         case .returned(let messageID, let exchange, let routingKey, let replyCode, let replyText):
             let matched = tracker.returned(
                 messageID: messageID,
@@ -22,22 +25,44 @@ extension PublisherLoop {
                 )
             }
         case .blocked(let reason):
-            logger.warning("broker blocked publishing (resource alarm)", ["amqp.reason": reason])
+            owner.withLock { $0.blockedReason = reason }
+            logger.warning("broker blocked publishing (resource alarm)", ["amqp.reason": "\(reason)"])
         case .unblocked:
+            owner.withLock { $0.blockedReason = nil }
             logger.notice("broker unblocked publishing")
         case .consumerCancelled, .other:
             logger.debug("ignored frame from broker", ["amqp.frame": "\(frame)"])
         }
     }
 
-    /// Resumes the calls whose outcome became known; a call cancelled meanwhile was answered already.
+    /// The broker settled something: it is not stalled; the clock restarts while messages remain outstanding.
+    private func confirmArrived() {
+        let outstanding = tracker.hasOutstanding
+        owner.withLock { $0.awaitingConfirmSince = outstanding ? .now : nil }
+    }
+
+    /// Resumes the calls whose outcome became known; a call cancelled meanwhile was answered already (a confirm
+    /// for it is counted as late: its caller may have kept a copy elsewhere).
     private func complete(_ outcomes: [(Int, ConfirmTracker<Int>.Outcome)]) {
         guard !outcomes.isEmpty else { return }
+        var settledMessages: [Int: Int] = [:]
         for (id, _) in outcomes {
-            inFlight.remove(id)
+            settledMessages[id] = inFlight.removeValue(forKey: id)
         }
-        let answers = owner.withLock { state in
-            outcomes.compactMap { id, outcome in state.waiting.removeValue(forKey: id).map { ($0, outcome) } }
+        let (answers, late) = owner.withLock { state in
+            var answers: [(CheckedContinuation<Void, any Error>, ConfirmTracker<Int>.Outcome)] = []
+            var late = 0
+            for (id, outcome) in outcomes {
+                if let continuation = state.waiting.removeValue(forKey: id) {
+                    answers.append((continuation, outcome))
+                } else if outcome == .confirmed {
+                    late += settledMessages[id] ?? 0
+                }
+            }
+            return (answers, late)
+        }
+        if late > 0 {
+            publisher.lateConfirms.add(late, ordering: .relaxed)
         }
         for (continuation, outcome) in answers {
             switch outcome {
@@ -68,14 +93,11 @@ extension PublisherLoop {
     /// Drops the connection, fails every call in flight and schedules the reconnect.
     func lost(_ error: AMQPError) {
         owner.assertOnOwnerThread()
-        connection = nil
+        dropConnection()
         tracker = ConfirmTracker()
-        let calls = inFlight
+        let calls = inFlight.keys
         inFlight.removeAll()
-        let failed = owner.update { state in
-            state.isConnected = false
-            return state.shared.answer(calls)
-        }
+        let failed = owner.withLock { state in state.shared.answer(calls) }
         nextAttempt = .now + (error.code == .channelClosed ? .zero : publisher.configuration.reconnectDelay)
         var metadata = Logger.Metadata.error(error)
         metadata["amqp.calls_failed"] = "\(failed.count)"

@@ -1,0 +1,27 @@
+/// What the publishing thread last reported about its connection, for callers that decide whether the broker is
+/// worth waiting for (the gateway's stall detection): a snapshot, which may change as soon as it is taken.
+public struct PublisherStatus: Sendable, Equatable {
+    /// True while a connection with confirms enabled is open.
+    public var isConnected: Bool
+    /// The broker's reason while it has blocked this connection (`connection.blocked`: a memory or disk alarm);
+    /// nil when it is not blocked.
+    public var blockedReason: String?
+    /// Since when the broker has owed a confirm without sending any: the start of the round in flight, moved
+    /// forward by every confirm (ack or nack) that leaves messages outstanding; nil when no message waits for a
+    /// confirm. A round stuck while it is still being sent (a socket the broker stopped reading) counts too.
+    public var awaitingConfirmSince: ContinuousClock.Instant?
+    /// Calls waiting for the thread to take them (at most the publisher's `maxQueuedCalls`).
+    public var queuedCalls: Int
+
+    public init(
+        isConnected: Bool,
+        blockedReason: String? = nil,
+        awaitingConfirmSince: ContinuousClock.Instant? = nil,
+        queuedCalls: Int = 0
+    ) {
+        self.isConnected = isConnected
+        self.blockedReason = blockedReason
+        self.awaitingConfirmSince = awaitingConfirmSince
+        self.queuedCalls = queuedCalls
+    }
+}
