@@ -75,11 +75,17 @@ final class AMQPConnection {
         return connection
     }
 
-    /// Closes the channel and the connection politely when still usable; the object is dead afterwards.
-    func close() {
+    /// Closes the channel and the connection politely when still usable; the object is dead afterwards. Each
+    /// closing handshake waits at most `timeout` (default: `connectTimeout`) for the broker's answer, and when
+    /// the channel's goes unanswered (a hung broker) the connection's is not attempted.
+    func close(timeout: Duration? = nil) {
         guard isUsable else { return }
         isUsable = false
-        _ = amqp_channel_close(state, channel, AMQP_REPLY_SUCCESS)
+        if let timeout {
+            var wait = min(timeout, configuration.connectTimeout).timeval
+            amqp_set_rpc_timeout(state, &wait)
+        }
+        guard amqp_channel_close(state, channel, AMQP_REPLY_SUCCESS).reply_type == AMQP_RESPONSE_NORMAL else { return }
         _ = amqp_connection_close(state, AMQP_REPLY_SUCCESS)
     }
 

@@ -26,7 +26,8 @@ final class PublisherLoop {
         owner.assertOnOwnerThread()
         logger.info("publisher started")
         while step() {}
-        connection?.close()
+        // A broker that froze while the thread was idle is not waited for longer than a stall.
+        connection?.close(timeout: publisher.stallTimeout)
         dropConnection()
         logger.info("publisher stopped")
     }
