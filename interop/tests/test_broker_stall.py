@@ -2,7 +2,8 @@
 beam.smp: connections stay open, nothing is read or confirmed), the gateway declares the broker stalled within
 PUBLISH_STALL_TIMEOUT (1 s) and answers SUCCESS from its spool instead of letting each batch wait out its confirm
 timeout; after SIGCONT the spool drains and nothing acknowledged is lost. A SIGTERM during the freeze still exits 0
-within DRAIN_TIMEOUT, and a gateway restarted on the same spool delivers everything once the broker thaws.
+within DRAIN_TIMEOUT, and a gateway restarted on the same spool delivers everything once the broker thaws. A memory
+alarm (the broker blocks publishers with `connection.blocked`) is a stall too, and publishing resumes when it clears.
 
 Each test runs its own gateway (EVENTGRPC_BIN) on a private exchange and queue that nothing consumes, and counts the
 acknowledged event ids in that queue (RabbitMQ management API). The broker is always thawed in a `finally`.
@@ -22,7 +23,7 @@ import pytest
 from eventgrpc_testkit.processes import Gateway
 from eventgrpc_testkit.protos import event_pb2, event_pb2_grpc
 from eventgrpc_testkit.rabbitmq import event_ids, take_messages
-from eventgrpc_testkit.stack import broker_pid
+from eventgrpc_testkit.stack import broker_pid, stack
 from eventgrpc_testkit.timing import now_ms, wait_until
 from eventgrpc_testkit.topology import PrivateTopology, private_topology
 
@@ -218,3 +219,65 @@ def test_sigterm_during_a_frozen_broker_exits_zero_and_loses_nothing(tmp_path):
         code = second.stop()
         topology.delete()
     assert code == 0, f"restarted gateway exit code {code}; see {second.log}"
+
+
+def send_one(stub: event_pb2_grpc.EventServiceStub) -> tuple[list[str], float, bool]:
+    """One batch that must be answered SUCCESS: its ids, its latency and whether it was spooled."""
+    ids = [f"alarm-{uuid.uuid4()}" for _ in range(EVENTS_PER_CALL)]
+    now = str(now_ms())
+    batch = event_pb2.Events(header=event_pb2.Header(deviceId="alarm-device"),
+                             events=[event_pb2.Event(id=i, timestamp=now, type="stall.event") for i in ids])
+    started = time.monotonic()
+    response = stub.dispatch(batch, timeout=10)
+    assert response.status == "SUCCESS", response
+    return ids, time.monotonic() - started, "spooled" in response.message
+
+
+def test_a_memory_alarm_is_a_stall_and_publishing_resumes_when_it_clears(tmp_path):
+    topology = private_topology("stall", tmp_path)
+    gateway = stall_gateway(tmp_path, topology, "gateway")
+    alarm = False
+    acked: set[str] = set()
+    try:
+        gateway.start()
+        wait_connected(gateway)
+        channel, stub = gateway.stub()
+        with channel:
+            ids, _, spooled = send_one(stub)
+            acked.update(ids)
+            assert not spooled, "the first batch should be confirmed by a healthy broker"
+            stack("rabbitmqctl", "set_vm_memory_high_watermark", "0.0001", capture_output=True)
+            alarm = True
+            latencies, spooled_calls = [], 0
+            for _ in range(20):
+                ids, latency, spooled = send_one(stub)
+                acked.update(ids)
+                latencies.append(latency)
+                spooled_calls += spooled
+            stalled = gateway.metric("eventgrpc_publisher_stalled")
+            stack("rabbitmqctl", "set_vm_memory_high_watermark", "0.4", capture_output=True)
+            alarm = False
+            wait_until(lambda: gateway.metric("eventgrpc_publisher_stalled") == 0, 30, "the alarm cleared")
+            deadline = time.monotonic() + 30
+            while True:
+                ids, _, spooled = send_one(stub)
+                acked.update(ids)
+                if not spooled:
+                    break
+                assert time.monotonic() < deadline, "publishing did not resume within 30 s of the alarm clearing"
+                time.sleep(0.2)
+        wait_until(lambda: gateway.metric("eventgrpc_spool_bytes") == 0, 60, "the spool drained to the broker")
+        lost = acked - delivered_ids(topology.queue, acked, 60)
+        print(f"\nmemory alarm: {spooled_calls} of 20 calls from the spool, slowest {max(latencies):.2f} s, "
+              f"others at most {sorted(latencies)[-2]:.3f} s; stalled gauge {stalled:.0f}; lost {len(lost)}")
+        assert spooled_calls == 20
+        assert stalled == 1
+        assert "broker blocked publishing" in gateway.log_text(), "connection.blocked never arrived"
+        assert max(latencies) <= 2.0, "only the call in flight when the broker blocked waits, for a stall timeout"
+        assert not lost
+    finally:
+        if alarm:
+            stack("rabbitmqctl", "set_vm_memory_high_watermark", "0.4", capture_output=True)
+        code = gateway.stop()
+        topology.delete()
+    assert code == 0, f"gateway exit code {code}; see {gateway.log}"
