@@ -4,10 +4,7 @@ import Glibc
 extension PublisherShared {
     /// True while the broker has blocked the connection, or has owed confirms and sent none for `stallTimeout`.
     func isStalled(after stallTimeout: Duration, now: ContinuousClock.Instant) -> Bool {
-        guard isConnected else { return false }
-        if blockedReason != nil { return true }
-        guard let since = awaitingConfirmSince else { return false }
-        return now - since >= stallTimeout
+        status.stallReason(after: stallTimeout, at: now) != nil
     }
 }
 

@@ -13,6 +13,18 @@ public struct PublisherStatus: Sendable, Equatable {
     /// Calls waiting for the thread to take them (at most the publisher's `maxQueuedCalls`).
     public var queuedCalls: Int
 
+    /// Why the broker is stalled at `now`, or nil when it is not (or not connected): it has blocked publishing, or it
+    /// has owed confirms and sent none for `threshold`. The one definition of a stall, for the gateway's decisions
+    /// (`StallDetector`) and the publisher's own shutdown.
+    public func stallReason(after threshold: Duration, at now: ContinuousClock.Instant) -> String? {
+        guard isConnected else { return nil }
+        if let blockedReason {
+            return "the broker blocked publishing (connection.blocked: \(blockedReason))"
+        }
+        guard let since = awaitingConfirmSince, now - since >= threshold else { return nil }
+        return "the broker owes confirms and sent none for \(now - since) (stall timeout \(threshold))"
+    }
+
     public init(
         isConnected: Bool,
         blockedReason: String? = nil,

@@ -25,16 +25,7 @@ public struct StallDetector: Sendable {
 
     public func verdict(_ status: PublisherStatus, at now: ContinuousClock.Instant) -> Verdict {
         guard status.isConnected else { return .disconnected }
-        if let reason = status.blockedReason {
-            return .stalled(reason: "the broker blocked publishing (connection.blocked: \(reason))")
-        }
-        guard let since = status.awaitingConfirmSince else { return .healthy(recheckAt: now + threshold) }
-        let silence = now - since
-        if silence >= threshold {
-            return .stalled(
-                reason: "the broker owes confirms and sent none for \(silence) (stall timeout \(threshold))"
-            )
-        }
-        return .healthy(recheckAt: since + threshold)
+        if let reason = status.stallReason(after: threshold, at: now) { return .stalled(reason: reason) }
+        return .healthy(recheckAt: (status.awaitingConfirmSince ?? now) + threshold)
     }
 }
