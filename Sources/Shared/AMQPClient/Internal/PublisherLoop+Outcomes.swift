@@ -6,10 +6,8 @@ extension PublisherLoop {
         switch frame {
         case .ack(let tag, let multiple):
             complete(tracker.ack(tag, multiple: multiple))
-            confirmArrived()
         case .nack(let tag, let multiple):
             complete(tracker.nack(tag, multiple: multiple))
-            confirmArrived()
         case .returned(let messageID, let exchange, let routingKey, let replyCode, let replyText):
             let matched = tracker.returned(
                 messageID: messageID,
@@ -35,21 +33,18 @@ extension PublisherLoop {
         }
     }
 
-    /// The broker settled something: it is not stalled; the clock restarts while messages remain outstanding.
-    private func confirmArrived() {
-        let outstanding = tracker.hasOutstanding
-        owner.withLock { $0.awaitingConfirmSince = outstanding ? .now : nil }
-    }
-
-    /// Resumes the calls whose outcome became known; a call cancelled meanwhile was answered already (a confirm
-    /// for it is counted as late: its caller may have kept a copy elsewhere).
+    /// After an ack or nack: the broker is not stalled (the clock restarts while messages remain outstanding,
+    /// and stops when none does, before any caller is resumed); resumes the calls whose outcome became known. A
+    /// call cancelled meanwhile was answered already (a confirm for it is counted as late: its caller may have
+    /// kept a copy elsewhere).
     private func complete(_ outcomes: [(Int, ConfirmTracker<Int>.Outcome)]) {
-        guard !outcomes.isEmpty else { return }
+        let outstanding = tracker.hasOutstanding
         var settledMessages: [Int: Int] = [:]
         for (id, _) in outcomes {
             settledMessages[id] = inFlight.removeValue(forKey: id)
         }
         let (answers, late) = owner.withLock { state in
+            state.awaitingConfirmSince = outstanding ? .now : nil
             var answers: [(CheckedContinuation<Void, any Error>, ConfirmTracker<Int>.Outcome)] = []
             var late = 0
             for (id, outcome) in outcomes {
