@@ -40,7 +40,7 @@ struct GatewayMetrics: Sendable {
                 + "batches go to the spool."
         ) { durable.brokerIsStalled ? 1 : 0 }
         registry.gauge(
-            "eventgrpc_publisher_queued_calls",
+            "eventgrpc_publisher_queue_depth_calls",
             help: "Publish calls waiting for the publisher's thread (bounded)."
         ) { publisher.status.queuedCalls }
         registry.computedCounter(
