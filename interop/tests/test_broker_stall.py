@@ -144,7 +144,6 @@ def test_a_frozen_broker_is_answered_from_the_spool_at_once(tmp_path):
             os.kill(frozen, signal.SIGCONT)
             frozen = None
             thawed_at = time.monotonic()
-            stall_gauge_after = None
             time.sleep(3)
         wait_until(lambda: gateway.metric("eventgrpc_spool_bytes") == 0, 90, "the spool drained to the broker")
         stall_gauge_after = gateway.metric("eventgrpc_publisher_stalled")
@@ -233,6 +232,10 @@ def send_one(stub: event_pb2_grpc.EventServiceStub) -> tuple[list[str], float, b
     return ids, time.monotonic() - started, "spooled" in response.message
 
 
+# The stack sets no memory watermark: RabbitMQ's default, which the alarm test restores.
+DEFAULT_MEMORY_WATERMARK = "0.4"
+
+
 def test_a_memory_alarm_is_a_stall_and_publishing_resumes_when_it_clears(tmp_path):
     topology = private_topology("stall", tmp_path)
     gateway = stall_gateway(tmp_path, topology, "gateway")
@@ -255,7 +258,7 @@ def test_a_memory_alarm_is_a_stall_and_publishing_resumes_when_it_clears(tmp_pat
                 latencies.append(latency)
                 spooled_calls += spooled
             stalled = gateway.metric("eventgrpc_publisher_stalled")
-            stack("rabbitmqctl", "set_vm_memory_high_watermark", "0.4", capture_output=True)
+            stack("rabbitmqctl", "set_vm_memory_high_watermark", DEFAULT_MEMORY_WATERMARK, capture_output=True)
             alarm = False
             wait_until(lambda: gateway.metric("eventgrpc_publisher_stalled") == 0, 30, "the alarm cleared")
             deadline = time.monotonic() + 30
@@ -277,7 +280,7 @@ def test_a_memory_alarm_is_a_stall_and_publishing_resumes_when_it_clears(tmp_pat
         assert not lost
     finally:
         if alarm:
-            stack("rabbitmqctl", "set_vm_memory_high_watermark", "0.4", capture_output=True)
+            stack("rabbitmqctl", "set_vm_memory_high_watermark", DEFAULT_MEMORY_WATERMARK, capture_output=True)
         code = gateway.stop()
         topology.delete()
     assert code == 0, f"gateway exit code {code}; see {gateway.log}"
