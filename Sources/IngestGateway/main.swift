@@ -50,7 +50,8 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
     let publisher = AMQPPublisher(
         configuration: AMQPConfiguration(servers: configuration.servers),
         declarations: topology.amqpDeclarations(for: topology.families),
-        logger: logger.with(["component": "publisher"])
+        logger: logger.with(["component": "publisher"]),
+        stallTimeout: durability.stallTimeout
     )
     let readiness = Readiness()
     let registry = MetricsRegistry()
@@ -73,14 +74,15 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
         maxBytes: configuration.queueMaxBytes,
         enqueueTimeout: configuration.enqueueTimeout
     )
-    let metrics = GatewayMetrics(registry: registry, publisher: publisher, queue: queue)
     let durable = DurablePublisher(
         publisher: publisher,
         spool: spool,
         confirmTimeout: durability.confirmTimeout,
+        stallTimeout: durability.stallTimeout,
         metrics: DurablePublisherMetrics(registry: registry),
         logger: logger
     )
+    let metrics = GatewayMetrics(registry: registry, publisher: publisher, durable: durable, queue: queue)
     let dispatch = DispatchService(
         validator: BatchValidator(limits: configuration.limits),
         gate: AdmissionGate(limit: configuration.maxConcurrentDispatches, timeout: configuration.enqueueTimeout),
@@ -118,7 +120,7 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
         services: [
             admin, CertificateReloadService(tls: tls, logger: logger), SpoolService(spool: spool),
             PublisherService(publisher: publisher),
-            ReplayerService(spool: spool, publisher: publisher, metrics: spoolMetrics, logger: logger),
+            ReplayerService(spool: spool, publisher: durable, metrics: spoolMetrics, logger: logger),
             PublishingWorkers(
                 queue: queue,
                 publisher: durable,

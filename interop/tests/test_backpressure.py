@@ -3,11 +3,14 @@ refusals with a pushback hint, memory stays bounded, and every accepted event is
 
 Runs its own gateway (EVENTGRPC_BIN) with EVENT_BUFFERED_CHANNEL_SIZE=1 and one publishing worker, publishing to a
 private exchange and queue; delivered events are read back from the queue through the management API. The broker is
-made slow the way an overloaded one is: a memory alarm (watermark near zero) blocks publishers until it is lifted,
-so the queue stays full for longer than the 1 s enqueue timeout.
+made slow: frozen (SIGSTOP to its beam.smp) while the gateway is told to wait for it (PUBLISH_STALL_TIMEOUT and
+PUBLISH_CONFIRM_TIMEOUT of 60 s; with the defaults a frozen or blocked broker is an outage answered from the spool,
+see test_broker_stall.py), so the queue stays full for longer than the 1 s enqueue timeout.
 """
 
 import concurrent.futures
+import os
+import signal
 import threading
 import time
 import uuid
@@ -17,18 +20,14 @@ import grpc
 from eventgrpc_testkit.processes import Gateway
 from eventgrpc_testkit.protos import event_pb2, event_pb2_grpc
 from eventgrpc_testkit.rabbitmq import event_ids, take_messages
-from eventgrpc_testkit.stack import stack
-from eventgrpc_testkit.timing import now_ms
+from eventgrpc_testkit.stack import broker_pid
+from eventgrpc_testkit.timing import now_ms, wait_until
 from eventgrpc_testkit.topology import private_topology
 
 CALLS = 300
 EVENTS_PER_CALL = 50
 CHANNELS = 8
 RSS_BOUND_KIB = 256 * 1024  # debug build; the release build stays far below (see bench/)
-
-
-def set_memory_watermark(fraction: str) -> None:
-    stack("rabbitmqctl", "set_vm_memory_high_watermark", fraction, capture_output=True)
 
 
 def make_batch(index: int) -> tuple[event_pb2.Events, list[str]]:
@@ -41,7 +40,9 @@ def make_batch(index: int) -> tuple[event_pb2.Events, list[str]]:
 
 def test_flood_is_refused_fast_and_accepted_events_all_arrive():
     topology = private_topology("flood")
-    gateway = Gateway(TOPOLOGY_FILE=topology.path, EVENT_BUFFERED_CHANNEL_SIZE="1", EVENT_WORKER_POOL_SIZE="1").start()
+    gateway = Gateway(TOPOLOGY_FILE=topology.path, EVENT_BUFFERED_CHANNEL_SIZE="1", EVENT_WORKER_POOL_SIZE="1",
+                      PUBLISH_STALL_TIMEOUT="60s", PUBLISH_CONFIRM_TIMEOUT="60s").start()
+    frozen = None
     try:
         # A local subchannel pool gives each channel its own connection (100 streams each on this server).
         channels = [grpc.insecure_channel(gateway.address, options=[("grpc.use_local_subchannel_pool", 1)])
@@ -75,13 +76,24 @@ def test_flood_is_refused_fast_and_accepted_events_all_arrive():
                     else:
                         other.append(f"{error.code()}: {error.details()}")
 
-        set_memory_watermark("0.000001")
+        # Connected first: batches taken before the publisher connects are spooled, and replayed only later.
+        wait_until(lambda: gateway.metric("eventgrpc_gateway_broker_connected") == 1, 30, "the gateway connected")
+        frozen = broker_pid()
+        os.kill(frozen, signal.SIGSTOP)
         with concurrent.futures.ThreadPoolExecutor(max_workers=CALLS) as pool:
             futures = [pool.submit(call, index) for index in range(CALLS)]
+            # Until every call but those the gateway holds (the round in flight and the queued call) is refused:
+            # refusals stop coming for a second (or 20 s pass).
             deadline = time.monotonic() + 20
+            seen, quiet_since = -1, time.monotonic()
             while time.monotonic() < deadline and len(refusal_latencies) < CALLS - 2:
+                if len(refusal_latencies) != seen:
+                    seen, quiet_since = len(refusal_latencies), time.monotonic()
+                elif seen > 0 and time.monotonic() - quiet_since > 1:
+                    break
                 time.sleep(0.05)
-            set_memory_watermark("0.4")  # the blocked publish and the queued batch now go through
+            os.kill(frozen, signal.SIGCONT)  # the waiting publish and the queued batch now go through
+            frozen = None
             for future in futures:
                 future.result()
         for c in channels:
@@ -105,6 +117,7 @@ def test_flood_is_refused_fast_and_accepted_events_all_arrive():
         assert rss < RSS_BOUND_KIB
         assert gateway.stop() == 0
     finally:
-        set_memory_watermark("0.4")
+        if frozen is not None:
+            os.kill(frozen, signal.SIGCONT)
         gateway.kill()
         topology.delete()

@@ -237,6 +237,8 @@ def test_unconfirmed_batches_are_spooled_after_the_confirm_timeout(tmp_path):
     topology = private_topology("spool", tmp_path)
     gateway = spool_gateway(tmp_path, topology, tmp_path / "spool", "gateway")
     gateway.env["PUBLISH_CONFIRM_TIMEOUT"] = "1s"
+    # The confirm timeout path itself: a stall (test_broker_stall.py) would otherwise be declared first.
+    gateway.env["PUBLISH_STALL_TIMEOUT"] = "5s"
     acked: set[str] = set()
     frozen = None
     try:

@@ -41,6 +41,8 @@ enum GatewayEnvironment {
             "SPOOL_MAX_BYTES": "the spool's total size; full and broker down: UNAVAILABLE",
             "SPOOL_SEGMENT_BYTES": "a segment file is closed and a new one started beyond this size",
             "PUBLISH_CONFIRM_TIMEOUT": "a batch the broker has not confirmed by then is spooled and answered SUCCESS",
+            "PUBLISH_STALL_TIMEOUT": "a broker that owes confirms and sent none for this long (or blocked "
+                + "publishing) is stalled: batches go to the spool at once until it confirms again",
         ]
         return table
     }()

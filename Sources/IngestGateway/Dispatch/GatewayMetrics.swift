@@ -12,7 +12,7 @@ struct GatewayMetrics: Sendable {
     let eventsClamped: Counter
     let batchesUnconfirmed: Counter
 
-    init(registry: MetricsRegistry, publisher: AMQPPublisher, queue: PublishQueue) {
+    init(registry: MetricsRegistry, publisher: AMQPPublisher, durable: DurablePublisher, queue: PublishQueue) {
         self.registry = registry
         eventsAccepted = registry.counter(
             "eventgrpc_gateway_events_accepted_total",
@@ -34,6 +34,20 @@ struct GatewayMetrics: Sendable {
             "eventgrpc_gateway_broker_connected",
             help: "1 while the publisher's broker connection is open."
         ) { publisher.isConnected ? 1 : 0 }
+        registry.gauge(
+            "eventgrpc_publisher_stalled",
+            help: "1 while the broker is connected but stalled (blocked, or no confirm for PUBLISH_STALL_TIMEOUT): "
+                + "batches go to the spool."
+        ) { durable.brokerIsStalled ? 1 : 0 }
+        registry.gauge(
+            "eventgrpc_publisher_queue_depth_calls",
+            help: "Publish calls waiting for the publisher's thread (bounded)."
+        ) { publisher.status.queuedCalls }
+        registry.computedCounter(
+            "eventgrpc_publisher_late_confirmed_messages_total",
+            help: "Broker messages confirmed after the gateway had stopped waiting and spooled their batch: "
+                + "duplicates the sinks remove by event id."
+        ) { Double(publisher.lateConfirmedMessages) }
         registry.gauge(
             "eventgrpc_gateway_queue_depth_batches",
             help: "Batches waiting in the bounded queue for a publisher."

@@ -5,7 +5,7 @@ public struct AMQPError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String, Hashable, Sendable {
             case connectionFailed, loginFailed, connectionClosed, channelClosed, declarationFailed
-            case publishNacked, publishReturned, protocolError, shutdown
+            case publishNacked, publishReturned, protocolError, shutdown, backlogFull
         }
 
         private let value: Value
@@ -32,6 +32,8 @@ public struct AMQPError: Error, CustomStringConvertible, Sendable {
         public static let protocolError = Code(.protocolError)
         /// The publisher or consumer was shut down.
         public static let shutdown = Code(.shutdown)
+        /// The publisher's bounded queue of calls is full (the broker is slow or stalled); nothing was sent.
+        public static let backlogFull = Code(.backlogFull)
 
         /// A short, bounded name suitable for a metric label.
         public var description: String { value.rawValue }

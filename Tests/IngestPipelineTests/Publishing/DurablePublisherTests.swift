@@ -44,6 +44,12 @@ import Testing
         ),
         Case(broker: .silence, outcome: .spooled, spooled: true, counter: "eventgrpc_gateway_confirm_timeouts_total"),
         Case(
+            broker: .backlogFull,
+            outcome: .spooled,
+            spooled: true,
+            counter: "eventgrpc_gateway_batches_spooled_total"
+        ),
+        Case(
             broker: .confirm,
             connected: false,
             outcome: .spooled,

@@ -69,6 +69,7 @@ struct AMQPCancellationTests {
         let messages = Self.messages(settlement, exchange: exchange, rejectingQueue: rejectingQueue)
         let call = Task { try await publisher.publish(messages) }
         #expect(try await AMQPTestSupport.eventually(timeout: .seconds(10)) { gate.held == 1 })
+        #expect(publisher.status.awaitingConfirmSince != nil, "a round sent and not confirmed owes confirms")
 
         let cancelledAt = ContinuousClock.now
         call.cancel()
@@ -81,6 +82,11 @@ struct AMQPCancellationTests {
         try await publisher.publish([next])
         #expect(publisher.isConnected)
         #expect(publisher.owner.withLock { $0.waiting.isEmpty && $0.queue.isEmpty })
+        #expect(publisher.status.awaitingConfirmSince == nil, "nothing is owed once every message is settled")
+        #expect(
+            publisher.lateConfirmedMessages == (settlement == .confirmed ? messages.count : 0),
+            "a confirm nobody waited for is counted as a late (duplicate) copy; a refusal or loss is not"
+        )
 
         let expected = settlement == .confirmed ? ["sent-1", "sent-2", "next"] : ["next"]
         let arrived = try await AMQPHeldDeliveryTests.leftOver(

@@ -1,5 +1,6 @@
 import CRabbitMQ
 import EventCore
+import Glibc
 
 /// One AMQP connection with one channel (number 1). Not thread-safe: the thread that opened it owns it.
 ///
@@ -45,6 +46,7 @@ final class AMQPConnection {
                     + "is running and the host and port are right"
             )
         }
+        connection.limitUnacknowledgedSends()
         amqp_set_handshake_timeout(state, &timeout)
         amqp_set_rpc_timeout(state, &timeout)
         let login = eventgrpc_amqp_login_plain(
@@ -75,12 +77,34 @@ final class AMQPConnection {
         return connection
     }
 
-    /// Closes the channel and the connection politely when still usable; the object is dead afterwards.
-    func close() {
+    /// Closes the channel and the connection politely when still usable; the object is dead afterwards. Each
+    /// closing handshake waits at most `timeout` (default: `connectTimeout`) for the broker's answer, and when
+    /// the channel's goes unanswered (a hung broker) the connection's is not attempted.
+    func close(timeout: Duration? = nil) {
         guard isUsable else { return }
         isUsable = false
-        _ = amqp_channel_close(state, channel, AMQP_REPLY_SUCCESS)
+        if let timeout {
+            var wait = min(timeout, configuration.connectTimeout).timeval
+            amqp_set_rpc_timeout(state, &wait)
+        }
+        guard amqp_channel_close(state, channel, AMQP_REPLY_SUCCESS).reply_type == AMQP_RESPONSE_NORMAL else { return }
         _ = amqp_connection_close(state, AMQP_REPLY_SUCCESS)
+    }
+
+    /// The socket's descriptor (valid until `deinit` destroys the connection).
+    var socketDescriptor: Int32 {
+        amqp_get_sockfd(state)
+    }
+
+    /// Sets TCP_USER_TIMEOUT to twice the heartbeat: data the broker's host leaves unacknowledged that long (a dead
+    /// peer, or a hung broker whose receive buffer is full: Linux counts zero-window probes) closes the socket, as
+    /// a missed heartbeat would, even while the owning thread is blocked in a send that rabbitmq-c never times
+    /// out. Best effort: where the option is refused, heartbeats alone detect a dead peer (while not sending).
+    private func limitUnacknowledgedSends() {
+        guard configuration.heartbeat > .zero else { return }
+        var milliseconds = UInt32(clamping: (configuration.heartbeat * 2).wholeMilliseconds)
+        let size = socklen_t(MemoryLayout<UInt32>.size)
+        _ = setsockopt(socketDescriptor, Int32(IPPROTO_TCP), TCP_USER_TIMEOUT, &milliseconds, size)
     }
 
     /// Marks the connection dead (after a socket failure or a close from the broker).

@@ -1,4 +1,5 @@
 import EventCore
+import Synchronization
 
 extension PublisherLoop {
     func handle(_ frame: InboundFrame) {
@@ -25,22 +26,41 @@ extension PublisherLoop {
                 )
             }
         case .blocked(let reason):
+            owner.withLock { $0.blockedReason = reason }
             logger.warning("broker blocked publishing (resource alarm)", ["amqp.reason": "\(reason)"])
         case .unblocked:
+            owner.withLock { $0.blockedReason = nil }
             logger.notice("broker unblocked publishing")
         case .consumerCancelled, .other:
             logger.debug("ignored frame from broker", ["amqp.frame": "\(frame)"])
         }
     }
 
-    /// Resumes the calls whose outcome became known; a call cancelled meanwhile was answered already.
+    /// After an ack or nack: the broker is not stalled (the clock restarts while messages remain outstanding,
+    /// and stops when none does, before any caller is resumed); resumes the calls whose outcome became known. A
+    /// call cancelled meanwhile was answered already (a confirm for it is counted as late: its caller may have
+    /// kept a copy elsewhere).
     private func complete(_ outcomes: [(Int, ConfirmTracker<Int>.Outcome)]) {
-        guard !outcomes.isEmpty else { return }
+        let outstanding = tracker.hasOutstanding
+        var settledMessages: [Int: Int] = [:]
         for (id, _) in outcomes {
-            inFlight.remove(id)
+            settledMessages[id] = inFlight.removeValue(forKey: id)
         }
-        let answers = owner.withLock { state in
-            outcomes.compactMap { id, outcome in state.waiting.removeValue(forKey: id).map { ($0, outcome) } }
+        let (answers, late) = owner.withLock { state in
+            state.awaitingConfirmSince = outstanding ? .now : nil
+            var answers: [(CheckedContinuation<Void, any Error>, ConfirmTracker<Int>.Outcome)] = []
+            var late = 0
+            for (id, outcome) in outcomes {
+                if let continuation = state.waiting.removeValue(forKey: id) {
+                    answers.append((continuation, outcome))
+                } else if outcome == .confirmed {
+                    late += settledMessages[id] ?? 0
+                }
+            }
+            return (answers, late)
+        }
+        if late > 0 {
+            publisher.lateConfirms.add(late, ordering: .relaxed)
         }
         for (continuation, outcome) in answers {
             switch outcome {
@@ -71,14 +91,11 @@ extension PublisherLoop {
     /// Drops the connection, fails every call in flight and schedules the reconnect.
     func lost(_ error: AMQPError) {
         owner.assertOnOwnerThread()
-        connection = nil
+        dropConnection()
         tracker = ConfirmTracker()
-        let calls = inFlight
+        let calls = inFlight.keys
         inFlight.removeAll()
-        let failed = owner.update { state in
-            state.isConnected = false
-            return state.shared.answer(calls)
-        }
+        let failed = owner.withLock { state in state.shared.answer(calls) }
         nextAttempt = .now + (error.code == .channelClosed ? .zero : publisher.configuration.reconnectDelay)
         var metadata = Logger.Metadata.error(error)
         metadata["amqp.calls_failed"] = .int(failed.count)

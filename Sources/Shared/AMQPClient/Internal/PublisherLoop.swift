@@ -9,8 +9,9 @@ final class PublisherLoop {
     let publisher: AMQPPublisher
     var connection: AMQPConnection?
     var tracker = ConfirmTracker<Int>()
-    /// The calls of the round being sent or confirmed, answered or not (a cancelled call stays until settled).
-    var inFlight: Set<Int> = []
+    /// The calls of the round being sent or confirmed, answered or not (a cancelled call stays until settled),
+    /// with their message counts.
+    var inFlight: [Int: Int] = [:]
     var nextAttempt = ContinuousClock.now
     private let arena = AMQPArena()
 
@@ -25,9 +26,9 @@ final class PublisherLoop {
         owner.assertOnOwnerThread()
         logger.info("publisher started")
         while step() {}
-        connection?.close()
-        connection = nil
-        owner.update { $0.isConnected = false }
+        // A broker that froze while the thread was idle is not waited for longer than a stall.
+        connection?.close(timeout: publisher.stallTimeout)
+        dropConnection()
         logger.info("publisher stopped")
     }
 
@@ -69,7 +70,12 @@ final class PublisherLoop {
             try opened.selectConfirms()
             connection = opened
             tracker = ConfirmTracker()
-            owner.update { $0.isConnected = true }
+            owner.update { state in
+                state.isConnected = true
+                state.blockedReason = nil
+                state.awaitingConfirmSince = nil
+                state.socket = opened.socketDescriptor
+            }
             logger.info("publisher connected")
         } catch {
             logger.warning("publisher cannot connect; retrying", Logger.Metadata.error(error))
@@ -82,7 +88,11 @@ final class PublisherLoop {
     /// Publishes every message of `batch`, then waits until each call's outcome is known.
     private func publishRound(_ batch: [PublishRequest], on connection: AMQPConnection) throws(AMQPError) {
         owner.assertOnOwnerThread()
-        inFlight.formUnion(batch.map(\.id))
+        for request in batch {
+            inFlight[request.id] = request.messages.count
+        }
+        // Set before sending: a send the broker stopped reading counts as a stall too.
+        owner.withLock { $0.awaitingConfirmSince = .now }
         for request in batch {
             for message in request.messages {
                 tracker.track(
@@ -99,9 +109,37 @@ final class PublisherLoop {
         while tracker.hasOutstanding {
             if let frame = try connection.nextFrame(timeout: Self.pollInterval) {
                 handle(frame)
+            } else {
+                try abandonIfStalledWhileStopping()
             }
         }
         assert(inFlight.isEmpty, "every tracked call has an outcome once nothing is outstanding")
+    }
+
+    /// A stop was requested and the broker is stalled (see `AMQPPublisher.shutdown()`): gives the round up so the
+    /// thread can exit; `lost` then fails its calls and drops the connection without a closing handshake.
+    private func abandonIfStalledWhileStopping() throws(AMQPError) {
+        let stalled = owner.withLock { state in
+            state.isStopping && state.shared.isStalled(after: publisher.stallTimeout, now: .now)
+        }
+        guard stalled else { return }
+        throw AMQPError(
+            code: .connectionClosed,
+            message: "the broker confirmed nothing for \(publisher.stallTimeout) while the publisher was stopping; "
+                + "abandoning the connection"
+        )
+    }
+
+    /// Forgets the connection: its socket first (under the lock, so `abortIfStalled` never names a closed
+    /// descriptor), then the connection itself, destroyed without a closing handshake if `close()` was not called.
+    func dropConnection() {
+        owner.update { state in
+            state.isConnected = false
+            state.blockedReason = nil
+            state.awaitingConfirmSince = nil
+            state.socket = nil
+        }
+        connection = nil
     }
 
     /// Reads whatever the broker sent while idle: heartbeats are answered and a close is noticed.

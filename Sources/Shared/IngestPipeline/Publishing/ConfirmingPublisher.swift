@@ -4,10 +4,11 @@ public import AMQPClient
 /// broker (`AMQPPublisher`, or a fake that plays the broker's answers in tests).
 ///
 /// `publish` throws `AMQPError` with `publishNacked` or `publishReturned` when the broker refuses a message, and
-/// any other error when the outcome is unknown (connection lost, publisher shut down).
+/// any other error when the outcome is unknown (connection lost, publisher shut down, its queue full). A
+/// cancelled `publish` returns at once; messages it had already sent may still reach the broker.
 public protocol ConfirmingPublisher: Sendable {
-    /// True while a connection is open: batches go to the broker; false sends them straight to the spool.
-    var isConnected: Bool { get }
+    /// Connection, block and confirm state: `StallDetector` decides from it whether to wait for the broker.
+    var status: PublisherStatus { get }
     func publish(_ messages: [OutgoingMessage]) async throws
 }
 

@@ -7,6 +7,7 @@ public struct DurablePublisherMetrics: Sendable {
     let batchesUnroutable: Counter
     let confirmTimeouts: Counter
     let spoolRefusals: Counter
+    let stalls: Counter
 
     public init(registry: MetricsRegistry) {
         batchesSpooled = registry.counter(
@@ -23,11 +24,17 @@ public struct DurablePublisherMetrics: Sendable {
         )
         confirmTimeouts = registry.counter(
             "eventgrpc_gateway_confirm_timeouts_total",
-            help: "Batches spooled because no confirm arrived within PUBLISH_CONFIRM_TIMEOUT."
+            help: "Batches spooled because no confirm arrived within PUBLISH_CONFIRM_TIMEOUT though the broker "
+                + "was not stalled."
         )
         spoolRefusals = registry.counter(
             "eventgrpc_gateway_spool_refusals_total",
             help: "Batches answered UNAVAILABLE because the broker was down and the spool full or failing."
+        )
+        stalls = registry.counter(
+            "eventgrpc_publisher_stalls_total",
+            help: "Times the broker was declared stalled (blocked, or no confirm for PUBLISH_STALL_TIMEOUT) and "
+                + "batches went to the spool."
         )
     }
 }
