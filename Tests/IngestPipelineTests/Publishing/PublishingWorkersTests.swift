@@ -118,12 +118,14 @@ import Testing
     }
 
     /// A round of several calls puts the worker under load; the next round is held until it is full (here: 3
-    /// calls wait, `holdCalls`), long before the 10 s interval, and the interval's timer goes with the round.
+    /// calls wait, `holdCalls`), long before the 30 s interval, and the interval's timer goes with the round: were
+    /// it left running, the worker's task group would wait for it when the workers stop.
     @Test func underLoadAHeldRoundGoesAsSoonAsItIsFull() async throws {
+        let started = ContinuousClock.now
         let queue = PublishQueue(capacity: 10, maxBytes: 1 << 20)
         let broker = ScriptedBroker(answer: .confirm)
         let metrics = PublishingMetrics(registry: MetricsRegistry())
-        let limits = RoundLimits(maxEvents: 1000, maxBytes: 1 << 20, interval: .seconds(10), holdCalls: 3)
+        let limits = RoundLimits(maxEvents: 1000, maxBytes: 1 << 20, interval: .seconds(30), holdCalls: 3)
         let workers = Self.workers(queue, broker, limits, metrics)
         let first = await Self.submit(queue, 2, from: 0, untilDepth: 2)
         let running = Task { try await workers.run() }
@@ -136,9 +138,10 @@ import Testing
         #expect(metrics.rounds(.filled).value == 1)
         #expect(metrics.rounds(.afterInterval).value == 0)
         #expect(queue.heldRounds == 0)
-        // Were the 10 s timer left behind, the worker's task group would wait for it here.
         workers.shutdown()
         try await running.value
+        // Milliseconds when the timer is cancelled; 30 s when it is not. The margin is for a very busy machine.
+        #expect(ContinuousClock.now - started < .seconds(20), "the interval's timer was cancelled with the hold")
     }
 
     /// Calls that arrive within the interval join one round; a lone call after an idle interval goes at once.
