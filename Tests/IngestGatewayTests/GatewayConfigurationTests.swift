@@ -1,5 +1,6 @@
 import EventCore
 import HTTP2Server
+import IngestPipeline
 import Testing
 
 @testable import IngestGateway
@@ -33,7 +34,7 @@ import Testing
     @Test(arguments: [
         ("PORT", "abc"), ("PORT", "70000"), ("RABBIT_PORT", "-1"), ("DRAIN_TIMEOUT", "soon"), ("LOG_LEVEL", "loud"),
         ("EVENT_MAX_BATCH_EVENTS", "0"), ("ADMIN_HOST", "0.0.0.0"), ("MAX_MESSAGE_BYTES", "4MB"),
-        ("SHUTDOWN_GRACE", "31s"),
+        ("SHUTDOWN_GRACE", "31s"), ("PUBLISH_ROUND_INTERVAL", "11s"), ("PUBLISH_ROUND_INTERVAL", "-5ms"),
     ])
     func badValuesNameTheVariable(variable: String, value: String) {
         #expect {
@@ -75,5 +76,20 @@ import Testing
         } throws: { error in
             "\(error)".contains(named)
         }
+    }
+
+    /// (environment, interval, calls that end a hold): the interval defaults to 250 ms, 0 turns it off, and a held
+    /// round goes once half of the dispatch slots wait for it.
+    @Test(arguments: [
+        ([:], Duration.milliseconds(250), 128),
+        (["PUBLISH_ROUND_INTERVAL": "0"], .zero, 128),
+        (["PUBLISH_ROUND_INTERVAL": "100ms", "MAX_CONCURRENT_DISPATCHES": "64"], .milliseconds(100), 32),
+        (["MAX_CONCURRENT_DISPATCHES": "1"], .milliseconds(250), 1),
+    ])
+    func roundInterval(environment: [String: String], interval: Duration, holdCalls: Int) throws {
+        let gateway = try GatewayConfiguration(environment: Environment(environment))
+        #expect(gateway.rounds.interval == interval)
+        #expect(gateway.rounds.holdCalls == holdCalls)
+        #expect(gateway.rounds.maxEvents == 20_000 && gateway.rounds.maxBytes == 8 << 20)
     }
 }

@@ -33,8 +33,10 @@ public struct GatewayConfiguration: Sendable {
     /// while the workers were busy (natural batching), so fewer workers make fewer, larger broker messages; one
     /// round in flight measured best on every `make bench` case (BENCHMARKS.md).
     public var workerPoolSize = 1
-    /// `COALESCE_MAX_EVENTS` (default 5,000) and `COALESCE_MAX_BYTES` (default 4 MiB): how much one round, and so
-    /// one broker message, may carry.
+    /// `COALESCE_MAX_EVENTS` (default 20,000) and `COALESCE_MAX_BYTES` (default 8 MiB): how much one round, and so
+    /// one broker message, may carry. `PUBLISH_ROUND_INTERVAL` (default 250 ms; 0 turns it off): under load, the
+    /// least time between two rounds' starts. A held round also goes once half of `MAX_CONCURRENT_DISPATCHES`
+    /// calls wait for it (`RoundLimits.holdCalls`).
     public var rounds = RoundLimits()
     /// `MAX_MESSAGE_BYTES`: largest request message, default 4 MiB.
     public var maxMessageBytes = 4 * 1024 * 1024
@@ -89,6 +91,17 @@ public struct GatewayConfiguration: Sendable {
         workerPoolSize = try env.int("EVENT_WORKER_POOL_SIZE", default: workerPoolSize, in: 1...4096)
         rounds.maxEvents = try env.int("COALESCE_MAX_EVENTS", default: rounds.maxEvents, in: 1...1_000_000)
         rounds.maxBytes = try env.bytes("COALESCE_MAX_BYTES", default: rounds.maxBytes, in: 1024...(256 << 20))
+        rounds.interval = try env.duration("PUBLISH_ROUND_INTERVAL", default: rounds.interval)
+        if rounds.interval > .seconds(10) {
+            try env.reject(
+                ConfigurationError(
+                    variable: "PUBLISH_ROUND_INTERVAL",
+                    value: env.rawValue("PUBLISH_ROUND_INTERVAL"),
+                    expected: "a duration of at most 10s (0 publishes every round at once)"
+                )
+            )
+        }
+        rounds.holdCalls = max(1, maxConcurrentDispatches / 2)
         maxMessageBytes = try env.bytes("MAX_MESSAGE_BYTES", default: maxMessageBytes, in: 1024...(64 * 1024 * 1024))
         server.maxRequestBodyBytes = maxMessageBytes + 5
         server.maxBufferedRequestBytes = try env.bytes(

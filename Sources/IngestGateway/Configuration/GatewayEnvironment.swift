@@ -25,6 +25,9 @@ enum GatewayEnvironment {
                 + "meanwhile: fewer workers, larger messages)",
             "COALESCE_MAX_EVENTS": "events one publish round, and so one broker message, may carry",
             "COALESCE_MAX_BYTES": "bytes one publish round may carry",
+            "PUBLISH_ROUND_INTERVAL": "under load, least time between two publish rounds' starts (a round full "
+                + "of COALESCE_MAX_* or of half MAX_CONCURRENT_DISPATCHES calls goes sooner; an idle publisher "
+                + "sends a call at once); 0: no wait",
             "MAX_MESSAGE_BYTES": "largest request message (also the cap on a gzip message's decompressed size)",
             "MAX_BUFFERED_REQUEST_BYTES": "request bytes all connections together may hold",
             "DRAIN_TIMEOUT": "limit for a graceful shutdown",

@@ -36,22 +36,52 @@ public final class BatchQueue<Work: Sendable, Outcome: Sendable>: Sendable {
         let continuation: CheckedContinuation<Item?, Never>
     }
 
+    /// A worker holding a round (`waitUntilRoundFills`): resumed once the queue holds `events` events, `bytes`
+    /// bytes or `calls` calls more than the round's first call, once the queue is full, or on shutdown.
+    private struct FillWaiter {
+        let id: UInt64
+        let events: Int
+        let bytes: Int
+        let calls: Int
+        let continuation: CheckedContinuation<Bool, Never>
+    }
+
     private struct State {
         var queued: [Item] = []
         var head = 0
         var queuedBytes = 0
+        var queuedEvents = 0
         /// Calls waiting for room, oldest first: admitted in that order when room is made.
         var waitingForRoom: [RoomWaiter] = []
         /// Workers waiting in `next()`, longest waiting first.
         var idleWorkers: [IdleWorker] = []
+        /// Workers holding a round until it fills (or their interval ends).
+        var fillWaiters: [FillWaiter] = []
         var nextWaiterID: UInt64 = 0
         var accepting = true
 
         var depth: Int { queued.count - head }
 
+        /// Removes and returns the fill waiters whose round is full now: enough queued behind its first call,
+        /// the queue at `capacity` or with calls waiting for room, or the queue shut down.
+        mutating func takeFilled(capacity: Int) -> [FillWaiter] {
+            guard !fillWaiters.isEmpty else { return [] }
+            let full = depth >= capacity || !waitingForRoom.isEmpty || !accepting
+            let (events, bytes, calls) = (queuedEvents, queuedBytes, depth)
+            var filled: [FillWaiter] = []
+            var holding: [FillWaiter] = []
+            for waiter in fillWaiters {
+                let done = full || events >= waiter.events || bytes >= waiter.bytes || calls >= waiter.calls
+                if done { filled.append(waiter) } else { holding.append(waiter) }
+            }
+            fillWaiters = holding
+            return filled
+        }
+
         mutating func append(_ item: Item) {
             queued.append(item)
             queuedBytes += item.bytes
+            queuedEvents += item.events
         }
 
         mutating func popFirst() -> Item? {
@@ -59,6 +89,7 @@ public final class BatchQueue<Work: Sendable, Outcome: Sendable>: Sendable {
             let item = queued[head]
             head += 1
             queuedBytes -= item.bytes
+            queuedEvents -= item.events
             if head > 64 && head * 2 > queued.count {
                 queued.removeFirst(head)
                 head = 0
@@ -92,11 +123,11 @@ public final class BatchQueue<Work: Sendable, Outcome: Sendable>: Sendable {
             if !state.idleWorkers.isEmpty { return .handOff(state.idleWorkers.removeFirst().continuation) }
             guard state.waitingForRoom.isEmpty && fits(bytes, in: state) else { return .waitForRoom }
             state.append(item)
-            return .queued
+            return .queued(state.takeFilled(capacity: capacity))
         }
         switch action {
         case .handOff(let worker): worker.resume(returning: item)
-        case .queued: break
+        case .queued(let filled): for waiter in filled { waiter.continuation.resume(returning: true) }
         case .refuse: throw IngestError.shuttingDown
         case .waitForRoom:
             do {
@@ -116,7 +147,7 @@ public final class BatchQueue<Work: Sendable, Outcome: Sendable>: Sendable {
 
     private enum SubmitAction {
         case handOff(CheckedContinuation<Item?, Never>)
-        case queued
+        case queued([FillWaiter])
         case refuse
         case waitForRoom
     }
@@ -135,22 +166,24 @@ public final class BatchQueue<Work: Sendable, Outcome: Sendable>: Sendable {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let (outcome, worker) = state.withLock {
-                    state -> (Result<Void, any Error>?, CheckedContinuation<Item?, Never>?) in
-                    if Task.isCancelled { return (.failure(CancellationError()), nil) }
-                    guard state.accepting else { return (.failure(IngestError.shuttingDown), nil) }
+                let (outcome, worker, filled) = state.withLock {
+                    state -> (Result<Void, any Error>?, CheckedContinuation<Item?, Never>?, [FillWaiter]) in
+                    if Task.isCancelled { return (.failure(CancellationError()), nil, []) }
+                    guard state.accepting else { return (.failure(IngestError.shuttingDown), nil, []) }
                     // Room may have been made, and every worker gone idle, since `submit` looked.
                     if !state.idleWorkers.isEmpty {
-                        return (.success(()), state.idleWorkers.removeFirst().continuation)
+                        return (.success(()), state.idleWorkers.removeFirst().continuation, [])
                     }
                     if state.waitingForRoom.isEmpty && fits(item.bytes, in: state) {
                         state.append(item)
-                        return (.success(()), nil)
+                        return (.success(()), nil, state.takeFilled(capacity: capacity))
                     }
                     state.waitingForRoom.append(RoomWaiter(id: id, item: item, continuation: continuation))
-                    return (nil, nil)
+                    // A full queue ends every hold: the held rounds make room.
+                    return (nil, nil, state.takeFilled(capacity: capacity))
                 }
                 worker?.resume(returning: item)
+                for waiter in filled { waiter.continuation.resume(returning: true) }
                 if let outcome { continuation.resume(with: outcome) }
             }
         } onCancel: {
@@ -196,6 +229,12 @@ public final class BatchQueue<Work: Sendable, Outcome: Sendable>: Sendable {
     /// down and drained, or when the worker's task is cancelled while it waits.
     public func nextRound(maxEvents: Int, maxBytes: Int) async -> [Item] {
         guard let first = await next() else { return [] }
+        return round(startingWith: first, maxEvents: maxEvents, maxBytes: maxBytes)
+    }
+
+    /// A publish round that starts with `first` (taken by `next()`): `first` and every batch queued behind it while
+    /// the round stays within `maxEvents` and `maxBytes`.
+    public func round(startingWith first: Item, maxEvents: Int, maxBytes: Int) -> [Item] {
         var events = first.events
         var bytes = first.bytes
         let (more, admitted) = state.withLock { state -> ([Item], [RoomWaiter]) in
@@ -213,6 +252,45 @@ public final class BatchQueue<Work: Sendable, Outcome: Sendable>: Sendable {
         return [first] + more
     }
 
+    /// Holds the round that starts with `first` until it is full: the queue holds enough behind `first` to reach
+    /// `maxEvents` or `maxBytes`, or `calls` calls are in it with `first`, or the queue is full (calls wait for
+    /// room), or it is shut down: then true, at once when that is already so. False when the worker's task is
+    /// cancelled first (`withDeadline` cancels it when the worker's interval ends first; the waiter is removed).
+    @discardableResult
+    public func waitUntilRoundFills(after first: Item, maxEvents: Int, maxBytes: Int, calls: Int) async -> Bool {
+        let id = state.withLock { state -> UInt64 in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let waiter = FillWaiter(
+                    id: id,
+                    events: maxEvents - first.events,
+                    bytes: maxBytes - first.bytes,
+                    calls: calls - 1,
+                    continuation: continuation
+                )
+                let (cancelled, filled) = state.withLock { state -> (Bool, [FillWaiter]) in
+                    if Task.isCancelled { return (true, []) }
+                    state.fillWaiters.append(waiter)
+                    return (false, state.takeFilled(capacity: capacity))
+                }
+                if cancelled { continuation.resume(returning: false) }
+                for waiter in filled { waiter.continuation.resume(returning: true) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> FillWaiter? in
+                guard let index = state.fillWaiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.fillWaiters.remove(at: index)
+            }
+            waiter?.continuation.resume(returning: false)
+        }
+    }
+
+    /// Rounds held by workers right now (`waitUntilRoundFills`): 0 once every hold has ended.
+    var heldRounds: Int { state.withLock { $0.fillWaiters.count } }
+
     /// Moves calls waiting for room into the queue, in arrival order, while they fit; returns them so that their
     /// callers are resumed after the lock is released.
     private func admitWaiters(_ state: inout State) -> [RoomWaiter] {
@@ -227,14 +305,16 @@ public final class BatchQueue<Work: Sendable, Outcome: Sendable>: Sendable {
 
     /// Refuses new batches; queued ones are still handed to workers, then `next()` returns nil.
     public func shutdown() {
-        let (idle, refused) = state.withLock { state -> ([IdleWorker], [RoomWaiter]) in
+        let (idle, refused, held) = state.withLock { state -> ([IdleWorker], [RoomWaiter], [FillWaiter]) in
             state.accepting = false
             let idle = state.depth == 0 ? state.idleWorkers : []
             if state.depth == 0 { state.idleWorkers = [] }
             defer { state.waitingForRoom = [] }
-            return (idle, state.waitingForRoom)
+            // Draining: held rounds go at once.
+            return (idle, state.waitingForRoom, state.takeFilled(capacity: capacity))
         }
         for worker in idle { worker.continuation.resume(returning: nil) }
+        for waiter in held { waiter.continuation.resume(returning: true) }
         for waiter in refused { waiter.continuation.resume(throwing: IngestError.shuttingDown) }
     }
 }

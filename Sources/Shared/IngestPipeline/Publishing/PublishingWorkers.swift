@@ -7,8 +7,11 @@ public typealias PublishQueue = BatchQueue<[CallPart], DurablePublisher.Outcome>
 /// `DurablePublisher`).
 ///
 /// Natural batching (group commit): a worker takes every call queued while it was busy (up to `RoundLimits`) and
-/// publishes them as one message per routing key; an idle worker takes a lone call at once, so nothing waits for
-/// a timer. Every call of a round gets the round's outcome: SUCCESS only when every message holding its events
+/// publishes them as one message per routing key; an idle worker takes a lone call at once. Under load
+/// (`RoundPacer`) a round waits until `PUBLISH_ROUND_INTERVAL` has passed since the previous one started, or until
+/// it is full (its event or byte cap, `holdCalls` calls, a full queue, shutdown), whichever comes first: the wait
+/// is a race of the queue's fill continuation against a timer (`withDeadline`), and the loser is cancelled when
+/// the round goes. Every call of a round gets the round's outcome: SUCCESS only when every message holding its events
 /// is confirmed or spooled, and a nack or return of a shared message fails every call in it (they retry with
 /// the same event ids). A worker never dies with a round: every error goes back to the waiting calls. On
 /// shutdown the queue refuses new calls and the workers drain what it holds before returning.
@@ -41,13 +44,46 @@ public struct PublishingWorkers: Service {
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<count {
                 group.addTask {
-                    while true {
-                        let round = await queue.nextRound(maxEvents: limits.maxEvents, maxBytes: limits.maxBytes)
-                        guard !round.isEmpty else { return }
+                    var pacer = RoundPacer(interval: limits.interval)
+                    while let first = await queue.next() {
+                        let start = await hold(first, pacer: pacer)
+                        let round = queue.round(
+                            startingWith: first,
+                            maxEvents: limits.maxEvents,
+                            maxBytes: limits.maxBytes
+                        )
+                        pacer.started(at: .now, calls: round.count)
+                        metrics.rounds(start).increment()
                         await publish(round)
                     }
                 }
             }
+        }
+    }
+
+    /// Waits, when the pacer says the publisher is under load, until the interval since the previous round ends or
+    /// the round that starts with `first` fills; returns how the round starts.
+    private func hold(_ first: PublishQueue.Item, pacer: RoundPacer) async -> RoundStart {
+        let now = ContinuousClock.now
+        guard let until = pacer.holdUntil(now: now) else { return .atOnce }
+        let (queue, limits) = (queue, limits)
+        do {
+            // A hold the timer ended but that still saw the round fill before it was withdrawn returns true.
+            let filled = try await withDeadline(until - now) {
+                await queue.waitUntilRoundFills(
+                    after: first,
+                    maxEvents: limits.maxEvents,
+                    maxBytes: limits.maxBytes,
+                    calls: limits.holdCalls
+                )
+            }
+            return filled ? .filled : .afterInterval
+        } catch is DeadlineExceeded {
+            return .afterInterval
+        } catch {
+            // Only the timer throws anything else (CancellationError: the worker's task is cancelled, which only
+            // happens when the service group stops): the round goes at once, as it would have without a hold.
+            return .cancelled
         }
     }
 

@@ -1,16 +1,29 @@
-/// How much one publish round may carry: calls queued while the previous round was in flight are published
-/// together, up to these bounds (so one broker message per routing key never exceeds them either, unless a single
-/// call does: a call is never split).
+/// How much one publish round may carry, and how long a round is held under load.
+///
+/// Calls queued while the previous round was in flight are published together, up to `maxEvents` and `maxBytes`
+/// (so one broker message per routing key never exceeds them either, unless a single call does: a call is never
+/// split). Under load a round also waits until `interval` has passed since the previous round started, so that
+/// every routing key gets at most one message per interval (`RoundPacer`); the wait ends early once the round
+/// reaches `maxEvents` or `maxBytes`, or once `holdCalls` calls wait for it.
 public struct RoundLimits: Sendable, Equatable {
-    /// `COALESCE_MAX_EVENTS`, default 5,000.
-    public var maxEvents = 5000
-    /// `COALESCE_MAX_BYTES`, default 4 MiB.
-    public var maxBytes = 4 * 1024 * 1024
+    /// `COALESCE_MAX_EVENTS`, default 20,000.
+    public var maxEvents = 20_000
+    /// `COALESCE_MAX_BYTES`, default 8 MiB.
+    public var maxBytes = 8 * 1024 * 1024
+    /// `PUBLISH_ROUND_INTERVAL`, default 250 ms: under load, the least time from one round's start to the next
+    /// one's. Zero publishes every round as soon as the previous one is done (natural batching alone).
+    public var interval: Duration = .milliseconds(250)
+    /// A held round goes as soon as this many calls wait for it (default 128, the gateway sets half of
+    /// `MAX_CONCURRENT_DISPATCHES`): a waiting call keeps its dispatch slot, so holding must never use them all.
+    /// It ends a hold; it does not bound a round.
+    public var holdCalls = 128
 
     public init() {}
 
-    public init(maxEvents: Int, maxBytes: Int) {
+    public init(maxEvents: Int, maxBytes: Int, interval: Duration = .zero, holdCalls: Int = 128) {
         self.maxEvents = maxEvents
         self.maxBytes = maxBytes
+        self.interval = interval
+        self.holdCalls = holdCalls
     }
 }
