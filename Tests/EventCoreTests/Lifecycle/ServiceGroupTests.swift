@@ -102,7 +102,7 @@ struct Boom: Error {}
         continuation.yield(SIGTERM)
         let started = ContinuousClock.now
         await #expect(throws: ServiceGroupError.self) { try await group.run(signals: signals) }
-        #expect(ContinuousClock.now - started < .seconds(5), "cancelled services must let the group return")
+        #expect(ContinuousClock.now - started < .seconds(20), "cancelled services must let the group return")
         #expect(journal.all.isEmpty, "the drain stopped at the stubborn service and never reached the first")
     }
 

@@ -74,7 +74,10 @@ struct AMQPCancellationTests {
         let cancelledAt = ContinuousClock.now
         call.cancel()
         await #expect(throws: CancellationError.self) { try await call.value }
-        #expect(ContinuousClock.now - cancelledAt < .seconds(1), "the caller does not wait for the broker")
+        #expect(
+            ContinuousClock.now - cancelledAt < .seconds(5),
+            "the caller does not wait for the broker, which never answers here"
+        )
 
         // The thread reads the settlement of the cancelled call, answers no one, and serves the next call.
         gate.open()
