@@ -46,7 +46,7 @@ struct AMQPPublisherCancellationTests {
         let started = ContinuousClock.now
         cancelled.cancel()
         await #expect(throws: CancellationError.self) { try await cancelled.value }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(10))
         #expect(Self.queued(publisher) == ["kept"], "the cancelled call's messages are withdrawn")
 
         // The withdrawn call is not answered a second time (a double resume would trap).

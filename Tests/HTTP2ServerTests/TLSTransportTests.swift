@@ -107,7 +107,7 @@ import Testing
         let large = [UInt8](repeating: 0x2a, count: 16 * 1024 * 1024)
         let started = ContinuousClock.now
         #expect(throws: HTTP2Error.self) { try large.withUnsafeBytes { try transport.send($0) } }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(20))
     }
 
     @Test func aClientThatNeverSpeaksFailsTheHandshakeAtItsTimeout() throws {
@@ -127,7 +127,7 @@ import Testing
         } throws: { error in
             (error as? TLSHandshakeFailure)?.kind == .timeout
         }
-        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(ContinuousClock.now - started < .seconds(10))
     }
 
     @Test func aPlaintextHTTP2ClientIsRefusedWithAGoaway() throws {

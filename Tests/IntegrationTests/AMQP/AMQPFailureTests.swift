@@ -22,7 +22,7 @@ struct AMQPFailureTests {
             try await publisher.publish([OutgoingMessage(exchange: "", routingKey: "q", body: [], messageID: "1")])
         }
         #expect(error.code == .connectionFailed)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(30))
         #expect(!publisher.isConnected)
         publisher.shutdown()
         await publisher.waitUntilStopped()
@@ -118,7 +118,7 @@ struct AMQPFailureTests {
         consumer.stop()
         let stopped = ContinuousClock.now
         try await running.value
-        #expect(ContinuousClock.now - stopped < .seconds(3))
+        #expect(ContinuousClock.now - stopped < .seconds(15))
         #expect(!consumer.isConnected)
     }
 }

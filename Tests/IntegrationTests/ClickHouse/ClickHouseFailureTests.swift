@@ -73,7 +73,7 @@ import Testing
         let elapsed = clock.now - started
         #expect(error.code == .timeout)
         #expect(elapsed >= .milliseconds(900))
-        #expect(elapsed < .seconds(3))
+        #expect(elapsed < .seconds(8))
     }
 
     @Test func aTimedOutRequestIsNotReplayedButTheNextCallUsesTheNextReplica() throws {
