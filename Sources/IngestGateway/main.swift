@@ -97,7 +97,10 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
         logger: logger,
         metrics: GRPCServerMetrics(registry: registry)
     )
-    router.register(DispatchService.path, dispatch.dispatch)
+    let authentication = settings.auth.map { tokens in
+        GRPCAuthentication(tokens: tokens) { status, context in _ = dispatch.rejected(status, context) }
+    }
+    router.register(DispatchService.path, authentication: authentication, dispatch.dispatch)
     router.register(HealthService.checkPath, health.check)
     router.registerServerStreaming(HealthService.watchPath, health.watch)
     var tls: TLSAcceptor?

@@ -9,6 +9,8 @@ public struct GRPCRouter: HTTP2RequestHandler {
     static let acceptedEncodings = "identity,gzip"
 
     private var methods: [String: GRPCMethod] = [:]
+    /// Methods that need a bearer token, checked on HEADERS (`screen`) and again before the handler runs.
+    var authentications: [String: GRPCAuthentication] = [:]
     /// Largest request message accepted (default 4 MiB), compressed or not; larger ones get RESOURCE_EXHAUSTED.
     public var maxMessageBytes: Int
     let logger: Logger
@@ -21,9 +23,16 @@ public struct GRPCRouter: HTTP2RequestHandler {
         self.metrics = metrics
     }
 
-    /// Serves `path` (for example `/event.EventService/dispatch`) with a unary `handler`.
-    public mutating func register(_ path: String, _ handler: @escaping GRPCUnaryHandler) {
+    /// Serves `path` (for example `/event.EventService/dispatch`) with a unary `handler`; with `authentication`,
+    /// only for clients with a valid bearer token, checked before the request's body is buffered (the handler
+    /// finds the client's name in `GRPCCallContext.client`).
+    public mutating func register(
+        _ path: String,
+        authentication: GRPCAuthentication? = nil,
+        _ handler: @escaping GRPCUnaryHandler
+    ) {
         methods[path] = .unary(handler)
+        authentications[path] = authentication
         metrics?.prepare(path: path, type: "unary")
     }
 
@@ -112,6 +121,7 @@ public struct GRPCRouter: HTTP2RequestHandler {
         guard let method = methods[request.path] else {
             throw GRPCStatus(.unimplemented, "method \(request.path) is not implemented by this server")
         }
+        let client = try authentications[request.path]?.authorize(request) ?? ""
         let encoding = request.header("grpc-encoding") ?? "identity"
         guard encoding == "identity" || encoding == "gzip" else {
             throw GRPCStatus(
@@ -145,10 +155,14 @@ public struct GRPCRouter: HTTP2RequestHandler {
             }
             message = try GRPCGzip.decompress(message, limit: maxMessageBytes)
         }
-        return (
-            method, GRPCCallContext(path: request.path, headers: request.headers, timeout: timeout, peer: request.peer),
-            message
+        var context = GRPCCallContext(
+            path: request.path,
+            headers: request.headers,
+            timeout: timeout,
+            peer: request.peer
         )
+        context.client = client
+        return (method, context, message)
     }
 
     /// A response made of one HEADERS frame that carries the status (for errors before any message).
