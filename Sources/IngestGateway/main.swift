@@ -83,9 +83,10 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
         logger: logger
     )
     let metrics = GatewayMetrics(registry: registry, publisher: publisher, durable: durable, queue: queue)
+    let gate = AdmissionGate(limit: configuration.maxConcurrentDispatches, timeout: configuration.enqueueTimeout)
     let dispatch = DispatchService(
         validator: BatchValidator(limits: configuration.limits),
-        gate: AdmissionGate(limit: configuration.maxConcurrentDispatches, timeout: configuration.enqueueTimeout),
+        gate: gate,
         queue: queue,
         metrics: metrics,
         clampMonitor: ClampMonitor(),
@@ -108,6 +109,7 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
         tls = TLSAcceptor(configuration: tlsConfiguration, context: context, registry: registry, logger: logger)
     }
     let server = HTTP2Server(configuration: configuration.server, handler: router, tls: tls, logger: logger)
+    metrics.observe(gate: gate, server: server, bufferLimit: configuration.server.maxBufferedRequestBytes)
     let admin = AdminServer(
         host: configuration.adminHost,
         port: configuration.adminPort,

@@ -13,6 +13,7 @@ extension GRPCRouter {
             _ = try authentication.authorize(request)
             return nil
         } catch {
+            metrics?.refused(.unauthenticated)
             metrics?.start(path: request.path).finish(error.code)
             return Self.trailersOnly(error)
         }

@@ -121,7 +121,13 @@ public struct GRPCRouter: HTTP2RequestHandler {
         guard let method = methods[request.path] else {
             throw GRPCStatus(.unimplemented, "method \(request.path) is not implemented by this server")
         }
-        let client = try authentications[request.path]?.authorize(request) ?? ""
+        let client: String
+        do {
+            client = try authentications[request.path]?.authorize(request) ?? ""
+        } catch {
+            metrics?.refused(.unauthenticated)
+            throw error
+        }
         let encoding = request.header("grpc-encoding") ?? "identity"
         guard encoding == "identity" || encoding == "gzip" else {
             throw GRPCStatus(
@@ -131,9 +137,11 @@ public struct GRPCRouter: HTTP2RequestHandler {
             )
         }
         guard !request.bodyLimitExceeded else {
+            metrics?.refused(.messageTooLarge)
             throw GRPCStatus(.resourceExhausted, "request message exceeds the limit of \(maxMessageBytes) bytes")
         }
         guard !request.bufferBudgetExhausted else {
+            metrics?.refused(.bufferBudget)
             throw GRPCStatus(
                 .resourceExhausted,
                 "the server holds too many request bytes right now; retry after 1000 ms",
