@@ -47,6 +47,7 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
     let topology = settings.topology
     let logger = Logger(label: "gateway", minimumLevel: configuration.logLevel, format: configuration.logFormat)
     logger.notice("starting", settings.startupMetadata)
+    LargeAllocations.returnToTheSystemWhenFreed()
     let publisher = AMQPPublisher(
         configuration: AMQPConfiguration(servers: configuration.servers),
         declarations: topology.amqpDeclarations(for: topology.families),

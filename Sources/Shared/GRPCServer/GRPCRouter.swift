@@ -66,7 +66,7 @@ public struct GRPCRouter: HTTP2RequestHandler {
     private func serve(_ request: HTTP2Request, writer: HTTP2ResponseWriter) async -> GRPCStatus.Code {
         let method: GRPCMethod
         let context: GRPCCallContext
-        let message: [UInt8]
+        let message: ArraySlice<UInt8>
         do {
             (method, context, message) = try prepare(request)
         } catch {
@@ -85,13 +85,13 @@ public struct GRPCRouter: HTTP2RequestHandler {
 
     private func unary(
         _ handler: @escaping GRPCUnaryHandler,
-        message: [UInt8],
+        message: ArraySlice<UInt8>,
         context: GRPCCallContext
     ) async
         -> (HTTP2Response, GRPCStatus.Code)
     {
         do {
-            let response = try await withinDeadline(of: context) { try await handler(message[...], context) }
+            let response = try await withinDeadline(of: context) { try await handler(message, context) }
             let answer = HTTP2Response(
                 status: 200,
                 headers: [HTTPField("content-type", "application/grpc")],
@@ -117,7 +117,8 @@ public struct GRPCRouter: HTTP2RequestHandler {
         return GRPCStatus(.internalError, "internal error: \(error)")
     }
 
-    private func prepare(_ request: HTTP2Request) throws(GRPCStatus) -> (GRPCMethod, GRPCCallContext, [UInt8]) {
+    private func prepare(_ request: HTTP2Request) throws(GRPCStatus) -> (GRPCMethod, GRPCCallContext, ArraySlice<UInt8>)
+    {
         guard let method = methods[request.path] else {
             throw GRPCStatus(.unimplemented, "method \(request.path) is not implemented by this server")
         }
@@ -156,12 +157,13 @@ public struct GRPCRouter: HTTP2RequestHandler {
             timeout = parsed
         }
         let framed = try GRPCFraming.singleMessage(in: request.body, maxLength: maxMessageBytes)
-        var message = Array(framed.payload)
+        // The request's own bytes, not a copy: a call holds one copy of its message, counted in the buffer budget.
+        var message = framed.payload
         if framed.compressed {
             guard encoding == "gzip" else {
                 throw GRPCStatus(.internalError, "the message is marked compressed but grpc-encoding is \(encoding)")
             }
-            message = try GRPCGzip.decompress(message, limit: maxMessageBytes)
+            message = try GRPCGzip.decompress(Array(message), limit: maxMessageBytes)[...]
         }
         var context = GRPCCallContext(
             path: request.path,
