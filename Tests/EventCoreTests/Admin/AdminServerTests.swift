@@ -12,7 +12,6 @@ import Testing
         let server: AdminServer
         let port: Int
         let registry: MetricsRegistry
-        let task: Task<Void, any Error>
 
         init(limits: AdminServerLimits) throws {
             registry = MetricsRegistry()
@@ -30,12 +29,12 @@ import Testing
                 logger: Logger(label: "test", minimumLevel: .critical)
             )
             port = try server.bind()
-            task = Task { [server] in try await server.run() }
+            // Its own thread, not `run()`: the cooperative pool may be busy with other suites for seconds.
+            try server.startOnThread()
         }
 
-        func stop() async throws {
+        func stop() {
             server.shutdown()
-            try await task.value
         }
     }
 
@@ -140,7 +139,7 @@ import Testing
         let cut = metrics.split(separator: "\n").filter { $0.hasPrefix("eventgrpc_admin_connections_cut_total") }
         let total = cut.compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }.reduce(0, +)
         #expect(total >= loris, "\(cut)")
-        try await running.stop()
+        running.stop()
     }
 
     @Test func aWholeRequestWithABodyIsAnsweredAndAnOversizedOneIs431() async throws {
@@ -162,6 +161,6 @@ import Testing
         #expect(answers[0].hasPrefix("HTTP/1.1 200 OK"), "\(answers[0])")
         #expect(answers[0].hasSuffix("NOT_SERVING\n"))
         #expect(answers[1].hasPrefix("HTTP/1.1 431"), "\(answers[1])")
-        try await running.stop()
+        running.stop()
     }
 }

@@ -52,13 +52,24 @@ public final class AdminServer: Service {
         try bind()
         guard let box = listener.withLock({ $0 }) else { return }
         logger.info("admin listening", ["admin.host": "\(host)", "admin.port": .int(box.socket.port)])
-        try await runOnDedicatedThread(named: "admin") {
-            var loop = AdminLoop(server: self, listener: box.socket.descriptor)
-            while !self.stopping.load(ordering: .acquiring) {
-                loop.turn()
-            }
-            loop.closeAll()
+        try await runOnDedicatedThread(named: "admin") { self.serve(box) }
+    }
+
+    /// Serves on the calling thread until `shutdown()`, then closes every connection.
+    func serve(_ box: ListeningSocketBox) {
+        var loop = AdminLoop(server: self, listener: box.socket.descriptor)
+        while !stopping.load(ordering: .acquiring) {
+            loop.turn()
         }
+        loop.closeAll()
+    }
+
+    /// Binds if needed and serves on a thread of its own, without the cooperative pool (for tests whose pool may be
+    /// busy); `shutdown()` ends it.
+    func startOnThread() throws {
+        try bind()
+        guard let box = listener.withLock({ $0 }) else { return }
+        Thread { self.serve(box) }.start()
     }
 
     public func shutdown() {

@@ -68,10 +68,14 @@ final class CancellableSleeper: Sendable {
 // @unchecked Sendable: dispatch sources are thread-safe (their `resume`/`cancel` may be called from any thread),
 // and `source` is never reassigned; `CancellableSleeper` calls `arm` then `disarm`, or `discard` alone, once each.
 private final class TimerBox: @unchecked Sendable {
+    /// Where the timers fire: a queue of their own (a handler only resumes its sleeper), so that a timer is not
+    /// queued behind the tasks of the global executor's threads when they are all busy.
+    static let queue = DispatchQueue(label: "eventgrpc.deadline-timers")
+
     private let source: any DispatchSourceTimer
 
     init(after duration: Duration, _ fire: @escaping @Sendable () -> Void) {
-        source = DispatchSource.makeTimerSource(queue: .global())
+        source = DispatchSource.makeTimerSource(queue: Self.queue)
         let (seconds, attoseconds) = duration.components
         let nanoseconds = max(0, seconds) * 1_000_000_000 + max(0, attoseconds) / 1_000_000_000
         source.schedule(deadline: .now() + .nanoseconds(Int(nanoseconds)), leeway: .milliseconds(1))
