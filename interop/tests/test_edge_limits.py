@@ -7,7 +7,9 @@ unreachable RABBIT_PORT): a client cannot make the gateway hold memory or timers
 - resetting or dropping its streams right after full 4 MiB requests (the bytes stay counted in
   MAX_BUFFERED_REQUEST_BYTES until the handler is done with them: RSS stays under the budget above the baseline),
 - trickling header bytes on many admin connections (slow-loris: /heartbeat/ still answers at once, and the trickling
-  connections are cut at the admin request deadline).
+  connections are cut at the admin request deadline),
+- running the process out of descriptors with admin connections (the failed accepts are counted and logged, the
+  process stays up and answers again once descriptors are free).
 
 Each test prints the figures it measured.
 """
@@ -255,4 +257,37 @@ def test_admin_slow_loris_does_not_delay_the_heartbeat(tmp_path: pathlib.Path):
     finally:
         for loris in lorises:
             loris.close()
+        assert gateway.stop(timeout=30) == 0, gateway.log_tail()
+
+
+def test_admin_accept_errors_are_not_fatal(tmp_path: pathlib.Path):
+    """Out of descriptors (EMFILE): the admin server counts the failed accepts, pauses, keeps its open connections
+    and answers again once descriptors are free; the process does not exit."""
+    gateway = Gateway(log_dir=tmp_path, RABBIT_PORT=free_port())
+    gateway.argv = ["prlimit", "--nofile=40:40", "--", *gateway.argv]  # about 14 in use when idle
+    gateway.start()
+    holders: list[socket.socket] = []
+    try:
+        for _ in range(60):  # more than the descriptors left: the last ones wait in the backlog
+            holder = socket.create_connection(("127.0.0.1", gateway.admin_port))
+            holder.sendall(b"GET /heart")
+            holders.append(holder)
+        time.sleep(0.5)
+        assert gateway.running(), gateway.log_tail()
+        for holder in holders:
+            holder.close()
+        holders.clear()
+        deadline = time.monotonic() + 10
+        status = 0
+        while status != 200 and time.monotonic() < deadline:
+            status, _ = gateway.heartbeat(timeout=2)
+            time.sleep(0.1)
+        errors = sample(gateway, "eventgrpc_admin_accept_errors_total")
+        print(f"admin accept errors: {errors:.0f} failed accepts under a limit of 40 descriptors; heartbeat {status}")
+        assert status == 200
+        assert errors > 0, "the descriptor limit was never reached: the test did not attack it"
+        assert "admin accept failed" in gateway.log_text()
+    finally:
+        for holder in holders:
+            holder.close()
         assert gateway.stop(timeout=30) == 0, gateway.log_tail()
