@@ -109,8 +109,8 @@ def test_grpc_timeout_timers_end_with_their_calls(tmp_path: pathlib.Path):
 def test_unauthenticated_4mib_bodies_are_refused_without_being_buffered(tmp_path: pathlib.Path):
     tokens = tmp_path / "tokens"
     tokens.write_text("edge-client s3cret-token\n")
-    gateway = offline_gateway(tmp_path, AUTH_TOKENS_FILE=tokens)
     body = four_mib_batch()
+    gateway = offline_gateway(tmp_path, AUTH_TOKENS_FILE=tokens)
     most_buffered = 0.0
     sampling = True
 
@@ -168,9 +168,9 @@ def test_resets_and_disconnects_after_full_requests_keep_rss_under_the_budget(tm
     budget = 32 * MIB
     # One call decodes at a time (half a second each); the others wait at the admission gate (up to 3 s) holding
     # their request.
+    body = four_mib_batch()
     gateway = offline_gateway(tmp_path, MAX_BUFFERED_REQUEST_BYTES=budget, MAX_CONCURRENT_DISPATCHES=1,
                               EVENT_ENQUEUE_TIMEOUT="3s")
-    body = four_mib_batch()
     try:
         with grpc.insecure_channel(gateway.address, options=channel_options()) as channel:
             try:
