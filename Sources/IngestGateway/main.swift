@@ -47,6 +47,7 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
     let topology = settings.topology
     let logger = Logger(label: "gateway", minimumLevel: configuration.logLevel, format: configuration.logFormat)
     logger.notice("starting", settings.startupMetadata)
+    LargeAllocations.returnToTheSystemWhenFreed()
     let publisher = AMQPPublisher(
         configuration: AMQPConfiguration(servers: configuration.servers),
         declarations: topology.amqpDeclarations(for: topology.families),
@@ -83,9 +84,10 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
         logger: logger
     )
     let metrics = GatewayMetrics(registry: registry, publisher: publisher, durable: durable, queue: queue)
+    let gate = AdmissionGate(limit: configuration.maxConcurrentDispatches, timeout: configuration.enqueueTimeout)
     let dispatch = DispatchService(
         validator: BatchValidator(limits: configuration.limits),
-        gate: AdmissionGate(limit: configuration.maxConcurrentDispatches, timeout: configuration.enqueueTimeout),
+        gate: gate,
         queue: queue,
         metrics: metrics,
         clampMonitor: ClampMonitor(),
@@ -97,7 +99,10 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
         logger: logger,
         metrics: GRPCServerMetrics(registry: registry)
     )
-    router.register(DispatchService.path, dispatch.dispatch)
+    let authentication = settings.auth.map { tokens in
+        GRPCAuthentication(tokens: tokens) { status, context in _ = dispatch.rejected(status, context) }
+    }
+    router.register(DispatchService.path, authentication: authentication, dispatch.dispatch)
     router.register(HealthService.checkPath, health.check)
     router.registerServerStreaming(HealthService.watchPath, health.watch)
     var tls: TLSAcceptor?
@@ -105,6 +110,7 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
         tls = TLSAcceptor(configuration: tlsConfiguration, context: context, registry: registry, logger: logger)
     }
     let server = HTTP2Server(configuration: configuration.server, handler: router, tls: tls, logger: logger)
+    metrics.observe(gate: gate, server: server, bufferLimit: configuration.server.maxBufferedRequestBytes)
     let admin = AdminServer(
         host: configuration.adminHost,
         port: configuration.adminPort,

@@ -78,4 +78,44 @@ import Testing
         let echo = #"grpc_method="echo",grpc_service="test.Echo",grpc_type="unary""#
         #expect(sample(registry.render(), "grpc_server_started_total", echo) == "0")
     }
+
+    @Test func refusalsBeforeTheHandlerAreCountedByReason() async throws {
+        let registry = MetricsRegistry()
+        var router = router(registry)
+        let tokens = try GRPCBearerAuth(tokens: ["s3cret"])
+        router.register("/test.Echo/guarded", authentication: GRPCAuthentication(tokens: tokens) { _, _ in }) {
+            message,
+            _ in Array(message)
+        }
+        let text = registry.render()
+        for reason in ["unauthenticated", "message_too_large", "buffer_budget"] {
+            #expect(sample(text, "eventgrpc_grpc_requests_refused_total", #"reason="\#(reason)""#) == "0")
+        }
+        let guarded = HTTP2Request(method: "POST", path: "/test.Echo/guarded", headers: Self.headers, body: [])
+        #expect(router.screen(guarded)?.headers.contains(HTTPField("grpc-status", "16")) == true)
+        _ = await router.handle(guarded)
+        let allowed = HTTP2Request(
+            method: "POST",
+            path: "/test.Echo/guarded",
+            headers: Self.headers + [HTTPField("authorization", "Bearer s3cret")],
+            body: []
+        )
+        #expect(router.screen(allowed) == nil)
+        for (tooLarge, budget) in [(true, false), (false, true), (false, true)] {
+            _ = await router.handle(
+                HTTP2Request(
+                    method: "POST",
+                    path: "/test.Echo/echo",
+                    headers: Self.headers,
+                    body: [],
+                    bodyLimitExceeded: tooLarge,
+                    bufferBudgetExhausted: budget
+                )
+            )
+        }
+        let after = registry.render()
+        #expect(sample(after, "eventgrpc_grpc_requests_refused_total", #"reason="unauthenticated""#) == "2")
+        #expect(sample(after, "eventgrpc_grpc_requests_refused_total", #"reason="message_too_large""#) == "1")
+        #expect(sample(after, "eventgrpc_grpc_requests_refused_total", #"reason="buffer_budget""#) == "2")
+    }
 }

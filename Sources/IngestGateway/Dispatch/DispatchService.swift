@@ -22,19 +22,12 @@ struct DispatchService: Sendable {
     let metrics: GatewayMetrics
     let clampMonitor: ClampMonitor
     let logger: Logger
-    /// Bearer tokens `dispatch` requires; nil: no authentication.
+    /// Bearer tokens `dispatch` requires (the router checks them on HEADERS, `GRPCAuthentication`); here only
+    /// to name a refused client in the log; nil: no authentication.
     var auth: GRPCBearerAuth?
     var rejectionLog = LogRateLimiter(linesPerSecond: DispatchService.rejectionLinesPerSecond)
 
     func dispatch(_ message: ArraySlice<UInt8>, _ context: GRPCCallContext) async throws -> [UInt8] {
-        var context = context
-        if let auth {
-            do {
-                context.client = try auth.authorize(context.headers)
-            } catch {
-                throw rejected(error, context)
-            }
-        }
         do {
             try await gate.enter()
         } catch {
@@ -88,7 +81,7 @@ struct DispatchService: Sendable {
     /// Counts a refused batch by the status it is answered with (a cancelled call as CANCELLED: its deadline
     /// passed or its client left), logs it (rate-limited per code) with the client's address and identity, and
     /// passes the error on.
-    private func rejected(_ error: any Error, _ context: GRPCCallContext) -> any Error {
+    func rejected(_ error: any Error, _ context: GRPCCallContext) -> any Error {
         let status =
             error is CancellationError ? nil : error as? GRPCStatus ?? (error as? any GRPCStatusConvertible)?.grpcStatus
         let code = error is CancellationError ? .cancelled : status?.code ?? .internalError

@@ -2,6 +2,7 @@ import AMQPClient
 import EventCore
 import EventWire
 import GRPCServer
+import HTTP2Server
 import IngestPipeline
 
 /// The gateway's counters, registered once (promise P8).
@@ -56,6 +57,27 @@ struct GatewayMetrics: Sendable {
         for code in GRPCStatus.Code.known where code != .ok {
             _ = rejections(code)
         }
+    }
+
+    /// Registers the gauges of the limits a flood runs into: the admission gate's slots (calls past the door, each
+    /// holding its decoded batch) and the request bytes the server buffers (`MAX_BUFFERED_REQUEST_BYTES`).
+    func observe(gate: AdmissionGate, server: HTTP2Server, bufferLimit: Int) {
+        registry.gauge(
+            "eventgrpc_gateway_admission_slots_in_use",
+            help: "Dispatch calls past the admission gate now (MAX_CONCURRENT_DISPATCHES is the limit)."
+        ) { gate.inUse }
+        registry.gauge(
+            "eventgrpc_gateway_admission_slots",
+            help: "Dispatch calls the admission gate lets in at once (MAX_CONCURRENT_DISPATCHES)."
+        ) { gate.limit }
+        registry.gauge(
+            "eventgrpc_grpc_buffered_request_bytes",
+            help: "Request body bytes held now, from arrival until the handler is done with the request."
+        ) { server.bufferedRequestBytes }
+        registry.gauge(
+            "eventgrpc_grpc_buffered_request_limit_bytes",
+            help: "Request body bytes all connections may hold at once (MAX_BUFFERED_REQUEST_BYTES)."
+        ) { bufferLimit }
     }
 
     /// Rejections by gRPC status code (a bounded label set).

@@ -22,7 +22,7 @@ extension GRPCRouter {
     /// (DEADLINE_EXCEEDED when the deadline passed first and the handler was cancelled); returns its code.
     func serverStreaming(
         _ handler: @escaping GRPCServerStreamingHandler,
-        message: [UInt8],
+        message: ArraySlice<UInt8>,
         context: GRPCCallContext,
         writer: HTTP2ResponseWriter
     ) async -> GRPCStatus.Code {
@@ -30,7 +30,7 @@ extension GRPCRouter {
         let status: GRPCStatus
         do {
             try await withinDeadline(of: context) {
-                try await handler(message[...], context, stream)
+                try await handler(message, context, stream)
                 // A stream handler ends by itself only when its call is over: ended by cancellation, the call did
                 // not finish, and when the deadline caused it the status is DEADLINE_EXCEEDED.
                 try Task.checkCancellation()

@@ -9,6 +9,8 @@ public struct GRPCRouter: HTTP2RequestHandler {
     static let acceptedEncodings = "identity,gzip"
 
     private var methods: [String: GRPCMethod] = [:]
+    /// Methods that need a bearer token, checked on HEADERS (`screen`) and again before the handler runs.
+    var authentications: [String: GRPCAuthentication] = [:]
     /// Largest request message accepted (default 4 MiB), compressed or not; larger ones get RESOURCE_EXHAUSTED.
     public var maxMessageBytes: Int
     let logger: Logger
@@ -21,9 +23,16 @@ public struct GRPCRouter: HTTP2RequestHandler {
         self.metrics = metrics
     }
 
-    /// Serves `path` (for example `/event.EventService/dispatch`) with a unary `handler`.
-    public mutating func register(_ path: String, _ handler: @escaping GRPCUnaryHandler) {
+    /// Serves `path` (for example `/event.EventService/dispatch`) with a unary `handler`; with `authentication`,
+    /// only for clients with a valid bearer token, checked before the request's body is buffered (the handler
+    /// finds the client's name in `GRPCCallContext.client`).
+    public mutating func register(
+        _ path: String,
+        authentication: GRPCAuthentication? = nil,
+        _ handler: @escaping GRPCUnaryHandler
+    ) {
         methods[path] = .unary(handler)
+        authentications[path] = authentication
         metrics?.prepare(path: path, type: "unary")
     }
 
@@ -57,7 +66,7 @@ public struct GRPCRouter: HTTP2RequestHandler {
     private func serve(_ request: HTTP2Request, writer: HTTP2ResponseWriter) async -> GRPCStatus.Code {
         let method: GRPCMethod
         let context: GRPCCallContext
-        let message: [UInt8]
+        let message: ArraySlice<UInt8>
         do {
             (method, context, message) = try prepare(request)
         } catch {
@@ -76,13 +85,13 @@ public struct GRPCRouter: HTTP2RequestHandler {
 
     private func unary(
         _ handler: @escaping GRPCUnaryHandler,
-        message: [UInt8],
+        message: ArraySlice<UInt8>,
         context: GRPCCallContext
     ) async
         -> (HTTP2Response, GRPCStatus.Code)
     {
         do {
-            let response = try await withinDeadline(of: context) { try await handler(message[...], context) }
+            let response = try await withinDeadline(of: context) { try await handler(message, context) }
             let answer = HTTP2Response(
                 status: 200,
                 headers: [HTTPField("content-type", "application/grpc")],
@@ -108,9 +117,17 @@ public struct GRPCRouter: HTTP2RequestHandler {
         return GRPCStatus(.internalError, "internal error: \(error)")
     }
 
-    private func prepare(_ request: HTTP2Request) throws(GRPCStatus) -> (GRPCMethod, GRPCCallContext, [UInt8]) {
+    private func prepare(_ request: HTTP2Request) throws(GRPCStatus) -> (GRPCMethod, GRPCCallContext, ArraySlice<UInt8>)
+    {
         guard let method = methods[request.path] else {
             throw GRPCStatus(.unimplemented, "method \(request.path) is not implemented by this server")
+        }
+        let client: String
+        do {
+            client = try authentications[request.path]?.authorize(request) ?? ""
+        } catch {
+            metrics?.refused(.unauthenticated)
+            throw error
         }
         let encoding = request.header("grpc-encoding") ?? "identity"
         guard encoding == "identity" || encoding == "gzip" else {
@@ -121,9 +138,11 @@ public struct GRPCRouter: HTTP2RequestHandler {
             )
         }
         guard !request.bodyLimitExceeded else {
+            metrics?.refused(.messageTooLarge)
             throw GRPCStatus(.resourceExhausted, "request message exceeds the limit of \(maxMessageBytes) bytes")
         }
         guard !request.bufferBudgetExhausted else {
+            metrics?.refused(.bufferBudget)
             throw GRPCStatus(
                 .resourceExhausted,
                 "the server holds too many request bytes right now; retry after 1000 ms",
@@ -138,17 +157,22 @@ public struct GRPCRouter: HTTP2RequestHandler {
             timeout = parsed
         }
         let framed = try GRPCFraming.singleMessage(in: request.body, maxLength: maxMessageBytes)
-        var message = Array(framed.payload)
+        // The request's own bytes, not a copy: a call holds one copy of its message, counted in the buffer budget.
+        var message = framed.payload
         if framed.compressed {
             guard encoding == "gzip" else {
                 throw GRPCStatus(.internalError, "the message is marked compressed but grpc-encoding is \(encoding)")
             }
-            message = try GRPCGzip.decompress(message, limit: maxMessageBytes)
+            message = try GRPCGzip.decompress(Array(message), limit: maxMessageBytes)[...]
         }
-        return (
-            method, GRPCCallContext(path: request.path, headers: request.headers, timeout: timeout, peer: request.peer),
-            message
+        var context = GRPCCallContext(
+            path: request.path,
+            headers: request.headers,
+            timeout: timeout,
+            peer: request.peer
         )
+        context.client = client
+        return (method, context, message)
     }
 
     /// A response made of one HEADERS frame that carries the status (for errors before any message).

@@ -58,9 +58,20 @@ public final class GRPCServerMetrics: Sendable {
         16: "Unauthenticated",
     ]
 
+    /// Why the router refused a request before its handler ran (`eventgrpc_grpc_requests_refused_total`).
+    enum Refusal: String, CaseIterable {
+        /// No valid bearer token (refused on HEADERS, before the body was buffered).
+        case unauthenticated
+        /// The message passed `maxMessageBytes` (its body was dropped as it grew).
+        case messageTooLarge = "message_too_large"
+        /// All connections together held `MAX_BUFFERED_REQUEST_BYTES` already.
+        case bufferBudget = "buffer_budget"
+    }
+
     private let registry: MetricsRegistry
     private let methods = Mutex<[String: Method]>([:])
     private let unknown: Method
+    private let refusals: [Refusal: Counter]
 
     public init(registry: MetricsRegistry) {
         self.registry = registry
@@ -68,6 +79,20 @@ public final class GRPCServerMetrics: Sendable {
             registry: registry,
             labels: ["grpc_type": "unknown", "grpc_service": "unknown", "grpc_method": "unknown"]
         )
+        var refusals: [Refusal: Counter] = [:]
+        for refusal in Refusal.allCases {
+            refusals[refusal] = registry.counter(
+                "eventgrpc_grpc_requests_refused_total",
+                help: "Requests the gRPC router refused before their handler ran, by reason.",
+                labels: ["reason": refusal.rawValue]
+            )
+        }
+        self.refusals = refusals
+    }
+
+    /// Counts a request refused before its handler ran.
+    func refused(_ reason: Refusal) {
+        refusals[reason]?.increment()
     }
 
     /// Registers `path` (`/package.Service/Method`) at zero; `type` is `unary` or `server_stream`.

@@ -103,11 +103,16 @@ private func onFrame(
 ) -> Int32 {
     guard let frame else { return 0 }
     let type = frame.pointee.hd.type
+    let owner = connection(userData)
+    if type == UInt8(NGHTTP2_HEADERS.rawValue), frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST,
+        let stream = owner.streams[frame.pointee.hd.stream_id], !stream.dispatched
+    {
+        owner.screen(stream)
+    }
     let endsStream = frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
     guard endsStream, type == UInt8(NGHTTP2_DATA.rawValue) || type == UInt8(NGHTTP2_HEADERS.rawValue) else {
         return 0
     }
-    let owner = connection(userData)
     if let stream = owner.streams[frame.pointee.hd.stream_id] {
         stream.requestEnded = true
         if !stream.dispatched { owner.dispatch(stream) }

@@ -3,6 +3,8 @@ import CNghttp2
 extension HTTP2Connection {
     /// Passes a complete request to the handler in a task; the response comes back in parts through the inbox.
     /// When the handler returns, an unanswered request gets 500 and an open response is finished.
+    /// The body's bytes stay reserved in the budget until the handler is done with the request, even when the
+    /// client resets the stream or leaves meanwhile.
     func dispatch(_ stream: HTTP2Stream) {
         stream.dispatched = true
         let request = stream.request(peer: peer)
@@ -12,14 +14,28 @@ extension HTTP2Connection {
         stream.writer = writer
         if isDraining { writer.interrupt(.serverDraining) }
         let handler = self.handler
+        let (budget, reserved) = (self.budget, stream.reservedBytes)
+        stream.reservedBytes = 0
         Task {
             await handler.handle(request, response: writer)
+            budget.release(reserved)
             if writer.isStreaming {
                 writer.finish()
             } else if !writer.isFinished {
                 writer.send(HTTP2Response(status: 500))
             }
         }
+    }
+
+    /// Lets the handler answer a request from its HEADERS alone (`HTTP2RequestHandler.screen`), before any of its
+    /// body is buffered; the body is then ignored and the client told to stop sending (see `onFrameSend`).
+    func screen(_ stream: HTTP2Stream) {
+        guard let response = handler.screen(stream.request(peer: peer)) else { return }
+        stream.dispatched = true
+        let streamID = stream.id
+        let writer = HTTP2ResponseWriter { [weak self] parts in self?.enqueue(parts, streamID: streamID) }
+        stream.writer = writer
+        writer.send(response)
     }
 
     /// Applies one part of a stream's response (connection thread only).

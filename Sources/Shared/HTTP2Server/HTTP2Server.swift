@@ -40,6 +40,9 @@ public final class HTTP2Server: Service {
         self.budget = RequestBufferBudget(limit: configuration.maxBufferedRequestBytes)
     }
 
+    /// Request body bytes held now by all connections together (`RequestBufferBudget`), for a metric.
+    public var bufferedRequestBytes: Int { budget.inUse }
+
     /// Binds the port; after this returns, clients can connect. Called by `run()` when not called before.
     /// Returns the bound port.
     @discardableResult

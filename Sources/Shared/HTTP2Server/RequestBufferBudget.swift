@@ -2,8 +2,10 @@ import Synchronization
 
 /// Bytes of request bodies that all connections together may hold at once (received but not yet answered).
 ///
-/// Every stream reserves its DATA as it arrives and gives it back when the stream closes; a stream that would pass
-/// the budget is answered at once (the handler sees `HTTP2Request.bufferBudgetExhausted`) and its body dropped.
+/// Every stream reserves its DATA as it arrives; the bytes come back when the handler is done with the request
+/// (a reset or a disconnect does not free them while the handler holds the request), or when the stream closes
+/// before its request was whole. A stream that would pass the budget is answered at once (the handler sees
+/// `HTTP2Request.bufferBudgetExhausted`) and its body dropped.
 /// With `maxRequestBodyBytes` per stream this bounds the server's request memory whatever the number of clients.
 final class RequestBufferBudget: Sendable {
     let limit: Int

@@ -1,8 +1,8 @@
 /// Runs `operation`, racing it against a timer of `timeout`, and cancels the loser. Throws `DeadlineExceeded`
 /// when the timer wins.
 ///
-/// Both racers are children of a task group, so nothing outlives the call: the timer is cancelled as soon as
-/// the operation returns, and a late operation is cancelled and awaited before this returns. An operation must
+/// Both racers are children of a task group, so nothing outlives the call: the timer is cancelled (and its memory
+/// freed, `CancellableSleeper`) as soon as the operation returns, and a late operation is cancelled and awaited before this returns. An operation must
 /// therefore stop waiting when its task is cancelled (every wait in this code base does, through
 /// `withTaskCancellationHandler`); one that ignores cancellation delays the answer until it ends.
 ///
@@ -15,7 +15,7 @@ public func withDeadline<Value: Sendable>(
     try await withThrowingTaskGroup(of: RaceOutcome<Value>.self) { group in
         group.addTask { .finished(try await operation()) }
         group.addTask {
-            try await Task.sleep(for: timeout)
+            try await CancellableSleeper.sleep(for: timeout)
             return .timedOut
         }
         // The first child to finish decides; `next()` is nil only for an empty group, and this one has two.

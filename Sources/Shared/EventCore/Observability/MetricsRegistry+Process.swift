@@ -1,7 +1,7 @@
 extension MetricsRegistry {
     /// What every process of the project exports besides its own metrics: the standard `process_*` metrics read
     /// from `/proc/self` at each scrape (as the Prometheus client libraries name them),
-    /// `eventgrpc_build_info{version,revision} 1`, and `eventgrpc_log_lines_dropped_total` (log lines standard
+    /// `eventgrpc_build_info{version,revision} 1`, `eventgrpc_deadline_timers_armed`, and `eventgrpc_log_lines_dropped_total` (log lines standard
     /// error refused).
     public func registerProcessMetrics() {
         computedCounter("process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.") {
@@ -31,6 +31,11 @@ extension MetricsRegistry {
             help: "Always 1; the labels give the version and git revision the binary was built from.",
             labels: ["version": BuildInfo.version, "revision": BuildInfo.revision]
         ) { 1 }
+        gauge(
+            "eventgrpc_deadline_timers_armed",
+            help: "Deadline timers (withDeadline: grpc-timeout, admission and queue waits) armed now; each is "
+                + "cancelled when its call ends, so this falls back to 0 when the process is idle."
+        ) { CancellableSleeper.armed }
         computedCounter(
             "eventgrpc_log_lines_dropped_total",
             help: "Log lines standard error refused (full disk, closed pipe); the process goes on without them."
