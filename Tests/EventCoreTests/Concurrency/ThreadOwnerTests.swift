@@ -105,7 +105,7 @@ import Testing
         let started = ContinuousClock.now
         owner.requestStop()
         await owner.waitUntilStopped()
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(20), "the wait asked for 30 s")
     }
 
     #if DEBUG
