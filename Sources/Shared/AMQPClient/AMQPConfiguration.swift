@@ -1,3 +1,5 @@
+public import EventCore
+
 /// Where and how to reach the broker. Every field has a default suited to a local RabbitMQ.
 public struct AMQPConfiguration: Sendable {
     /// Broker host name or address. Default `127.0.0.1`.
@@ -16,6 +18,9 @@ public struct AMQPConfiguration: Sendable {
     public var connectTimeout: Duration
     /// Pause between a lost (or refused) connection and the next attempt. Default 1 s.
     public var reconnectDelay: Duration
+    /// AMQPS when set: the broker's certificate is verified against the CA file (the system's bundle when none
+    /// is given) and, unless turned off, must name `host`. Default nil: plain AMQP.
+    public var tls: TLSClientSettings?
 
     public init(
         host: String = "127.0.0.1",
@@ -25,7 +30,8 @@ public struct AMQPConfiguration: Sendable {
         vhost: String = "/",
         heartbeat: Duration = .seconds(30),
         connectTimeout: Duration = .seconds(5),
-        reconnectDelay: Duration = .seconds(1)
+        reconnectDelay: Duration = .seconds(1),
+        tls: TLSClientSettings? = nil
     ) {
         self.host = host
         self.port = port
@@ -35,6 +41,7 @@ public struct AMQPConfiguration: Sendable {
         self.heartbeat = heartbeat
         self.connectTimeout = connectTimeout
         self.reconnectDelay = reconnectDelay
+        self.tls = tls
     }
 
     /// The defaults: guest/guest on 127.0.0.1:5672, vhost `/`.
@@ -42,6 +49,9 @@ public struct AMQPConfiguration: Sendable {
 
     /// Log metadata naming the broker (never the password).
     var logMetadata: [String: String] {
-        ["amqp.host": host, "amqp.port": "\(port)", "amqp.vhost": vhost, "amqp.user": user]
+        [
+            "amqp.host": host, "amqp.port": "\(port)", "amqp.vhost": vhost, "amqp.user": user,
+            "amqp.tls": "\(tls != nil)",
+        ]
     }
 }
