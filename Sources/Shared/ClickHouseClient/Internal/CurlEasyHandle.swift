@@ -138,14 +138,10 @@ final class CurlEasyHandle {
         var pretransfer: curl_off_t = 0
         let timerRead = eventgrpc_curl_getinfo_off_t(handle, CURLINFO_PRETRANSFER_TIME_T, &pretransfer)
         let reachedServer = timerRead != CURLE_OK || pretransfer > 0
-        // TCP connected (connect timer set) but the TLS handshake never finished (app-connect timer unset).
-        var connected: curl_off_t = 0
-        var handshaken: curl_off_t = 0
+        // Before the request went out, over HTTPS: a TLS error code, or a timeout during the handshake.
         let tlsHandshakeFailed =
             secureTransfer && !reachedServer
-            && eventgrpc_curl_getinfo_off_t(handle, CURLINFO_CONNECT_TIME_T, &connected) == CURLE_OK
-            && eventgrpc_curl_getinfo_off_t(handle, CURLINFO_APPCONNECT_TIME_T, &handshaken) == CURLE_OK
-            && connected > 0 && handshaken == 0
+            && (Self.tlsErrors.contains(code) || (code == CURLE_OPERATION_TIMEDOUT && detail.contains("SSL")))
         return CurlTransferFailure(
             curlCode: Int(code.rawValue),
             detail: detail,
@@ -154,6 +150,14 @@ final class CurlEasyHandle {
             tlsHandshakeFailed: tlsHandshakeFailed
         )
     }
+
+    /// The CURLcodes of a failed TLS set-up or handshake: connect error, certificate or key file, cipher, peer
+    /// verification, CA file, CRL file, issuer, pinned key, certificate status, client certificate.
+    private static let tlsErrors: Set<CURLcode> = [
+        CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_PEER_FAILED_VERIFICATION,
+        CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+        CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT, CURLE_SSL_ENGINE_INITFAILED, CURLE_USE_SSL_FAILED,
+    ]
 
     /// curl takes whole milliseconds; 0 would mean "no limit", so at least 1.
     private func milliseconds(_ duration: Duration) -> Int {
