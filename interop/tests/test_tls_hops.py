@@ -2,7 +2,8 @@
 (with a client certificate) and HTTPS to ClickHouse, on the test stack's TLS listeners (scripts/stack.sh with
 RABBIT_TLS_PORT and CLICKHOUSE_HTTPS_PORT; certificates from scripts/test-certs.sh). The plaintext ports of the same
 servers are not given to the processes, so nothing can land unless both hops speak TLS. Then: a wrong CA on either
-hop keeps the process from getting ready, with an error that names the variable to fix.
+hop keeps the process from getting ready, with an error that names the variable to fix. `SinkWorker dlq` speaks
+AMQPS as well.
 
 Environment: EVENTGRPC_BIN, STACK_DIR, RABBIT_MANAGEMENT_PORT, CLICKHOUSE_PORT (see scripts/test.sh).
 """
@@ -10,6 +11,7 @@ Environment: EVENTGRPC_BIN, STACK_DIR, RABBIT_MANAGEMENT_PORT, CLICKHOUSE_PORT (
 import json
 import pathlib
 import shutil
+import subprocess
 import tempfile
 import time
 import uuid
@@ -18,7 +20,8 @@ import grpc
 import pytest
 
 from eventgrpc_testkit import clickhouse, rabbitmq, tls
-from eventgrpc_testkit.processes import Gateway, Worker
+from eventgrpc_testkit.config import BIN
+from eventgrpc_testkit.processes import Gateway, Worker, environment
 from eventgrpc_testkit.protos import event_pb2
 from eventgrpc_testkit.timing import eventually, now_ms
 
@@ -81,6 +84,11 @@ def test_events_land_with_the_broker_and_clickhouse_hops_encrypted(topology):
             return any("eventgrpc-test-client" in p for p in peers) and any("test-client" not in p for p in peers)
         assert eventually(both_seen, 15), rabbitmq.management("GET", "/connections")
         assert gateway.metric("eventgrpc_spool_batches_appended_total") == 0, "the gateway spooled: broker hop down"
+        # The dead-letter commands speak AMQPS too.
+        listed = subprocess.run([str(BIN / "SinkWorker"), "dlq", "list", "--family", "secure"], capture_output=True,
+                                text=True, timeout=30,
+                                env=environment({"TOPOLOGY_FILE": topology["path"], **tls.rabbit_env()}))
+        assert listed.returncode == 0 and f"{family['queues'][0]['name']}.dlq\t0" in listed.stdout, listed
         print(f"tls: {len(ids)} events landed over AMQPS and HTTPS; {len(tls_connections())} TLS broker connections")
     finally:
         stop_cleanly(worker, gateway)
