@@ -167,6 +167,17 @@ terminate() {
     wait_gone "$pid" 10 || die "$name (pid $pid) survived SIGKILL"
 }
 
+# After `( ... exec setsid PROGRAM ) &`: waits (up to 10 s) until the child has exec'd. Until then its
+# /proc/PID/environ is this script's start-up environment, without EVENTGRPC_STACK_DIR, so is_ours would call a
+# starting process gone (a spurious "exited while starting" on a loaded machine). Returns at once if it died.
+await_exec() {
+    local pid deadline=$((SECONDS + 10))
+    pid=$(tr -d ' \n' < "$1")
+    while ! is_ours "$pid" && kill -0 "$pid" 2> /dev/null && ((SECONDS < deadline)); do
+        sleep 0.05
+    done
+}
+
 port_open() {
     timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
 }
@@ -250,6 +261,7 @@ start_epmd() {
     (cd "$R" && ERL_EPMD_ADDRESS=127.0.0.1 exec setsid epmd -port "$EPMD_PORT" -address 127.0.0.1 \
         >> "$R/log/epmd.log" 2>&1 < /dev/null) &
     echo $! > "$R/epmd.pid"
+    await_exec "$R/epmd.pid"
     local deadline=$((SECONDS + 10))
     until port_open "$EPMD_PORT"; do
         is_ours "$(cat "$R/epmd.pid")" || { log_tail "$R/log/epmd.log"; die "epmd exited at start"; }
@@ -306,6 +318,7 @@ start_rabbit() {
         start_epmd
         (rabbit_env && cd "$R" && exec setsid "$RABBIT_BIN/rabbitmq-server" >> "$R/log/launcher.out" 2>&1 < /dev/null) &
         echo $! > "$R/launcher.pid"
+        await_exec "$R/launcher.pid"
         say "rabbitmq: starting node $NODE"
     else
         say "rabbitmq: already starting, waiting for it"
@@ -463,6 +476,7 @@ start_clickhouse() {
         (cd "$C" && exec setsid "$CLICKHOUSE_BIN" --config-file="$C/config.xml" \
             >> "$C/log/stdout.log" 2>&1 < /dev/null) &
         echo $! > "$C/clickhouse.pid"
+        await_exec "$C/clickhouse.pid"
     fi
     local deadline=$((SECONDS + START_TIMEOUT))
     until clickhouse_ping && { ((CLICKHOUSE_HTTPS_PORT == 0)) || port_open "$CLICKHOUSE_HTTPS_PORT"; }; do
