@@ -12,7 +12,11 @@
 #
 # Environment (default): RABBIT_PORT (5672), RABBIT_MANAGEMENT_PORT (15672), RABBIT_DIST_PORT (25672),
 # EPMD_PORT (4369), CLICKHOUSE_PORT (8123, HTTP), CLICKHOUSE_TCP_PORT (9000), STACK_START_TIMEOUT (120 s),
-# STACK_STOP_TIMEOUT (30 s). `start` records the ports in DIR/stack.env; later commands on the same DIR read them
+# STACK_STOP_TIMEOUT (30 s). TLS listeners, off unless given a port (0 or unset: off), beside the plaintext ones:
+# RABBIT_TLS_PORT (AMQPS) and CLICKHOUSE_HTTPS_PORT (HTTPS), both serving DIR/certs/server.pem for localhost and
+# 127.0.0.1, signed by the test CA DIR/certs/ca.pem (made by scripts/test-certs.sh DIR/certs; clients trust
+# ca.pem). RabbitMQ verifies a client certificate when one is offered (signed by the test CA) and does not require
+# one. `start` records the ports in DIR/stack.env; later commands on the same DIR read them
 # from there: while any process of DIR runs, those win over the environment.
 #
 # Safety: only processes whose pid is recorded under DIR AND whose environment carries EVENTGRPC_STACK_DIR=DIR are
@@ -57,7 +61,7 @@ load_settings() {
         running_pid "$R/epmd.pid" > /dev/null || running_pid "$C/clickhouse.pid" > /dev/null; then
         running=yes
     fi
-    setting() { # NAME DEFAULT; the value must be a port number
+    setting() { # NAME DEFAULT [off]; the value must be a port number (or 0 with `off`: no such listener)
         local name=$1 value
         if [[ $running == yes && -n "${from_file[$1]:-}" ]]; then
             value=${from_file[$1]}
@@ -66,7 +70,9 @@ load_settings() {
         else
             value=${!1:-${from_file[$1]:-$2}}
         fi
-        if ! [[ "$value" =~ ^[0-9]+$ ]] || ((value < 1 || value > 65535)); then
+        if [[ "${3:-}" == off && "$value" == 0 ]]; then
+            :
+        elif ! [[ "$value" =~ ^[0-9]+$ ]] || ((value < 1 || value > 65535)); then
             die "$name='$value' is not a port number"
         fi
         printf -v "$name" '%s' "$value"
@@ -77,6 +83,8 @@ load_settings() {
     setting EPMD_PORT 4369
     setting CLICKHOUSE_PORT 8123
     setting CLICKHOUSE_TCP_PORT 9000
+    setting RABBIT_TLS_PORT 0 off
+    setting CLICKHOUSE_HTTPS_PORT 0 off
     START_TIMEOUT=${STACK_START_TIMEOUT:-120}
     STOP_TIMEOUT=${STACK_STOP_TIMEOUT:-30}
     [[ "$START_TIMEOUT$STOP_TIMEOUT" =~ ^[0-9]+$ ]] || die "STACK_START_TIMEOUT and STACK_STOP_TIMEOUT must be seconds"
@@ -85,6 +93,7 @@ load_settings() {
 }
 R=$DIR/rabbitmq
 C=$DIR/clickhouse
+CERTS=$DIR/certs
 
 save_settings() {
     mkdir -p "$DIR"
@@ -95,8 +104,24 @@ RABBIT_DIST_PORT=$RABBIT_DIST_PORT
 EPMD_PORT=$EPMD_PORT
 CLICKHOUSE_PORT=$CLICKHOUSE_PORT
 CLICKHOUSE_TCP_PORT=$CLICKHOUSE_TCP_PORT
+RABBIT_TLS_PORT=$RABBIT_TLS_PORT
+CLICKHOUSE_HTTPS_PORT=$CLICKHOUSE_HTTPS_PORT
+TLS_CERTS_DIR=$CERTS
 RABBIT_NODE=$NODE
 EOF
+}
+
+# The test certificates, when a TLS listener is configured.
+make_certs() {
+    ((RABBIT_TLS_PORT == 0 && CLICKHOUSE_HTTPS_PORT == 0)) || "$ROOT/scripts/test-certs.sh" "$CERTS" > /dev/null
+}
+
+# The ports given that are not 0 (TLS listeners that are on), for require_free_ports.
+ports_on() {
+    local port
+    for port in "$@"; do
+        ((port == 0)) || echo "$port"
+    done
 }
 
 # --- processes ----------------------------------------------------------------------------------------------------
@@ -140,6 +165,17 @@ terminate() {
     say "$name (pid $pid) ignored SIGTERM for ${STOP_TIMEOUT}s: sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
     wait_gone "$pid" 10 || die "$name (pid $pid) survived SIGKILL"
+}
+
+# After `( ... exec setsid PROGRAM ) &`: waits (up to 10 s) until the child has exec'd. Until then its
+# /proc/PID/environ is this script's start-up environment, without EVENTGRPC_STACK_DIR, so is_ours would call a
+# starting process gone (a spurious "exited while starting" on a loaded machine). Returns at once if it died.
+await_exec() {
+    local pid deadline=$((SECONDS + 10))
+    pid=$(tr -d ' \n' < "$1")
+    while ! is_ours "$pid" && kill -0 "$pid" 2> /dev/null && ((SECONDS < deadline)); do
+        sleep 0.05
+    done
 }
 
 port_open() {
@@ -200,6 +236,16 @@ collect_statistics_interval = 1000
 log.console = false
 log.file.level = info
 EOF
+    if ((RABBIT_TLS_PORT != 0)); then
+        cat >> "$R/rabbitmq.conf" <<EOF
+listeners.ssl.1 = 127.0.0.1:$RABBIT_TLS_PORT
+ssl_options.cacertfile = $CERTS/ca.pem
+ssl_options.certfile = $CERTS/server.pem
+ssl_options.keyfile = $CERTS/server.key
+ssl_options.verify = verify_peer
+ssl_options.fail_if_no_peer_cert = false
+EOF
+    fi
 }
 
 start_epmd() {
@@ -215,6 +261,7 @@ start_epmd() {
     (cd "$R" && ERL_EPMD_ADDRESS=127.0.0.1 exec setsid epmd -port "$EPMD_PORT" -address 127.0.0.1 \
         >> "$R/log/epmd.log" 2>&1 < /dev/null) &
     echo $! > "$R/epmd.pid"
+    await_exec "$R/epmd.pid"
     local deadline=$((SECONDS + 10))
     until port_open "$EPMD_PORT"; do
         is_ours "$(cat "$R/epmd.pid")" || { log_tail "$R/log/epmd.log"; die "epmd exited at start"; }
@@ -240,7 +287,10 @@ wait_rabbit() {
             rabbit_failed "the broker exited while starting"
         ((SECONDS < deadline)) || rabbit_failed "not ready within ${START_TIMEOUT}s (waiting for $stage)"
         case $stage in
-            amqp) port_open "$RABBIT_PORT" && stage=management ;;
+            amqp)
+                port_open "$RABBIT_PORT" && { ((RABBIT_TLS_PORT == 0)) || port_open "$RABBIT_TLS_PORT"; } &&
+                    stage=management
+                ;;
             management) rabbit_management_answers && stage=await_startup ;;
             await_startup)
                 rabbitmqctl -q await_startup --timeout $((deadline - SECONDS + 1)) > /dev/null 2>&1 && break
@@ -248,7 +298,7 @@ wait_rabbit() {
         esac
         sleep 0.3
     done
-    say "rabbitmq: ready (pid $(running_pid "$R/beam.pid"), node $NODE, amqp 127.0.0.1:$RABBIT_PORT," \
+    say "rabbitmq: ready (pid $(running_pid "$R/beam.pid"), node $NODE, amqp 127.0.0.1:$RABBIT_PORT,$( ((RABBIT_TLS_PORT == 0)) || echo " amqps 127.0.0.1:$RABBIT_TLS_PORT,")" \
         "management http://127.0.0.1:$RABBIT_MANAGEMENT_PORT)"
 }
 
@@ -260,12 +310,15 @@ start_rabbit() {
     fi
     if ! running_pid "$R/beam.pid" > /dev/null && ! running_pid "$R/launcher.pid" > /dev/null; then
         rm -f "$R/beam.pid" "$R/launcher.pid"
-        require_free_ports "$RABBIT_PORT" "$RABBIT_MANAGEMENT_PORT" "$RABBIT_DIST_PORT"
+        # shellcheck disable=SC2046 # one word per port
+        require_free_ports "$RABBIT_PORT" "$RABBIT_MANAGEMENT_PORT" "$RABBIT_DIST_PORT" $(ports_on "$RABBIT_TLS_PORT")
         save_settings
+        make_certs
         write_rabbit_config
         start_epmd
         (rabbit_env && cd "$R" && exec setsid "$RABBIT_BIN/rabbitmq-server" >> "$R/log/launcher.out" 2>&1 < /dev/null) &
         echo $! > "$R/launcher.pid"
+        await_exec "$R/launcher.pid"
         say "rabbitmq: starting node $NODE"
     else
         say "rabbitmq: already starting, waiting for it"
@@ -339,7 +392,7 @@ write_clickhouse_config() {
     <timezone>UTC</timezone>
     <max_concurrent_queries>100</max_concurrent_queries>
     <uncompressed_cache_size>268435456</uncompressed_cache_size>
-    <mark_cache_size>268435456</mark_cache_size>
+    <mark_cache_size>268435456</mark_cache_size>$(clickhouse_tls_config)
     <!-- Merged-away parts are deleted after 30 s instead of 8 minutes: one-row inserts (a backlog of small
          messages) otherwise leave tens of thousands of part directories behind, and the next start or DROP
          takes minutes. -->
@@ -383,6 +436,27 @@ EOF
 EOF
 }
 
+# The HTTPS port and its certificate, when CLICKHOUSE_HTTPS_PORT is set (ClickHouse 18.16 and current releases
+# read the same <openSSL><server> section).
+clickhouse_tls_config() {
+    ((CLICKHOUSE_HTTPS_PORT != 0)) || return 0
+    cat <<EOF
+
+    <https_port>$CLICKHOUSE_HTTPS_PORT</https_port>
+    <openSSL>
+        <server>
+            <certificateFile>$CERTS/server.pem</certificateFile>
+            <privateKeyFile>$CERTS/server.key</privateKeyFile>
+            <verificationMode>none</verificationMode>
+            <loadDefaultCAFile>false</loadDefaultCAFile>
+            <cacheSessions>true</cacheSessions>
+            <disableProtocols>sslv2,sslv3</disableProtocols>
+            <preferServerCiphers>true</preferServerCiphers>
+        </server>
+    </openSSL>
+EOF
+}
+
 clickhouse_ping() {
     [[ "$(curl -fsS --max-time 2 "http://127.0.0.1:$CLICKHOUSE_PORT/ping" 2> /dev/null)" == "Ok." ]]
 }
@@ -394,27 +468,30 @@ start_clickhouse() {
         say "clickhouse: already starting (pid $pid), waiting for it"
     else
         rm -f "$C/clickhouse.pid"
-        require_free_ports "$CLICKHOUSE_PORT" "$CLICKHOUSE_TCP_PORT"
+        # shellcheck disable=SC2046 # one word per port
+        require_free_ports "$CLICKHOUSE_PORT" "$CLICKHOUSE_TCP_PORT" $(ports_on "$CLICKHOUSE_HTTPS_PORT")
         save_settings
+        make_certs
         write_clickhouse_config
         (cd "$C" && exec setsid "$CLICKHOUSE_BIN" --config-file="$C/config.xml" \
             >> "$C/log/stdout.log" 2>&1 < /dev/null) &
         echo $! > "$C/clickhouse.pid"
+        await_exec "$C/clickhouse.pid"
     fi
     local deadline=$((SECONDS + START_TIMEOUT))
-    until clickhouse_ping; do
+    until clickhouse_ping && { ((CLICKHOUSE_HTTPS_PORT == 0)) || port_open "$CLICKHOUSE_HTTPS_PORT"; }; do
         pid=$(running_pid "$C/clickhouse.pid") || {
             log_tail "$C/log/stdout.log" "$C/log/clickhouse-server.err.log"
             die "clickhouse: exited while starting"
         }
         ((SECONDS < deadline)) || {
             log_tail "$C/log/stdout.log" "$C/log/clickhouse-server.err.log"
-            die "clickhouse: /ping did not answer Ok. within ${START_TIMEOUT}s"
+            die "clickhouse: /ping did not answer Ok. (or the HTTPS port did not open) within ${START_TIMEOUT}s"
         }
         sleep 0.2
     done
     say "clickhouse: ready (pid $(running_pid "$C/clickhouse.pid"), http 127.0.0.1:$CLICKHOUSE_PORT," \
-        "tcp 127.0.0.1:$CLICKHOUSE_TCP_PORT)"
+        "tcp 127.0.0.1:$CLICKHOUSE_TCP_PORT$( ((CLICKHOUSE_HTTPS_PORT == 0)) || echo ", https 127.0.0.1:$CLICKHOUSE_HTTPS_PORT"))"
 }
 
 stop_clickhouse() {

@@ -1,46 +1,98 @@
 #!/usr/bin/env bash
-# Generates the certificates the TLS tests use, with openssl, into DIR (created; existing files are replaced).
-# Nothing here is checked in: every run makes new keys. Usage: scripts/test-certs.sh DIR
+# Test certificates for the TLS tests, made with openssl into DIR (nothing of this is checked in).
 #
-#   ca.pem, ca.key                 the test CA (trusted by the test clients)
-#   server.pem, server.key         signed by the CA for localhost and 127.0.0.1
-#   server-chain.pem               server.pem followed by the CA (a certificate chain file)
-#   server2.pem, server2.key       the same names, another key and serial (certificate reload)
-#   expired.pem, expired.key       signed by the CA, notAfter in the past
-#   client.pem, client.key         a client certificate signed by the CA (clientAuth)
-#   other-ca.pem, other-ca.key     an unrelated CA (a client trusting it must refuse the server)
+# Usage: scripts/test-certs.sh DIR
+#
+# Writes (PEM; keys are unencrypted RSA 2048, mode 600):
+#   ca.pem, ca.key                the test CA ("Event-gRPC test CA"); trust ca.pem to accept the certificates below
+#   server.pem, server.key        a server certificate for localhost, 127.0.0.1 and ::1, signed by the test CA, valid
+#                                 30 days (RabbitMQ's and ClickHouse's TLS listeners, the gateway's gRPC port)
+#   server-chain.pem              server.pem followed by ca.pem (for servers that want the chain in one file)
+#   server2.pem, server2.key      the same names as server.pem, another key and serial (certificate reload)
+#   expired.pem, expired.key      the same names, signed by the test CA, but valid only in January 2020
+#   wrong-host.pem, wrong-host.key  signed by the test CA for the name wrong-host.invalid only (hostname checks)
+#   client.pem, client.key        a client certificate (CN eventgrpc-test-client, clientAuth) signed by the test CA
+#   other-ca.pem, other-ca.key    an unrelated CA that signed none of the above (the "wrong CA" case)
+# and prints DIR. Running it again keeps the files while server.pem stays valid for another day, so concurrent
+# users of one DIR see stable files; otherwise everything is made anew.
 set -euo pipefail
-dir=${1:?usage: scripts/test-certs.sh DIR}
-mkdir -p "$dir"
-cd "$dir"
 
-key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2> /dev/null; }
+DIR=${1:?usage: scripts/test-certs.sh DIR}
+mkdir -p "$DIR"
+DIR=$(cd "$DIR" && pwd -P)
 
-# ca NAME: a self-signed CA valid for 30 days.
+if [[ -f "$DIR/complete" ]] && openssl x509 -in "$DIR/server.pem" -noout -checkend 86400 > /dev/null 2>&1; then
+    echo "$DIR"
+    exit 0
+fi
+
+work=$(mktemp -d "$DIR/.work.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+rm -f "$DIR/complete"
+
+key() { openssl genrsa -out "$work/$1.key" 2048 2> /dev/null; }
+
+# ca NAME SUBJECT: a self-signed CA valid ten years.
 ca() {
-    key "$1.key"
-    openssl req -x509 -new -key "$1.key" -out "$1.pem" -days 30 -subj "/CN=eventgrpc test $1" \
-        -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2> /dev/null
+    key "$1"
+    openssl req -x509 -new -key "$work/$1.key" -sha256 -days 3650 -subj "/CN=$2" \
+        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+        -out "$work/$1.pem" 2> /dev/null
 }
 
-# leaf NAME DAYS USAGE: a certificate signed by ca.pem for localhost/127.0.0.1, valid DAYS days (negative: expired).
+# leaf NAME SUBJECT EXTENSIONS [START END]: a certificate signed by the test CA; with START and END (YYMMDDHHMMSSZ)
+# it is valid only then (openssl ca takes explicit dates, openssl x509 -req does not).
 leaf() {
-    local name=$1 days=$2 usage=$3
-    key "$name.key"
-    openssl req -new -key "$name.key" -out "$name.csr" -subj "/CN=localhost" 2> /dev/null
-    printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=%s\n%s\n' "$usage" \
-        "subjectAltName=DNS:localhost,IP:127.0.0.1" > "$name.ext"
-    openssl x509 -req -in "$name.csr" -CA ca.pem -CAkey ca.key -set_serial "0x$(openssl rand -hex 8)" \
-        -days "$days" -extfile "$name.ext" -out "$name.pem" 2> /dev/null
-    rm -f "$name.csr" "$name.ext"
+    local name=$1 subject=$2 extensions=$3
+    key "$name"
+    openssl req -new -key "$work/$name.key" -subj "/CN=$subject" -out "$work/$name.csr" 2> /dev/null
+    printf '%s\n' "$extensions" > "$work/$name.ext"
+    if [[ $# -eq 5 ]]; then
+        mkdir -p "$work/ca-db"
+        : > "$work/ca-db/index.txt"
+        cat > "$work/ca-db/ca.cnf" <<EOF
+[ca]
+default_ca = test
+[test]
+database = $work/ca-db/index.txt
+new_certs_dir = $work/ca-db
+serial = $work/ca-db/serial
+default_md = sha256
+policy = any
+copy_extensions = none
+[any]
+commonName = supplied
+EOF
+        openssl rand -hex 16 > "$work/ca-db/serial"
+        openssl ca -batch -config "$work/ca-db/ca.cnf" -cert "$work/ca.pem" -keyfile "$work/ca.key" \
+            -startdate "$4" -enddate "$5" -extfile "$work/$name.ext" -notext \
+            -in "$work/$name.csr" -out "$work/$name.pem" 2> /dev/null
+    else
+        openssl x509 -req -in "$work/$name.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial \
+            -sha256 -days 30 -extfile "$work/$name.ext" -out "$work/$name.pem" 2> /dev/null
+    fi
+    rm -f "$work/$name.csr" "$work/$name.ext"
 }
 
-ca ca
-ca other-ca
-leaf server 30 serverAuth
-leaf server2 30 serverAuth
-leaf expired -1 serverAuth
-leaf client 30 clientAuth
-cat server.pem ca.pem > server-chain.pem
-chmod 600 ./*.key
-echo "test-certs: CA, server, server2, expired, client and other-ca certificates in $dir"
+server_names="subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1
+extendedKeyUsage=serverAuth
+keyUsage=critical,digitalSignature,keyEncipherment"
+
+ca ca "Event-gRPC test CA"
+ca other-ca "Event-gRPC unrelated test CA"
+leaf server localhost "$server_names"
+leaf server2 localhost "$server_names"
+leaf expired localhost "$server_names" 200101000000Z 200131000000Z
+leaf wrong-host wrong-host.invalid "subjectAltName=DNS:wrong-host.invalid
+extendedKeyUsage=serverAuth"
+leaf client eventgrpc-test-client "extendedKeyUsage=clientAuth
+keyUsage=critical,digitalSignature"
+cat "$work/server.pem" "$work/ca.pem" > "$work/server-chain.pem"
+
+chmod 600 "$work"/*.key
+chmod 644 "$work"/*.pem
+for file in "$work"/*.pem "$work"/*.key; do
+    mv -f "$file" "$DIR/"
+done
+touch "$DIR/complete"
+echo "$DIR"

@@ -9,7 +9,9 @@
 # Environment (default): TEST_RABBIT_PORT (5682), TEST_RABBIT_MANAGEMENT_PORT (15682), TEST_RABBIT_DIST_PORT
 # (25682), TEST_EPMD_PORT (4379), TEST_CLICKHOUSE_PORT (8133), TEST_CLICKHOUSE_TCP_PORT (9010), TEST_GRPC_PORT
 # (8117), TEST_ADMIN_PORT (8119), TEST_WORKER_ADMIN_PORT (TEST_ADMIN_PORT + 1: the first worker's admin port, the
-# next worker the next port).
+# next worker the next port), TEST_RABBIT_TLS_PORT (5683, AMQPS) and TEST_CLICKHOUSE_HTTPS_PORT (8134, HTTPS): the
+# stack's TLS listeners beside the plaintext ones, serving certificates of scripts/test-certs.sh (in
+# .run/test-stack/certs) for the TLS tests.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -23,6 +25,9 @@ export RABBIT_DIST_PORT=${TEST_RABBIT_DIST_PORT:-25682}
 export EPMD_PORT=${TEST_EPMD_PORT:-4379}
 export CLICKHOUSE_PORT=${TEST_CLICKHOUSE_PORT:-8133}
 export CLICKHOUSE_TCP_PORT=${TEST_CLICKHOUSE_TCP_PORT:-9010}
+# Not exported: bench.sh starts a stack of its own, without TLS listeners.
+RABBIT_TLS_PORT=${TEST_RABBIT_TLS_PORT:-5683}
+CLICKHOUSE_HTTPS_PORT=${TEST_CLICKHOUSE_HTTPS_PORT:-8134}
 GRPC_PORT=${TEST_GRPC_PORT:-8117}
 ADMIN_PORT=${TEST_ADMIN_PORT:-8119}
 WORKER_ADMIN_PORT=${TEST_WORKER_ADMIN_PORT:-$((ADMIN_PORT + 1))}
@@ -74,11 +79,12 @@ scripts/protoset.sh --check
 scripts/promtool.sh check rules deploy/prometheus/alerts.yml
 scripts/promtool.sh check config deploy/prometheus/prometheus.yml
 
-step "stack on test ports (RabbitMQ $RABBIT_PORT, ClickHouse HTTP $CLICKHOUSE_PORT)"
-scripts/stack.sh start "$STACK_DIR"
+step "stack on test ports (RabbitMQ $RABBIT_PORT and AMQPS $RABBIT_TLS_PORT, ClickHouse HTTP $CLICKHOUSE_PORT and HTTPS $CLICKHOUSE_HTTPS_PORT)"
+RABBIT_TLS_PORT=$RABBIT_TLS_PORT CLICKHOUSE_HTTPS_PORT=$CLICKHOUSE_HTTPS_PORT scripts/stack.sh start "$STACK_DIR"
 
 step "Swift tests: unit and integration against the real servers"
-INTEGRATION=required swift test --skip-build --skip AMQPBrokerRestartTests
+RABBIT_TLS_PORT=$RABBIT_TLS_PORT CLICKHOUSE_HTTPS_PORT=$CLICKHOUSE_HTTPS_PORT TLS_CERTS_DIR=$STACK_DIR/certs \
+    INTEGRATION=required swift test --skip-build --skip AMQPBrokerRestartTests
 
 step "broker crash (kill -9, restart): publisher reconnects, consumer resubscribes by itself"
 INTEGRATION=required AMQP_DISRUPTIVE=1 \

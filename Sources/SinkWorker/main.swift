@@ -61,7 +61,8 @@ func runWorker(_ settings: WorkerSettings, family: Topology.Family) async -> Int
     do {
         let clickHouse = ClickHouseConfiguration(
             servers: configuration.servers,
-            insertTimeout: configuration.insertTimeout
+            insertTimeout: configuration.insertTimeout,
+            statementLog: configuration.statementLog
         )
         let database = try ClickHouseIdentifier(family.database)
         let tables = try family.queues.map {

@@ -1,3 +1,5 @@
+import EventCore
+import Foundation
 import Testing
 
 @testable import ClickHouseClient
@@ -46,6 +48,50 @@ import Testing
         let request = ClickHouseRequest.query("SELECT 1", database: database, timeout: .seconds(5))
         #expect(request.body == Array("SELECT 1".utf8))
         #expect(request.url(for: endpoint) == "http://127.0.0.1:8123/?database=db&wait_end_of_query=1")
+    }
+
+    @Test func withTLSEveryReplicaIsReachedOverHTTPS() throws {
+        var configuration = ClickHouseConfiguration(hosts: [endpoint, .init(host: "::1", port: 8443)])
+        #expect(configuration.scheme == "http")
+        configuration.tls = TLSClientSettings()
+        let ping = ClickHouseRequest.ping(timeout: .seconds(1))
+        #expect(
+            configuration.hosts.map { ping.url(for: $0, scheme: configuration.scheme) } == [
+                "https://127.0.0.1:8123/ping", "https://[::1]:8443/ping",
+            ]
+        )
+    }
+
+    @Test func theStatementLogRecordsEachRequestAsOneJSONLine() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("statements-\(getpid()).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let log = try ClickHouseStatementLog(path: path)
+            let database = try ClickHouseIdentifier("db")
+            log.record(.query("CREATE DATABASE IF NOT EXISTS db", database: database, timeout: .seconds(1)))
+            log.record(
+                .insert(
+                    into: try QualifiedTable(parsing: "db.t"),
+                    columns: [try ClickHouseIdentifier("a")],
+                    rows: Array("{\"a\":\"\\u00e9\\n\"}\n".utf8),
+                    queryID: nil,
+                    database: database,
+                    timeout: .seconds(1)
+                )
+            )
+        }
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let records = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(records[0]?["body"] as? String == "CREATE DATABASE IF NOT EXISTS db")
+        let parameters = records[1]?["parameters"] as? [[String]]
+        #expect(parameters?.first { $0.first == "query" }?.last == "INSERT INTO db.t (a) FORMAT JSONEachRow")
+        #expect(parameters?.contains(["input_format_skip_unknown_fields", "1"]) == true)
+        #expect(records[1]?["body"] as? String == "{\"a\":\"\\u00e9\\n\"}\n")
+    }
+
+    @Test func anUnwritableStatementLogIsAConfigurationError() {
+        #expect(throws: ClickHouseError.self) { try ClickHouseStatementLog(path: "/nonexistent/dir/log.jsonl") }
     }
 
     @Test func pingIsAGetWithoutParameters() {

@@ -1,4 +1,4 @@
-import EventCore
+public import EventCore
 
 /// Where and how to reach the broker. Every field has a default suited to a local RabbitMQ.
 public struct AMQPConfiguration: Sendable {
@@ -18,6 +18,9 @@ public struct AMQPConfiguration: Sendable {
     public var connectTimeout: Duration
     /// Pause between a lost (or refused) connection and the next attempt. Default 1 s.
     public var reconnectDelay: Duration
+    /// AMQPS when set: the broker's certificate is verified against the CA file (the system's bundle when none
+    /// is given) and, unless turned off, must name `host`. Default nil: plain AMQP.
+    public var tls: TLSClientSettings?
 
     public init(
         host: String = "127.0.0.1",
@@ -27,7 +30,8 @@ public struct AMQPConfiguration: Sendable {
         vhost: String = "/",
         heartbeat: Duration = .seconds(30),
         connectTimeout: Duration = .seconds(5),
-        reconnectDelay: Duration = .seconds(1)
+        reconnectDelay: Duration = .seconds(1),
+        tls: TLSClientSettings? = nil
     ) {
         self.host = host
         self.port = port
@@ -37,6 +41,7 @@ public struct AMQPConfiguration: Sendable {
         self.heartbeat = heartbeat
         self.connectTimeout = connectTimeout
         self.reconnectDelay = reconnectDelay
+        self.tls = tls
     }
 
     /// The defaults: guest/guest on 127.0.0.1:5672, vhost `/`.
@@ -44,6 +49,9 @@ public struct AMQPConfiguration: Sendable {
 
     /// Log metadata naming the broker (never the password).
     var logMetadata: Logger.Metadata {
-        ["amqp.host": "\(host)", "amqp.port": .int(port), "amqp.vhost": "\(vhost)", "amqp.user": "\(user)"]
+        [
+            "amqp.host": "\(host)", "amqp.port": .int(port), "amqp.vhost": "\(vhost)", "amqp.user": "\(user)",
+            "amqp.tls": .bool(tls != nil),
+        ]
     }
 }

@@ -5,7 +5,7 @@ public struct AMQPError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String, Hashable, Sendable {
             case connectionFailed, loginFailed, connectionClosed, channelClosed, declarationFailed
-            case publishNacked, publishReturned, protocolError, shutdown, backlogFull
+            case publishNacked, publishReturned, protocolError, shutdown, backlogFull, tlsFailed
         }
 
         private let value: Value
@@ -16,6 +16,9 @@ public struct AMQPError: Error, CustomStringConvertible, Sendable {
 
         /// TCP connect, socket set-up or channel open failed: the broker is unreachable.
         public static let connectionFailed = Code(.connectionFailed)
+        /// The TLS handshake failed or the broker's certificate was refused (unknown CA, expired, wrong name), or the
+        /// CA, certificate or key file could not be loaded. The message says which.
+        public static let tlsFailed = Code(.tlsFailed)
         /// The broker refused the credentials or the vhost.
         public static let loginFailed = Code(.loginFailed)
         /// The connection died (socket error, heartbeat timeout, broker close) before the operation finished.

@@ -1,6 +1,6 @@
 public import EventCore
 
-/// Where and how to reach one ClickHouse database over HTTP.
+/// Where and how to reach one ClickHouse database over HTTP or HTTPS.
 public struct ClickHouseConfiguration: Sendable {
     /// One replica's HTTP interface.
     public struct Endpoint: Sendable, Hashable {
@@ -26,8 +26,16 @@ public struct ClickHouseConfiguration: Sendable {
     public var insertTimeout: Duration
     /// Whole-request limit for `execute` (DDL and SELECTs). Default 30 s.
     public var queryTimeout: Duration
-    /// Limit for establishing the TCP connection to one replica; also the whole limit for `ping`. Default 2 s.
+    /// Limit for establishing the TCP connection (and the TLS handshake) to one replica; also the whole limit for
+    /// `ping`. Default 2 s.
     public var connectTimeout: Duration
+    /// HTTPS to every replica when set: each server's certificate is verified against the CA file (the system's
+    /// bundle when none is given) and, unless turned off, must name the host. Default nil: plain HTTP.
+    public var tls: TLSClientSettings?
+    /// Debugging only: a file to which every statement sent (DDL, queries, and each insert with its URL settings
+    /// and rows) is appended as one JSON line, for replaying against another ClickHouse. It holds event data.
+    /// Default nil: nothing is recorded.
+    public var statementLog: String?
 
     public init(
         hosts: [Endpoint],
@@ -36,7 +44,9 @@ public struct ClickHouseConfiguration: Sendable {
         database: String = "default",
         insertTimeout: Duration = .seconds(10),
         queryTimeout: Duration = .seconds(30),
-        connectTimeout: Duration = .seconds(2)
+        connectTimeout: Duration = .seconds(2),
+        tls: TLSClientSettings? = nil,
+        statementLog: String? = nil
     ) {
         self.hosts = hosts
         self.user = user
@@ -45,7 +55,12 @@ public struct ClickHouseConfiguration: Sendable {
         self.insertTimeout = insertTimeout
         self.queryTimeout = queryTimeout
         self.connectTimeout = connectTimeout
+        self.tls = tls
+        self.statementLog = statementLog
     }
+
+    /// `https` with `tls`, else `http`.
+    var scheme: String { tls == nil ? "http" : "https" }
 }
 
 extension ClickHouseConfiguration {
@@ -100,13 +115,16 @@ extension ClickHouseConfiguration {
 }
 
 extension ClickHouseConfiguration {
-    /// The replicas and credentials from the environment (`CLICKHOUSE_*`), with the given insert timeout.
-    public init(servers: ServerAddresses, insertTimeout: Duration) {
+    /// The replicas, credentials and TLS settings from the environment (`CLICKHOUSE_*`), with the given insert
+    /// timeout and statement log.
+    public init(servers: ServerAddresses, insertTimeout: Duration, statementLog: String? = nil) {
         self.init(
             hosts: servers.clickHouseHosts.map { Endpoint(host: $0, port: servers.clickHousePort) },
             user: servers.clickHouseUser,
             password: servers.clickHousePassword,
-            insertTimeout: insertTimeout
+            insertTimeout: insertTimeout,
+            tls: servers.clickHouseTLS,
+            statementLog: statementLog
         )
     }
 }

@@ -5,9 +5,11 @@ extension ClickHouseConnection {
     /// body of a 200 answer.
     @discardableResult
     func send(_ request: ClickHouseRequest) throws(ClickHouseError) -> [UInt8] {
+        statementLog?.record(request)
         let hosts = configuration.hosts
         var unreachable: [String] = []
         var lastFailure: CurlTransferFailure?
+        var tlsFailure: (failure: CurlTransferFailure, endpoint: ClickHouseConfiguration.Endpoint)?
         for attempt in 0..<hosts.count {
             let index = (preferredHostIndex + attempt) % hosts.count
             let endpoint = hosts[index]
@@ -15,21 +17,25 @@ extension ClickHouseConnection {
             do {
                 response = try easy.perform(
                     request,
-                    url: request.url(for: endpoint),
-                    connectTimeout: configuration.connectTimeout
+                    url: request.url(for: endpoint, scheme: configuration.scheme),
+                    connectTimeout: configuration.connectTimeout,
+                    tls: configuration.tls
                 )
             } catch {
                 if error.reachedServer {
                     preferredHostIndex = (index + 1) % hosts.count
-                    throw Self.brokenRequest(error, endpoint: endpoint)
+                    throw brokenRequest(error, endpoint: endpoint)
                 }
                 logger.warning(
-                    "ClickHouse replica unreachable, trying the next one",
+                    error.tlsHandshakeFailed
+                        ? "ClickHouse replica refused by TLS, trying the next one"
+                        : "ClickHouse replica unreachable, trying the next one",
                     ["clickhouse.host": "\(endpoint.host)", "clickhouse.port": .int(endpoint.port)]
                         .merging(Logger.Metadata.error(error)) { _, new in new }
                 )
                 unreachable.append("\(endpoint.host):\(endpoint.port) (\(error.detail))")
                 lastFailure = error
+                if error.tlsHandshakeFailed { tlsFailure = (error, endpoint) }
                 continue
             }
             preferredHostIndex = index
@@ -37,6 +43,9 @@ extension ClickHouseConnection {
                 throw ClickHouseError.server(status: response.status, body: response.body)
             }
             return response.body
+        }
+        if let tlsFailure {
+            throw Self.tlsRefused(tlsFailure.failure, endpoint: tlsFailure.endpoint, tried: unreachable)
         }
         throw ClickHouseError(
             code: .connectionFailed,
@@ -46,7 +55,7 @@ extension ClickHouseConnection {
         )
     }
 
-    private static func brokenRequest(
+    private func brokenRequest(
         _ failure: CurlTransferFailure,
         endpoint: ClickHouseConfiguration.Endpoint
     ) -> ClickHouseError {
@@ -59,10 +68,14 @@ extension ClickHouseConnection {
                 cause: failure
             )
         }
+        // An HTTPS port resets a plaintext request: say so, since that is the likely cause on a new set-up.
+        let hint =
+            configuration.tls == nil
+            ? " If \(address) is ClickHouse's HTTPS port, set CLICKHOUSE_SECURE=1 (or use its plain HTTP port)." : ""
         return ClickHouseError(
             code: .connectionFailed,
             message: "The connection to ClickHouse at \(address) broke during the request: retry; the statement may "
-                + "or may not have run.",
+                + "or may not have run.\(hint)",
             cause: failure
         )
     }

@@ -15,6 +15,8 @@ public final class ClickHouseConnection {
     let database: ClickHouseIdentifier
     public let logger: Logger
     let easy: CurlEasyHandle
+    /// Where every request is recorded, when `configuration.statementLog` names a file.
+    let statementLog: ClickHouseStatementLog?
     /// Index in `configuration.hosts` of the replica tried first: the last one that answered.
     public internal(set) var preferredHostIndex = 0
     /// TCP connections opened so far, over all replicas; stays flat while requests reuse a kept-alive connection.
@@ -36,6 +38,9 @@ public final class ClickHouseConnection {
             headers.append("X-ClickHouse-Key: \(configuration.password)")
         }
         self.easy = try CurlEasyHandle(headerLines: headers)
+        self.statementLog = try configuration.statementLog.map { path throws(ClickHouseError) in
+            try ClickHouseStatementLog(path: path)
+        }
     }
 
     /// Runs one statement sent as the POST body (DDL, or a SELECT with its own `FORMAT`) and returns the answer.

@@ -4,11 +4,15 @@ public struct ClickHouseError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Kind: String {
             case connectionFailed, timeout, serverError, invalidIdentifier, invalidResponse, invalidConfiguration
+            case tlsFailed
         }
         private let kind: Kind
 
         /// No replica could be reached, or the connection broke during the request.
         public static let connectionFailed = Code(kind: .connectionFailed)
+        /// No replica completed the TLS handshake: a certificate was refused (unknown CA, expired, wrong name), a
+        /// CA, certificate or key file could not be loaded, or the port does not speak TLS. The message says which.
+        public static let tlsFailed = Code(kind: .tlsFailed)
         /// The request did not finish within its timeout.
         public static let timeout = Code(kind: .timeout)
         /// ClickHouse answered with an HTTP error status (see `httpStatus`, `serverCode`, `serverMessage`).

@@ -48,6 +48,7 @@ public final class DatabaseHealth: Service {
         var configuration = configuration
         configuration.database = database.name
         configuration.queryTimeout = configuration.connectTimeout
+        configuration.statementLog = nil  // health checks are not statements worth replaying
         self.configuration = configuration
         self.interval = interval
         self.logger = logger.with(["clickhouse.database": "\(database.name)"])

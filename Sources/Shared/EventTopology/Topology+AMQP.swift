@@ -68,5 +68,6 @@ extension AMQPConfiguration {
         user = servers.rabbitUser
         password = servers.rabbitPassword
         vhost = servers.rabbitVhost
+        tls = servers.rabbitTLS
     }
 }

@@ -18,6 +18,9 @@ public struct WorkerConfiguration: Sendable {
     public var logFormat = LogFormat.json
     /// `ADMIN_PORT` (default 8021, 0 disables), `ADMIN_HOST`, `ADMIN_TOKEN`: heartbeat and metrics.
     public var admin = AdminSettings(port: 8021)
+    /// `CLICKHOUSE_STATEMENT_LOG`: debugging only, a file that every statement and insert sent to ClickHouse is
+    /// appended to (JSON lines, with the settings sent); unset (the default) records nothing.
+    public var statementLog: String?
 
     public init() {}
 
@@ -34,5 +37,6 @@ public struct WorkerConfiguration: Sendable {
         logLevel = try env.logLevel()
         logFormat = try env.logFormat()
         admin = try AdminSettings(environment: env, defaultPort: admin.port)
+        statementLog = env.optionalString("CLICKHOUSE_STATEMENT_LOG")
     }
 }

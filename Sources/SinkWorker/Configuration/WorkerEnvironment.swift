@@ -11,6 +11,8 @@ enum WorkerEnvironment {
             "CLICKHOUSE_INSERT_TIMEOUT": "limit for one insert",
             "RETRY_DELAY": "while ClickHouse is unreachable: pause before a message is requeued or a batch retried",
             "DRAIN_TIMEOUT": "limit for a graceful shutdown",
+            "CLICKHOUSE_STATEMENT_LOG": "debugging: append every statement and insert sent to ClickHouse (with its "
+                + "settings and rows) to this file as JSON lines; it holds event data",
         ]
     ) { _, own in own }
 }

@@ -64,8 +64,9 @@ struct WorkerSettings: Sendable {
             ?? "\(topology.families.count) families (\(topology.families.map(\.name).joined(separator: ", ")))"
         let admin = configuration.admin
         return "SinkWorker: configuration valid: \(families), "
-            + "RabbitMQ \(servers.rabbitHost):\(servers.rabbitPort), "
-            + "ClickHouse \(servers.clickHouseHosts.joined(separator: ",")):\(servers.clickHousePort), "
+            + "RabbitMQ \(servers.rabbitTLS == nil ? "amqp" : "amqps")://\(servers.rabbitHost):\(servers.rabbitPort), "
+            + "ClickHouse \(servers.clickHouseTLS == nil ? "http" : "https")://"
+            + "\(servers.clickHouseHosts.joined(separator: ",")):\(servers.clickHousePort), "
             + "admin \(admin.isEnabled ? "\(admin.host):\(admin.port)" : "off"), "
             + "topology \(configuration.topologyFile ?? "built-in")"
     }

@@ -33,18 +33,12 @@ final class AMQPConnection {
             throw AMQPError(code: .connectionFailed, message: "cannot allocate an AMQP connection (out of memory)")
         }
         let connection = AMQPConnection(state: state, configuration: configuration)
-        guard let socket = amqp_tcp_socket_new(state) else {
-            throw AMQPError(code: .connectionFailed, message: "cannot create a TCP socket for \(endpoint)")
-        }
+        let socket = try connection.makeSocket(endpoint: endpoint)
         var timeout = configuration.connectTimeout.timeval
         let status = amqp_socket_open_noblock(socket, configuration.host, Int32(configuration.port), &timeout)
         guard status == AMQP_STATUS_OK.rawValue else {
             connection.isUsable = false
-            throw AMQPError(
-                code: .connectionFailed,
-                message: "cannot connect to RabbitMQ at \(endpoint) (\(errorText(status))); check that the broker "
-                    + "is running and the host and port are right"
-            )
+            throw connection.openFailure(status: status, endpoint: endpoint)
         }
         connection.limitUnacknowledgedSends()
         amqp_set_handshake_timeout(state, &timeout)
@@ -63,7 +57,7 @@ final class AMQPConnection {
             serverCode: .loginFailed,
             libraryCode: .loginFailed,
             "log in to \(endpoint) as \(configuration.user) on vhost \(configuration.vhost) (check the "
-                + "credentials and that the user may use the vhost)"
+                + "credentials and that the user may use the vhost\(connection.plaintextHint))"
         )
         if amqp_channel_open(state, connection.channel) == nil {
             try connection.check(

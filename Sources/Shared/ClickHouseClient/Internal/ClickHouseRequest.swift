@@ -20,10 +20,10 @@ struct ClickHouseRequest: Equatable {
         var value: String
     }
 
-    /// `http://host:port/path?name=value&...` with names and values percent-encoded.
-    func url(for endpoint: ClickHouseConfiguration.Endpoint) -> String {
+    /// `scheme://host:port/path?name=value&...` with names and values percent-encoded.
+    func url(for endpoint: ClickHouseConfiguration.Endpoint, scheme: String = "http") -> String {
         let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
-        var url = "http://\(host):\(endpoint.port)\(path)"
+        var url = "\(scheme)://\(host):\(endpoint.port)\(path)"
         if !parameters.isEmpty {
             let pairs = parameters.map { "\(percentEncoded($0.name))=\(percentEncoded($0.value))" }
             url += "?" + pairs.joined(separator: "&")

@@ -15,6 +15,8 @@ final class CurlEasyHandle {
     private(set) var connectionsOpened = 0
     /// The answer being received; appended to by `receiveBody` during `curl_easy_perform`.
     fileprivate var responseBody: [UInt8] = []
+    /// Whether the transfer in progress is HTTPS (a failure before the handshake completed is then a TLS one).
+    private var secureTransfer = false
 
     /// Throws `invalidConfiguration` when libcurl cannot be set up.
     init(headerLines: [String]) throws(ClickHouseError) {
@@ -48,11 +50,13 @@ final class CurlEasyHandle {
         errorBuffer.deallocate()
     }
 
-    /// Runs one request and returns the HTTP status and body, whatever the status.
+    /// Runs one request and returns the HTTP status and body, whatever the status. With `tls`, the URL is `https`
+    /// and the server's certificate is verified (TLS 1.2 or later).
     func perform(
         _ request: ClickHouseRequest,
         url: String,
-        connectTimeout: Duration
+        connectTimeout: Duration,
+        tls: TLSClientSettings? = nil
     ) throws(CurlTransferFailure) -> (status: Int, body: [UInt8]) {
         // Reset keeps the connection cache: only options are cleared, so a stale option never leaks across requests.
         curl_easy_reset(handle)
@@ -71,6 +75,10 @@ final class CurlEasyHandle {
         if request.method == .get {
             setup.append(eventgrpc_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
         }
+        secureTransfer = tls != nil
+        if let tls {
+            setup.append(contentsOf: tlsOptions(tls))
+        }
         if let failed = setup.first(where: { $0 != CURLE_OK }) {
             throw failure(failed)
         }
@@ -85,6 +93,24 @@ final class CurlEasyHandle {
         let statusRead = eventgrpc_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         guard statusRead == CURLE_OK else { throw failure(statusRead) }
         return (status, responseBody)
+    }
+
+    /// Peer verification always on, host-name verification as configured, the CA file (curl's default bundle when
+    /// none is given), the client certificate when given, TLS 1.2 or later.
+    private func tlsOptions(_ tls: TLSClientSettings) -> [CURLcode] {
+        var options = [
+            eventgrpc_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1),
+            eventgrpc_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, tls.verifyHostname ? 2 : 0),
+            eventgrpc_curl_setopt_long(handle, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2)),
+        ]
+        if let caFile = tls.caFile {
+            options.append(eventgrpc_curl_setopt_string(handle, CURLOPT_CAINFO, caFile))
+        }
+        if let certificate = tls.certificateFile, let key = tls.keyFile {
+            options.append(eventgrpc_curl_setopt_string(handle, CURLOPT_SSLCERT, certificate))
+            options.append(eventgrpc_curl_setopt_string(handle, CURLOPT_SSLKEY, key))
+        }
+        return options
     }
 
     /// POSTs `body` straight from its storage: libcurl reads it during `curl_easy_perform` only.
@@ -111,13 +137,27 @@ final class CurlEasyHandle {
         // When the timer cannot be read, assume the request may have run (no replay on another replica).
         var pretransfer: curl_off_t = 0
         let timerRead = eventgrpc_curl_getinfo_off_t(handle, CURLINFO_PRETRANSFER_TIME_T, &pretransfer)
+        let reachedServer = timerRead != CURLE_OK || pretransfer > 0
+        // Before the request went out, over HTTPS: a TLS error code, or a timeout during the handshake.
+        let tlsHandshakeFailed =
+            secureTransfer && !reachedServer
+            && (Self.tlsErrors.contains(code) || (code == CURLE_OPERATION_TIMEDOUT && detail.contains("SSL")))
         return CurlTransferFailure(
             curlCode: Int(code.rawValue),
             detail: detail,
             timedOut: code == CURLE_OPERATION_TIMEDOUT,
-            reachedServer: timerRead != CURLE_OK || pretransfer > 0
+            reachedServer: reachedServer,
+            tlsHandshakeFailed: tlsHandshakeFailed
         )
     }
+
+    /// The CURLcodes of a failed TLS set-up or handshake: connect error, certificate or key file, cipher, peer
+    /// verification, CA file, CRL file, issuer, pinned key, certificate status, client certificate.
+    private static let tlsErrors: Set<CURLcode> = [
+        CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_PEER_FAILED_VERIFICATION,
+        CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+        CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT, CURLE_SSL_ENGINE_INITFAILED, CURLE_USE_SSL_FAILED,
+    ]
 
     /// curl takes whole milliseconds; 0 would mean "no limit", so at least 1.
     private func milliseconds(_ duration: Duration) -> Int {

@@ -9,6 +9,8 @@ struct CurlTransferFailure: Error, CustomStringConvertible {
     /// A connection was established and the request started, so the server may have run the statement.
     /// When false, nothing reached the server and another replica can safely be tried.
     var reachedServer: Bool
+    /// The TCP connection was made but the TLS handshake did not complete (HTTPS only): nothing reached the server.
+    var tlsHandshakeFailed = false
 
     var description: String { "curl error \(curlCode): \(detail)" }
 }

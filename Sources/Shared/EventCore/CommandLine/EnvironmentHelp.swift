@@ -7,14 +7,26 @@ public enum EnvironmentHelp {
     /// `LOG_FORMAT`); a binary's table may say more for its own case.
     public static let sharedMeanings: [String: String] = [
         "RABBIT_HOST": "RabbitMQ host",
-        "RABBIT_PORT": "AMQP port",
+        "RABBIT_PORT": "AMQP port (5671 when RABBIT_TLS is on and the port is not set)",
         "RABBIT_USER": "RabbitMQ user",
         "RABBIT_PASSWORD": "RabbitMQ password (never logged)",
         "RABBIT_VHOST": "RabbitMQ virtual host",
+        "RABBIT_TLS": "AMQPS: TLS to RabbitMQ, the broker's certificate verified",
+        "RABBIT_CA_FILE": "PEM CA certificates that may sign the broker's certificate; unset: the system's CA bundle",
+        "RABBIT_CERT_FILE": "PEM client certificate offered to the broker (with RABBIT_KEY_FILE)",
+        "RABBIT_KEY_FILE": "PEM key of RABBIT_CERT_FILE (unencrypted)",
+        "RABBIT_TLS_VERIFY_HOSTNAME": "the broker's certificate must name RABBIT_HOST; false only on a trusted network",
         "CLICKHOUSE_HOST": "ClickHouse host; a comma-separated list names replicas, tried in order",
-        "CLICKHOUSE_PORT": "ClickHouse HTTP port",
+        "CLICKHOUSE_PORT": "ClickHouse HTTP port (8443 when CLICKHOUSE_SECURE is on and the port is not set)",
         "CLICKHOUSE_USER": "sent as X-ClickHouse-User",
         "CLICKHOUSE_PASSWORD": "sent as X-ClickHouse-Key (never logged)",
+        "CLICKHOUSE_SECURE": "HTTPS to ClickHouse (health checks, DDL, inserts), the server's certificate verified",
+        "CLICKHOUSE_CA_FILE": "PEM CA certificates that may sign ClickHouse's certificate; unset: the system's CA "
+            + "bundle",
+        "CLICKHOUSE_CERT_FILE": "PEM client certificate offered to ClickHouse (with CLICKHOUSE_KEY_FILE)",
+        "CLICKHOUSE_KEY_FILE": "PEM key of CLICKHOUSE_CERT_FILE (unencrypted)",
+        "CLICKHOUSE_TLS_VERIFY_HOSTNAME": "ClickHouse's certificate must name the host; false only on a trusted "
+            + "network",
         "ADMIN_HOST": "admin bind address; anything but loopback requires ADMIN_TOKEN",
         "ADMIN_TOKEN": "when set, PUT /heartbeat/ needs Authorization: Bearer <token> (never logged)",
         "LOG_LEVEL": "trace, debug, info, notice, warning (or warn), error or critical",
