@@ -1,5 +1,5 @@
-"""The broker hop and the ClickHouse hop encrypted, end to end: a gateway speaking AMQPS and a worker speaking AMQPS
-(with a client certificate) and HTTPS to ClickHouse, on the test stack's TLS listeners (scripts/stack.sh with
+"""Every hop encrypted, end to end: grpcio over TLS to the gateway, a gateway speaking AMQPS and a worker speaking
+AMQPS (with a client certificate) and HTTPS to ClickHouse, on the test stack's TLS listeners (scripts/stack.sh with
 RABBIT_TLS_PORT and CLICKHOUSE_HTTPS_PORT; certificates from scripts/test-certs.sh). The plaintext ports of the same
 servers are not given to the processes, so nothing can land unless both hops speak TLS. Then: a wrong CA on either
 hop keeps the process from getting ready, with an error that names the variable to fix. `SinkWorker dlq` speaks
@@ -22,7 +22,7 @@ import pytest
 from eventgrpc_testkit import clickhouse, rabbitmq, tls
 from eventgrpc_testkit.config import BIN
 from eventgrpc_testkit.processes import Gateway, Worker, environment
-from eventgrpc_testkit.protos import event_pb2
+from eventgrpc_testkit.protos import event_pb2, event_pb2_grpc
 from eventgrpc_testkit.timing import eventually, now_ms
 
 
@@ -57,10 +57,10 @@ def tls_connections() -> list[dict]:
     return [c for c in rabbitmq.management("GET", "/connections") or [] if c.get("ssl")]
 
 
-def test_events_land_with_the_broker_and_clickhouse_hops_encrypted(topology):
+def test_events_land_with_all_three_hops_encrypted(topology):
     family = topology["spec"]["families"][0]
     gateway = Gateway(log_dir=topology["dir"], TOPOLOGY_FILE=topology["path"], LOG_LEVEL="notice",
-                      **tls.rabbit_env())
+                      TLS_CERT_FILE=tls.cert("server.pem"), TLS_KEY_FILE=tls.cert("server.key"), **tls.rabbit_env())
     worker = Worker("secure", log_dir=topology["dir"], TOPOLOGY_FILE=topology["path"], LOG_LEVEL="notice",
                     **tls.rabbit_env(client_certificate=True), **tls.clickhouse_env())
     try:
@@ -72,8 +72,10 @@ def test_events_land_with_the_broker_and_clickhouse_hops_encrypted(topology):
         batch = event_pb2.Events(
             header=event_pb2.Header(sessionId="s-tls", deviceId="d-tls", os="linux"),
             events=[event_pb2.Event(id=i, type="app.open", timestamp=str(now_ms())) for i in ids])
-        channel, stub = gateway.stub()
-        with channel:
+        # The client hop: grpcio over TLS trusting the test CA (a plaintext channel would be refused).
+        credentials = grpc.ssl_channel_credentials(root_certificates=pathlib.Path(tls.cert("ca.pem")).read_bytes())
+        with grpc.secure_channel(f"localhost:{gateway.port}", credentials) as channel:
+            stub = event_pb2_grpc.EventServiceStub(channel)
             assert stub.dispatch(batch, timeout=20).status == "SUCCESS"
         table = f"{family['database']}.events"
         assert clickhouse.wait_for_rows(table, ids, timeout_s=30) == len(ids), worker.log_tail()
@@ -89,7 +91,7 @@ def test_events_land_with_the_broker_and_clickhouse_hops_encrypted(topology):
                                 text=True, timeout=30,
                                 env=environment({"TOPOLOGY_FILE": topology["path"], **tls.rabbit_env()}))
         assert listed.returncode == 0 and f"{family['queues'][0]['name']}.dlq\t0" in listed.stdout, listed
-        print(f"tls: {len(ids)} events landed over AMQPS and HTTPS; {len(tls_connections())} TLS broker connections")
+        print(f"tls: {len(ids)} events landed over gRPC/TLS, AMQPS and HTTPS; {len(tls_connections())} TLS broker connections")
     finally:
         stop_cleanly(worker, gateway)
 
