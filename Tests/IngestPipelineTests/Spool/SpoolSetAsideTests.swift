@@ -76,4 +76,27 @@ struct SpoolSetAsideTests {
             }
         }
     }
+
+    /// The publisher refuses a call beyond 16 waiting ones (`backlogFull`): a refused round of many messages must
+    /// learn their fates a window at a time, not fail the round as a backlog and loop.
+    @Test func aLargeRefusedRoundLearnsItsFatesWithinThePublishersBound() async throws {
+        let batches = [SpoolBatch(messages: SpoolFixtures.batch("w", count: 40), version: 2, spooledAtMillis: 1)]
+        let state = Mutex((calls: 0, inFlight: 0, most: 0))
+        let refused = try await SpoolRoundPublisher.publish(batches) { messages in
+            let (call, inFlight) = state.withLock { state -> (Int, Int) in
+                state.calls += 1
+                state.inFlight += 1
+                state.most = max(state.most, state.inFlight)
+                return (state.calls, state.inFlight)
+            }
+            defer { state.withLock { $0.inFlight -= 1 } }
+            if inFlight > 16 { throw AMQPError(code: .backlogFull, message: "test: 16 calls wait already") }
+            try await Task.sleep(for: .milliseconds(2))
+            if call == 1 || messages.first?.messageID == "w-7" {
+                throw AMQPError(code: .publishNacked, message: "test: refused")
+            }
+        }
+        #expect(refused.flatMap(\.messages).map(\.messageID) == ["w-7"])
+        #expect(state.withLock { $0.most } <= SpoolRoundPublisher.window)
+    }
 }
