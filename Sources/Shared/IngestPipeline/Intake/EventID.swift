@@ -16,10 +16,16 @@ public enum EventID {
     public static func derive(header: [UInt8], event: Event, position: Int) -> String {
         var keyless = event
         keyless.id = ""
+        return derive(header: header, keylessEvent: keyless.protobufBytes(), position: position)
+    }
+
+    /// The same id from the protobuf bytes of the header and of the event without its id (as `protobufBytes()`
+    /// writes them; `EventsView` rebuilds them from a request).
+    public static func derive(header: [UInt8], keylessEvent: [UInt8], position: Int) -> String {
         var hash = Hash128()
         hash.add(header)
         hash.add(UInt64(truncatingIfNeeded: header.count))
-        hash.add(keyless.protobufBytes())
+        hash.add(keylessEvent)
         hash.add(UInt64(truncatingIfNeeded: position))
         return format(hash.finish())
     }

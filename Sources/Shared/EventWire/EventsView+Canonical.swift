@@ -1,0 +1,96 @@
+extension EventsView {
+    /// The header as `Header.protobufBytes()` encodes it (field order, defaults left out): what `EventID` hashes.
+    public func canonicalHeaderBytes() -> [UInt8] {
+        bytes.withUnsafeBufferPointer { buffer in
+            var out = CanonicalBytes(capacity: 64 + header.strings.reduce(0) { $0 + $1.count })
+            out.string(buffer, header.string(field: 5), field: 5)
+            out.int64(header.bbDeviceId, field: 6)
+            out.int64(header.userId, field: 7)
+            for field in 8...24 { out.string(buffer, header.string(field: field), field: field) }
+            return out.bytes
+        }
+    }
+
+    /// Event `index` without its id, as `Event.protobufBytes()` encodes it: what `EventID` hashes.
+    public func canonicalKeylessEventBytes(_ index: Int) -> [UInt8] {
+        let event = events[index]
+        return bytes.withUnsafeBufferPointer { buffer in
+            var out = CanonicalBytes(capacity: event.message.count + 16)
+            out.string(buffer, event.timestamp, field: 5)
+            out.string(buffer, event.currentURL, field: 6)
+            out.string(buffer, event.type, field: 7)
+            for attribute in attributes[event.attributes] {
+                out.tag(field: 8, wireType: .lengthDelimited)
+                out.varint(UInt64(attributeSize(attribute)))
+                out.string(buffer, attribute.key, field: 1)
+                switch attribute.value {
+                case .none: break
+                case .string(let range): out.string(buffer, range, field: 2, always: true)
+                case .int(let number): out.int64(number, field: 3, always: true)
+                case .double(let number):
+                    out.tag(field: 4, wireType: .fixed64)
+                    withUnsafeBytes(of: number.bitPattern.littleEndian) { out.bytes.append(contentsOf: $0) }
+                case .bool(let flag):
+                    out.tag(field: 5, wireType: .varint)
+                    out.bytes.append(flag ? 1 : 0)
+                }
+            }
+            let ids = experimentIds[event.experimentIds]
+            if !ids.isEmpty {
+                out.tag(field: 65, wireType: .lengthDelimited)
+                out.varint(UInt64(ids.reduce(0) { $0 + CanonicalBytes.varintSize(UInt64(bitPattern: $1)) }))
+                for id in ids { out.varint(UInt64(bitPattern: id)) }
+            }
+            return out.bytes
+        }
+    }
+
+    private func attributeSize(_ attribute: AttributeView) -> Int {
+        let key =
+            attribute.key.isEmpty ? 0 : 1 + CanonicalBytes.varintSize(UInt64(attribute.key.count)) + attribute.key.count
+        switch attribute.value {
+        case .none: return key
+        case .string(let range): return key + 1 + CanonicalBytes.varintSize(UInt64(range.count)) + range.count
+        case .int(let number): return key + 1 + CanonicalBytes.varintSize(UInt64(bitPattern: number))
+        case .double: return key + 9
+        case .bool: return key + 2
+        }
+    }
+}
+
+/// Protobuf encoding of ranges of a request, as `ProtobufWriter` writes the same values.
+private struct CanonicalBytes {
+    var bytes: [UInt8] = []
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    mutating func varint(_ value: UInt64) {
+        var remaining = value
+        while remaining >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
+            remaining >>= 7
+        }
+        bytes.append(UInt8(remaining))
+    }
+
+    mutating func tag(field: Int, wireType: WireType) {
+        varint(FieldTag(fieldNumber: field, wireType: wireType).encoded)
+    }
+
+    mutating func string(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, field: Int, always: Bool = false) {
+        guard always || !range.isEmpty else { return }
+        tag(field: field, wireType: .lengthDelimited)
+        varint(UInt64(range.count))
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[range]))
+    }
+
+    mutating func int64(_ value: Int64, field: Int, always: Bool = false) {
+        guard always || value != 0 else { return }
+        tag(field: field, wireType: .varint)
+        varint(UInt64(bitPattern: value))
+    }
+
+    static func varintSize(_ value: UInt64) -> Int {
+        value == 0 ? 1 : (64 - value.leadingZeroBitCount + 6) / 7
+    }
+}

@@ -1,0 +1,145 @@
+extension EventsView {
+    mutating func merge(from reader: inout ProtobufReader, limits: DecodeLimits) throws(WireError) {
+        while let tag = try reader.nextTag() {
+            switch (tag.fieldNumber, tag.wireType) {
+            case (4, .lengthDelimited):
+                try reader.readMessage { (message) throws(WireError) in
+                    try header.merge(from: &message, limits: limits)
+                }
+            case (5, .lengthDelimited):
+                guard events.count < limits.maxEvents else {
+                    throw reader.failure(
+                        .limitExceeded,
+                        "the batch has more than \(limits.maxEvents) events; at most \(limits.maxEvents) are allowed"
+                    )
+                }
+                let range = try reader.readLengthDelimited()
+                var message = try reader.subreader(for: range)
+                message.currentTag = nil
+                var event = EventView(
+                    attributes: attributes.count..<attributes.count,
+                    experimentIds: experimentIds.count..<experimentIds.count,
+                    message: range
+                )
+                try mergeEvent(&event, index: events.count, from: &message, limits: limits)
+                events.append(event)
+            default:
+                try reader.skipField()
+            }
+        }
+    }
+
+    private mutating func mergeEvent(
+        _ event: inout EventView,
+        index: Int,
+        from reader: inout ProtobufReader,
+        limits: DecodeLimits
+    ) throws(WireError) {
+        while let tag = try reader.nextTag() {
+            switch (tag.fieldNumber, tag.wireType) {
+            case (4, .lengthDelimited): event.id = try reader.readText(limits) { "events[\(index)].id" }
+            case (5, .lengthDelimited): event.timestamp = try reader.readText(limits) { "events[\(index)].timestamp" }
+            case (6, .lengthDelimited):
+                event.currentURL = try reader.readText(limits) { "events[\(index)].currentURL" }
+            case (7, .lengthDelimited): event.type = try reader.readText(limits) { "events[\(index)].type" }
+            case (8, .lengthDelimited):
+                let count = event.attributes.count
+                guard count < limits.maxAttributesPerEvent else {
+                    throw reader.failure(
+                        .limitExceeded,
+                        "events[\(index)] has more than \(limits.maxAttributesPerEvent) attributes;"
+                            + " at most \(limits.maxAttributesPerEvent) are allowed"
+                    )
+                }
+                var attribute = AttributeView()
+                try reader.readMessage { (message) throws(WireError) in
+                    try attribute.merge(from: &message, limits: limits) { "events[\(index)].attributes[\(count)]" }
+                }
+                attributes.append(attribute)
+                event.attributes = event.attributes.lowerBound..<attributes.count
+            case (65, .varint):
+                try checkExperimentIds(event, index: index, reader: reader, limits: limits)
+                experimentIds.append(try reader.readInt64())
+                event.experimentIds = event.experimentIds.lowerBound..<experimentIds.count
+            case (65, .lengthDelimited):
+                var packed = try reader.subreader(for: try reader.readLengthDelimited())
+                while !packed.isAtEnd {
+                    try checkExperimentIds(event, index: index, reader: packed, limits: limits)
+                    experimentIds.append(try packed.readInt64())
+                    event.experimentIds = event.experimentIds.lowerBound..<experimentIds.count
+                }
+            default: try reader.skipField()
+            }
+        }
+    }
+
+    private func checkExperimentIds(
+        _ event: EventView,
+        index: Int,
+        reader: ProtobufReader,
+        limits: DecodeLimits
+    ) throws(WireError) {
+        guard event.experimentIds.count < limits.maxExperimentIdsPerEvent else {
+            throw reader.failure(
+                .limitExceeded,
+                "events[\(index)] has more than \(limits.maxExperimentIdsPerEvent) experimentIds;"
+                    + " at most \(limits.maxExperimentIdsPerEvent) are allowed"
+            )
+        }
+    }
+}
+
+extension HeaderView {
+    mutating func merge(from reader: inout ProtobufReader, limits: DecodeLimits) throws(WireError) {
+        while let tag = try reader.nextTag() {
+            switch (tag.fieldNumber, tag.wireType) {
+            case (6, .varint): bbDeviceId = try reader.readInt64()
+            case (7, .varint): userId = try reader.readInt64()
+            case (let field, .lengthDelimited) where field == 5 || (8...24).contains(field):
+                strings[field - 5] = try reader.readText(limits) {
+                    let name = Self.stringFieldNumbers.first { $0.field == field }.map { "\($0.name)" }
+                    return "header.\(name ?? "field \(field)")"
+                }
+            default: try reader.skipField()
+            }
+        }
+    }
+}
+
+extension AttributeView {
+    /// The oneof takes the last member seen, as protoc does.
+    mutating func merge(
+        from reader: inout ProtobufReader,
+        limits: DecodeLimits,
+        path: () -> String
+    ) throws(WireError) {
+        while let tag = try reader.nextTag() {
+            switch (tag.fieldNumber, tag.wireType) {
+            case (1, .lengthDelimited): key = try reader.readText(limits) { "\(path()).key" }
+            case (2, .lengthDelimited): value = .string(try reader.readText(limits) { "\(path()).stringValue" })
+            case (3, .varint): value = .int(try reader.readInt64())
+            case (4, .fixed64): value = .double(try reader.readDouble())
+            case (5, .varint): value = .bool(try reader.readBool())
+            default: try reader.skipField()
+            }
+        }
+    }
+}
+
+extension ProtobufReader {
+    /// Reads a `string` field as a range of the input: at most `limits.maxStringBytes` bytes (`limitExceeded`
+    /// naming `field()` otherwise), valid UTF-8 (`invalidUTF8` otherwise).
+    mutating func readText(_ limits: DecodeLimits, _ field: () -> String) throws(WireError) -> Range<Int> {
+        let range = try readLengthDelimited()
+        guard range.count <= limits.maxStringBytes else {
+            throw failure(
+                .limitExceeded,
+                "\(field()) is \(range.count) bytes; at most \(limits.maxStringBytes) are allowed"
+            )
+        }
+        guard UTF8Check.isValid(bytes(in: range)) else {
+            throw failure(.invalidUTF8, "a string field holds bytes that are not valid UTF-8; send UTF-8 text")
+        }
+        return range
+    }
+}

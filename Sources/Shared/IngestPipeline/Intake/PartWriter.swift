@@ -1,0 +1,123 @@
+import EventWire
+
+/// Writes the `CallPart`s of a checked call from the request's bytes (`BatchValidator.transcode`): the header's
+/// JSON once, then per routing key `{"header":...,"receivedAt":MS,"events":[...]}` into a buffer sized from the
+/// input, byte for byte as `EventEnvelope.callJSONBytes()` writes the same call.
+struct PartWriter {
+    let view: EventsView
+    let buffer: UnsafeBufferPointer<UInt8>
+    let checked: [CheckedEvent]
+    let now: Int64
+    private let header: [UInt8]
+    /// The header's protobuf bytes, for ids derived for events that came without one (`EventID`).
+    private var canonicalHeader: [UInt8]?
+
+    init(view: EventsView, buffer: UnsafeBufferPointer<UInt8>, checked: [CheckedEvent], now: Int64) {
+        self.view = view
+        self.buffer = buffer
+        self.checked = checked
+        self.now = now
+        var json = JSONWriter(capacity: 64 + 24 * 18 + view.header.strings.reduce(0) { $0 + $1.count })
+        json.raw("{")
+        json.key("bbDeviceId")
+        json.int(view.header.bbDeviceId)
+        json.comma()
+        json.key("userId")
+        json.int(view.header.userId)
+        for field in HeaderView.stringFieldNumbers {
+            json.comma()
+            json.raw("\"")
+            json.raw(field.name)
+            json.raw("\":")
+            json.string(utf8: UnsafeBufferPointer(rebasing: buffer[view.header.string(field: field.field)]))
+        }
+        json.raw("}")
+        header = json.bytes
+    }
+
+    mutating func part(_ group: RoutingGroup) -> CallPart {
+        // Typical events grow by their keys and numbers; escapes beyond this make the buffer grow once.
+        let attributes = group.events.reduce(0) { $0 + view.events[$1].attributes.count }
+        var json = JSONWriter(
+            capacity: header.count + 64 + group.inputBytes + 192 * group.events.count + 4 * attributes
+        )
+        json.raw("{")
+        json.key("header")
+        json.append(header)
+        json.comma()
+        json.key("receivedAt")
+        json.int(now)
+        json.comma()
+        json.key("events")
+        json.raw("[")
+        for (position, index) in group.events.enumerated() {
+            if position > 0 { json.comma() }
+            write(index, to: &json)
+        }
+        json.raw("]}")
+        return CallPart(
+            routingKey: String(decoding: group.type, as: UTF8.self),
+            json: json.bytes,
+            events: group.events.count
+        )
+    }
+
+    private mutating func write(_ index: Int, to json: inout JSONWriter) {
+        let event = view.events[index]
+        let facts = checked[index]
+        json.raw("{")
+        json.key("id")
+        if event.id.isEmpty {
+            if canonicalHeader == nil { canonicalHeader = view.canonicalHeaderBytes() }
+            let keyless = view.canonicalKeylessEventBytes(index)
+            json.string(EventID.derive(header: canonicalHeader ?? [], keylessEvent: keyless, position: index))
+        } else {
+            json.string(utf8: slice(event.id))
+        }
+        json.comma()
+        json.key("type")
+        json.string(utf8: facts.type)
+        json.comma()
+        json.key("timestamp")
+        json.int(facts.timestamp)
+        json.comma()
+        json.key("originalTimestamp")
+        json.int(facts.original)
+        json.comma()
+        json.key("timestampCorrected")
+        json.bool(facts.corrected)
+        json.comma()
+        json.key("currentURL")
+        json.string(utf8: slice(event.currentURL))
+        json.comma()
+        json.key("attributes")
+        json.raw("{")
+        var first = true
+        for attribute in view.attributes[event.attributes] {
+            if attribute.value == .none { continue }
+            if !first { json.comma() }
+            first = false
+            json.string(utf8: slice(attribute.key))
+            json.raw(":")
+            switch attribute.value {
+            case .none: break
+            case .string(let range): json.string(utf8: slice(range))
+            case .int(let number): json.int(number)
+            case .double(let number): json.double(number)
+            case .bool(let flag): json.bool(flag)
+            }
+        }
+        json.raw("},")
+        json.key("experimentIds")
+        json.raw("[")
+        for (position, id) in view.experimentIds[event.experimentIds].enumerated() {
+            if position > 0 { json.comma() }
+            json.int(id)
+        }
+        json.raw("]}")
+    }
+
+    private func slice(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: buffer[range])
+    }
+}
