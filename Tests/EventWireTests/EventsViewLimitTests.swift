@@ -29,24 +29,24 @@ struct HostileRequest: Sendable, CustomTestStringConvertible {
             name: "a million empty events",
             bytes: Array([[0x2A, 0x00]].joined()) + Array(repeating: [UInt8]([0x2A, 0x00]), count: 1_000_000).joined()
                 + tail,
-            reason: "more than 500 events"
+            reason: "at least 501 events"
         ),
         HostileRequest(
             name: "100,000 attributes in one event",
             bytes: event(Array(repeating: [UInt8]([0x42, 0x00]), count: 100_000).joined() + tail),
-            reason: "events[0] has more than 64 attributes"
+            reason: "events[0] has at least 65 attributes"
         ),
         HostileRequest(
             name: "a million packed experiment ids",
             bytes: event(
                 [0x8A, 0x04] + MalformedInput.varint(1_000_000) + Array(repeating: 0x01, count: 1_000_000) + tail
             ),
-            reason: "events[0] has more than 256 experimentIds"
+            reason: "events[0] has at least 257 experimentIds"
         ),
         HostileRequest(
             name: "100,000 unpacked experiment ids",
             bytes: event(Array(repeating: [UInt8]([0x88, 0x04, 0x07]), count: 100_000).joined() + tail),
-            reason: "events[0] has more than 256 experimentIds"
+            reason: "events[0] has at least 257 experimentIds"
         ),
         HostileRequest(
             name: "a 1 MiB header string",

@@ -10,7 +10,7 @@ extension EventsView {
                 guard events.count < limits.maxEvents else {
                     throw reader.failure(
                         .limitExceeded,
-                        "the batch has more than \(limits.maxEvents) events; at most \(limits.maxEvents) are allowed"
+                        "the batch has at least \(limits.maxEvents + 1) events; at most \(limits.maxEvents) are allowed"
                     )
                 }
                 let range = try reader.readLengthDelimited()
@@ -47,7 +47,7 @@ extension EventsView {
                 guard count < limits.maxAttributesPerEvent else {
                     throw reader.failure(
                         .limitExceeded,
-                        "events[\(index)] has more than \(limits.maxAttributesPerEvent) attributes;"
+                        "events[\(index)] has at least \(limits.maxAttributesPerEvent + 1) attributes;"
                             + " at most \(limits.maxAttributesPerEvent) are allowed"
                     )
                 }
@@ -82,7 +82,7 @@ extension EventsView {
         guard event.experimentIds.count < limits.maxExperimentIdsPerEvent else {
             throw reader.failure(
                 .limitExceeded,
-                "events[\(index)] has more than \(limits.maxExperimentIdsPerEvent) experimentIds;"
+                "events[\(index)] has at least \(limits.maxExperimentIdsPerEvent + 1) experimentIds;"
                     + " at most \(limits.maxExperimentIdsPerEvent) are allowed"
             )
         }

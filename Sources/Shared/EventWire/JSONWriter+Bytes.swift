@@ -1,6 +1,7 @@
 extension JSONWriter {
     /// A JSON string of UTF-8 `bytes` (already validated), with the escaping of `string(_:)`: the runs that need
     /// none are copied whole.
+    @inlinable
     public mutating func string(utf8 bytes: UnsafeBufferPointer<UInt8>) {
         append(byte: UInt8(ascii: "\""))
         var runStart = 0

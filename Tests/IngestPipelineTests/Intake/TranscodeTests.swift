@@ -96,7 +96,7 @@ import Testing
                 header: Header(deviceId: "d"),
                 events: Array(repeating: Event(timestamp: "1700000000000"), count: 501)
             )
-            .protobufBytes(), "the batch has more than 500 events; at most 500 are allowed"
+            .protobufBytes(), "the batch has at least 501 events; at most 500 are allowed"
         ),
         (
             Events(
@@ -112,7 +112,7 @@ import Testing
                 events: [
                     Event(timestamp: "1700000000000", experimentIds: Array(repeating: 1, count: 257))
                 ]
-            ).protobufBytes(), "events[0] has more than 256 experimentIds"
+            ).protobufBytes(), "events[0] has at least 257 experimentIds"
         ),
     ])
     func refusesWithTheReason(bytes: [UInt8], reason: String) {

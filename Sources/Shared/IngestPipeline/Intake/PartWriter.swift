@@ -65,33 +65,27 @@ struct PartWriter {
     private mutating func write(_ index: Int, to json: inout JSONWriter) {
         let event = view.events[index]
         let facts = checked[index]
-        json.raw("{")
-        json.key("id")
+        json.raw(#"{"id":"#)
         if event.id.isEmpty {
             if canonicalHeader == nil { canonicalHeader = view.canonicalHeaderBytes() }
             let keyless = view.canonicalKeylessEventBytes(index)
-            json.string(EventID.derive(header: canonicalHeader ?? [], keylessEvent: keyless, position: index))
+            let id = EventID.utf8(header: canonicalHeader ?? [], keylessEvent: keyless, position: index)
+            id.withUnsafeBufferPointer { json.string(utf8: $0) }
         } else {
             json.string(utf8: slice(event.id))
         }
-        json.comma()
-        json.key("type")
+        json.raw(#","type":"#)
         json.string(utf8: facts.type)
-        json.comma()
-        json.key("timestamp")
+        json.raw(#","timestamp":"#)
         json.int(facts.timestamp)
-        json.comma()
-        json.key("originalTimestamp")
+        json.raw(#","originalTimestamp":"#)
         json.int(facts.original)
-        json.comma()
-        json.key("timestampCorrected")
-        json.bool(facts.corrected)
-        json.comma()
-        json.key("currentURL")
+        json.raw(
+            facts.corrected
+                ? #","timestampCorrected":true,"currentURL":"# : #","timestampCorrected":false,"currentURL":"#
+        )
         json.string(utf8: slice(event.currentURL))
-        json.comma()
-        json.key("attributes")
-        json.raw("{")
+        json.raw(#","attributes":{"#)
         var first = true
         for attribute in view.attributes[event.attributes] {
             if attribute.value == .none { continue }
@@ -107,9 +101,7 @@ struct PartWriter {
             case .bool(let flag): json.bool(flag)
             }
         }
-        json.raw("},")
-        json.key("experimentIds")
-        json.raw("[")
+        json.raw(#"},"experimentIds":["#)
         for (position, id) in view.experimentIds[event.experimentIds].enumerated() {
             if position > 0 { json.comma() }
             json.int(id)
