@@ -35,11 +35,12 @@ extension EventsView {
                     out.bytes.append(flag ? 1 : 0)
                 }
             }
-            let ids = experimentIds[event.experimentIds]
-            if !ids.isEmpty {
+            if event.experimentIdCount > 0 {
+                var size = 0
+                forEachExperimentId(of: event) { size += CanonicalBytes.varintSize(UInt64(bitPattern: $0)) }
                 out.tag(field: 65, wireType: .lengthDelimited)
-                out.varint(UInt64(ids.reduce(0) { $0 + CanonicalBytes.varintSize(UInt64(bitPattern: $1)) }))
-                for id in ids { out.varint(UInt64(bitPattern: id)) }
+                out.varint(UInt64(size))
+                forEachExperimentId(of: event) { out.varint(UInt64(bitPattern: $0)) }
             }
             return out.bytes
         }

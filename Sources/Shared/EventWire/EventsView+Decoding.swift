@@ -18,7 +18,7 @@ extension EventsView {
                 message.currentTag = nil
                 var event = EventView(
                     attributes: attributes.count..<attributes.count,
-                    experimentIds: experimentIds.count..<experimentIds.count,
+                    experimentIdRuns: experimentIdRuns.count..<experimentIdRuns.count,
                     message: range
                 )
                 try mergeEvent(&event, index: events.count, from: &message, limits: limits)
@@ -35,7 +35,9 @@ extension EventsView {
         from reader: inout ProtobufReader,
         limits: DecodeLimits
     ) throws(WireError) {
+        var tagStart = reader.index
         while let tag = try reader.nextTag() {
+            defer { tagStart = reader.index }
             switch (tag.fieldNumber, tag.wireType) {
             case (4, .lengthDelimited): event.id = try reader.readText(limits) { "events[\(index)].id" }
             case (5, .lengthDelimited): event.timestamp = try reader.readText(limits) { "events[\(index)].timestamp" }
@@ -59,14 +61,27 @@ extension EventsView {
                 event.attributes = event.attributes.lowerBound..<attributes.count
             case (65, .varint):
                 try checkExperimentIds(event, index: index, reader: reader, limits: limits)
-                experimentIds.append(try reader.readInt64())
-                event.experimentIds = event.experimentIds.lowerBound..<experimentIds.count
+                _ = try reader.readVarint()
+                event.experimentIdCount += 1
+                if event.experimentIdRuns.count > 0, let last = experimentIdRuns.last, !last.packed,
+                    last.bytes.upperBound == tagStart
+                {
+                    experimentIdRuns[experimentIdRuns.count - 1].bytes = last.bytes.lowerBound..<reader.index
+                } else {
+                    experimentIdRuns.append(ExperimentIdRun(bytes: tagStart..<reader.index, packed: false))
+                    event.experimentIdRuns = event.experimentIdRuns.lowerBound..<experimentIdRuns.count
+                }
             case (65, .lengthDelimited):
-                var packed = try reader.subreader(for: try reader.readLengthDelimited())
+                let run = try reader.readLengthDelimited()
+                var packed = try reader.subreader(for: run)
                 while !packed.isAtEnd {
                     try checkExperimentIds(event, index: index, reader: packed, limits: limits)
-                    experimentIds.append(try packed.readInt64())
-                    event.experimentIds = event.experimentIds.lowerBound..<experimentIds.count
+                    _ = try packed.readVarint()
+                    event.experimentIdCount += 1
+                }
+                if !run.isEmpty {
+                    experimentIdRuns.append(ExperimentIdRun(bytes: run, packed: true))
+                    event.experimentIdRuns = event.experimentIdRuns.lowerBound..<experimentIdRuns.count
                 }
             default: try reader.skipField()
             }
@@ -79,7 +94,7 @@ extension EventsView {
         reader: ProtobufReader,
         limits: DecodeLimits
     ) throws(WireError) {
-        guard event.experimentIds.count < limits.maxExperimentIdsPerEvent else {
+        guard event.experimentIdCount < limits.maxExperimentIdsPerEvent else {
             throw reader.failure(
                 .limitExceeded,
                 "events[\(index)] has at least \(limits.maxExperimentIdsPerEvent + 1) experimentIds;"

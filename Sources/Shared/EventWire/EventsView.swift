@@ -14,8 +14,9 @@ public struct EventsView: Sendable {
     public internal(set) var events: [EventView] = []
     /// The attributes of every event, in order; `EventView.attributes` indexes into it.
     public internal(set) var attributes: [AttributeView] = []
-    /// The experiment ids of every event, in order; `EventView.experimentIds` indexes into it.
-    public internal(set) var experimentIds: [Int64] = []
+    /// Where the experiment ids of every event lie in the request, in order; `EventView.experimentIdRuns`
+    /// indexes into it. Ids stay in the request: a packed field is one run whatever its count.
+    public internal(set) var experimentIdRuns: [ExperimentIdRun] = []
 
     /// Decodes `bytes` as `event.Events`; throws a `WireError` for malformed input (as `Events(protobuf:)` would)
     /// or `limitExceeded` as soon as a count or a string passes `limits`.
@@ -58,10 +59,19 @@ public struct EventView: Sendable {
     public internal(set) var type: Range<Int> = 0..<0
     /// Indices into `EventsView.attributes`.
     public internal(set) var attributes: Range<Int>
-    /// Indices into `EventsView.experimentIds`.
-    public internal(set) var experimentIds: Range<Int>
+    /// Indices into `EventsView.experimentIdRuns`.
+    public internal(set) var experimentIdRuns: Range<Int>
+    /// How many experiment ids the runs hold.
+    public internal(set) var experimentIdCount = 0
     /// Where the event's own message lies in the request (for sizing its JSON).
     public internal(set) var message: Range<Int> = 0..<0
+}
+
+/// Experiment ids as they lie in the request: a packed field's varints, or unpacked (tag, varint) pairs that follow
+/// each other.
+public struct ExperimentIdRun: Sendable {
+    public internal(set) var bytes: Range<Int>
+    public internal(set) var packed: Bool
 }
 
 /// One `event.Attribute`: its key as a range, its value (the oneof's last member) read.

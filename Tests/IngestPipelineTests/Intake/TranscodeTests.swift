@@ -60,6 +60,22 @@ import Testing
         #expect(expected.allSatisfy { !$0.json.isEmpty })
     }
 
+    /// Experiment ids unpacked (runs of tag-value pairs, broken by other fields), packed, and a non-canonical
+    /// varint: the same JSON, and the same derived id (the canonical re-encoding) as the three passes.
+    @Test func experimentIdsInEveryEncodingGiveTheSameBytes() throws {
+        let unpacked: (UInt8) -> [UInt8] = { [0x88, 0x04, $0] }
+        let packed: [UInt8] = [0x8A, 0x04, 0x03, 0x05, 0x86, 0x00]
+        let event: [UInt8] =
+            [0x2A, 0x0D] + Array("1700000000000".utf8) + unpacked(1) + unpacked(2) + [0x3A, 0x01, 0x78] + unpacked(3)
+            + packed + unpacked(4) + [0x88, 0x04, 0xFF, 0x00]
+        let header = Events(header: Header(deviceId: "d")).protobufBytes()
+        let bytes = header + [0x2A, UInt8(event.count)] + event
+        let expected = try #require(threePasses(bytes))
+        #expect(onePass(bytes[...]) == expected)
+        let json = String(decoding: try #require(expected.first).json, as: UTF8.self)
+        #expect(json.contains(#""experimentIds":[1,2,3,5,6,4,127]"#), "\(json)")
+    }
+
     @Test func countsEventsAndClampedTimestamps() throws {
         let call = try validator.transcode(TranscodeRequests.mixed.protobufBytes()[...], now: Self.now)
         #expect(call.events == 5)
@@ -110,9 +126,9 @@ import Testing
             Events(
                 header: Header(deviceId: "d"),
                 events: [
-                    Event(timestamp: "1700000000000", experimentIds: Array(repeating: 1, count: 257))
+                    Event(timestamp: "1700000000000", experimentIds: Array(repeating: 1, count: 10_001))
                 ]
-            ).protobufBytes(), "events[0] has at least 257 experimentIds"
+            ).protobufBytes(), "events[0] has at least 10001 experimentIds"
         ),
     ])
     func refusesWithTheReason(bytes: [UInt8], reason: String) {

@@ -8,8 +8,8 @@ public struct IngestLimits: Sendable, Equatable {
     public var maxFieldBytes = 8 * 1024
     /// Attributes per event; default 64.
     public var maxAttributesPerEvent = 64
-    /// Experiment ids per event; default 256.
-    public var maxExperimentIdsPerEvent = 256
+    /// Experiment ids per event; default 10,000.
+    public var maxExperimentIdsPerEvent = 10_000
     /// Timestamps before this (epoch ms) are refused as absurd; default 2000-01-01T00:00:00Z.
     public var earliestTimestampMilliseconds: Int64 = 946_684_800_000
 

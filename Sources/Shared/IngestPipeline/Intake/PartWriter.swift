@@ -86,11 +86,11 @@ struct PartWriter {
         )
         json.string(utf8: slice(event.currentURL))
         json.raw(#","attributes":{"#)
-        var first = true
+        var firstAttribute = true
         for attribute in view.attributes[event.attributes] {
             if attribute.value == .none { continue }
-            if !first { json.comma() }
-            first = false
+            if !firstAttribute { json.comma() }
+            firstAttribute = false
             json.string(utf8: slice(attribute.key))
             json.raw(":")
             switch attribute.value {
@@ -102,8 +102,10 @@ struct PartWriter {
             }
         }
         json.raw(#"},"experimentIds":["#)
-        for (position, id) in view.experimentIds[event.experimentIds].enumerated() {
-            if position > 0 { json.comma() }
+        var first = true
+        view.forEachExperimentId(of: event) { id in
+            if !first { json.comma() }
+            first = false
             json.int(id)
         }
         json.raw("]}")
