@@ -51,7 +51,7 @@ struct DispatchService: Sendable {
         }
         let outcome: DurablePublisher.Outcome
         do {
-            outcome = try await queue.submit(call.parts, bytes: call.bytes, events: call.events)
+            outcome = try await queue.submit(call)
         } catch let error as IngestError {
             throw rejected(error, context)
         } catch let error as CancellationError {

@@ -1,14 +1,14 @@
 import EventWire
 
-/// Writes the `CallPart`s of a checked call from the request's bytes (`BatchValidator.transcode`): the header's
-/// JSON once, then per routing key `{"header":...,"receivedAt":MS,"events":[...]}` into a buffer sized from the
+/// Writes the `CallPart`s of a checked call from the request's bytes (`BatchValidator.transcode`): per routing key `{"header":...,"receivedAt":MS,"events":[...]}` into a buffer sized from the
 /// input, byte for byte as `EventEnvelope.callJSONBytes()` writes the same call.
 struct PartWriter {
     let view: EventsView
     let buffer: UnsafeBufferPointer<UInt8>
     let checked: [CheckedEvent]
     let now: Int64
-    private let header: [UInt8]
+    /// The bytes of the header's strings, for sizing each part.
+    private let headerBytes: Int
     /// The header's protobuf bytes, for ids derived for events that came without one (`EventID`).
     private var canonicalHeader: [UInt8]?
 
@@ -17,39 +17,20 @@ struct PartWriter {
         self.buffer = buffer
         self.checked = checked
         self.now = now
-        var json = JSONWriter(capacity: 64 + 24 * 18 + view.header.strings.reduce(0) { $0 + $1.count })
-        json.raw("{")
-        json.key("bbDeviceId")
-        json.int(view.header.bbDeviceId)
-        json.comma()
-        json.key("userId")
-        json.int(view.header.userId)
-        for field in HeaderView.stringFieldNumbers {
-            json.comma()
-            json.raw("\"")
-            json.raw(field.name)
-            json.raw("\":")
-            json.string(utf8: UnsafeBufferPointer(rebasing: buffer[view.header.string(field: field.field)]))
-        }
-        json.raw("}")
-        header = json.bytes
+        headerBytes = view.header.strings.reduce(0) { $0 + $1.count }
     }
 
     mutating func part(_ group: RoutingGroup) -> CallPart {
         // Typical events grow by their keys and numbers; escapes beyond this make the buffer grow once.
         let attributes = group.events.reduce(0) { $0 + view.events[$1].attributes.count }
         var json = JSONWriter(
-            capacity: header.count + 64 + group.inputBytes + 192 * group.events.count + 4 * attributes
+            capacity: 512 + headerBytes + group.inputBytes + 192 * group.events.count + 4 * attributes
         )
-        json.raw("{")
-        json.key("header")
-        json.append(header)
-        json.comma()
-        json.key("receivedAt")
+        json.raw(#"{"header":"#)
+        writeHeader(to: &json)
+        json.raw(#","receivedAt":"#)
         json.int(now)
-        json.comma()
-        json.key("events")
-        json.raw("[")
+        json.raw(#","events":["#)
         for (position, index) in group.events.enumerated() {
             if position > 0 { json.comma() }
             write(index, to: &json)
@@ -60,6 +41,21 @@ struct PartWriter {
             json: json.bytes,
             events: group.events.count
         )
+    }
+
+    /// The header as `Header.writeJSON(to:)` writes it, once per part (cheaper than a copy of a buffer).
+    private func writeHeader(to json: inout JSONWriter) {
+        json.raw(#"{"bbDeviceId":"#)
+        json.int(view.header.bbDeviceId)
+        json.raw(#","userId":"#)
+        json.int(view.header.userId)
+        for field in HeaderView.stringFieldNumbers {
+            json.raw(",\"")
+            json.raw(field.name)
+            json.raw("\":")
+            json.string(utf8: slice(view.header.string(field: field.field)))
+        }
+        json.raw("}")
     }
 
     private mutating func write(_ index: Int, to json: inout JSONWriter) {
