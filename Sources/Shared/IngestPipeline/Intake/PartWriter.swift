@@ -1,7 +1,8 @@
 import EventWire
 
-/// Writes the `CallPart`s of a checked call from the request's bytes (`BatchValidator.transcode`): per routing key `{"header":...,"receivedAt":MS,"events":[...]}` into a buffer sized from the
-/// input, byte for byte as `EventEnvelope.callJSONBytes()` writes the same call.
+/// Writes the `CallPart`s of a checked call from the request's bytes (`BatchValidator.transcode`): per routing key
+/// `{"header":...,"receivedAt":MS,"events":[...]}` into a buffer sized from the input, byte for byte as
+/// `EventEnvelope.callJSONBytes()` writes the same call.
 struct PartWriter {
     let view: EventsView
     let buffer: UnsafeBufferPointer<UInt8>
