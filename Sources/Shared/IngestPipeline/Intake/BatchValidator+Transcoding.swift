@@ -117,20 +117,3 @@ extension BatchValidator {
         return UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
     }
 }
-
-/// What the checks found about one event, for writing it.
-struct CheckedEvent {
-    /// The routing key: the event's type, or the default type.
-    let type: UnsafeBufferPointer<UInt8>
-    let original: Int64
-    let timestamp: Int64
-    let corrected: Bool
-    let inputBytes: Int
-}
-
-/// The events of one routing key, in request order.
-struct RoutingGroup {
-    let type: UnsafeBufferPointer<UInt8>
-    var events: [Int]
-    var inputBytes: Int
-}
