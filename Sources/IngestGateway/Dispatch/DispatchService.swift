@@ -5,9 +5,10 @@ import Foundation
 import GRPCServer
 import IngestPipeline
 
-/// `event.EventService/dispatch`: decode, validate and clamp the batch, hand one message per event type to the
-/// bounded queue, and answer SUCCESS only once the broker confirmed all of them or the batch is fsynced in the
-/// spool (promise P1). The pipeline throws `IngestError`; the router answers with its gRPC status.
+/// `event.EventService/dispatch`: decode, validate and clamp the batch in one pass from the request's bytes to
+/// each routing key's JSON (`BatchValidator.transcode`), hand the parts to the bounded queue, and answer SUCCESS
+/// only once the broker confirmed all of them or the batch is fsynced in the spool (promise P1). The pipeline
+/// throws `IngestError`; the router answers with its gRPC status.
 ///
 /// A refused batch (INVALID_ARGUMENT, UNAUTHENTICATED, RESOURCE_EXHAUSTED) is logged with the client's address
 /// and identity (its token's name or fingerprint, never the token), at most `rejectionLinesPerSecond` lines per
@@ -34,26 +35,16 @@ struct DispatchService: Sendable {
             throw rejected(error, context)
         }
         defer { gate.leave() }
-        let batch: Events
-        do {
-            batch = try Events(protobuf: message)
-        } catch {
-            throw rejected(
-                IngestError(.invalidBatch, "the request is not a valid event.Events message: \(error)", cause: error),
-                context
-            )
-        }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let events: [IngestedEvent]
+        let call: ValidatedCall
         do {
-            events = try validator.validate(batch, now: now)
+            call = try validator.transcode(message, now: now)
         } catch {
             throw rejected(error, context)
         }
-        let parts = CallPart.parts(header: batch.header, receivedAtMilliseconds: now, events: events)
         let outcome: DurablePublisher.Outcome
         do {
-            outcome = try await queue.submit(parts, bytes: parts.reduce(0) { $0 + $1.json.count }, events: events.count)
+            outcome = try await queue.submit(call)
         } catch let error as IngestError {
             throw rejected(error, context)
         } catch let error as CancellationError {
@@ -65,17 +56,16 @@ struct DispatchService: Sendable {
             throw GRPCStatus(.unavailable, "the batch was not accepted; retry with the same event ids")
         }
         metrics.batchesAccepted.increment()
-        metrics.eventsAccepted.increment(by: events.count)
-        let clamped = events.lazy.filter(\.timestampCorrected).count
-        metrics.eventsClamped.increment(by: clamped)
-        if let report = clampMonitor.record(events: events.count, clamped: clamped, now: now) {
+        metrics.eventsAccepted.increment(by: call.events)
+        metrics.eventsClamped.increment(by: call.clamped)
+        if let report = clampMonitor.record(events: call.events, clamped: call.clamped, now: now) {
             logger.warning(
                 "more than 10% of last minute's events had future timestamps (client clocks ahead); they were clamped",
                 ["events.count": .int(report.events), "events.clamped": .int(report.clamped)]
             )
         }
         let note = outcome == .spooled ? " (spooled until the broker is back)" : ""
-        return DispatchResponse(status: "SUCCESS", message: "accepted \(events.count) events\(note)").protobufBytes()
+        return DispatchResponse(status: "SUCCESS", message: "accepted \(call.events) events\(note)").protobufBytes()
     }
 
     /// Counts a refused batch by the status it is answered with (a cancelled call as CANCELLED: its deadline

@@ -43,8 +43,8 @@ extension ProtobufReader {
         }
     }
 
-    private mutating func skip(_ count: Int, _ what: String) throws(WireError) {
-        try require(count, what)
+    private mutating func skip(_ count: Int, _ what: @autoclosure () -> String) throws(WireError) {
+        try require(count, what())
         index += count
     }
 

@@ -7,7 +7,7 @@ public struct WireError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String, Hashable, Sendable {
             case truncated, malformedVarint, invalidWireType, invalidFieldNumber, invalidUTF8, lengthOverflow
-            case malformedGroup, nestingTooDeep
+            case malformedGroup, nestingTooDeep, limitExceeded
         }
 
         private let value: Value
@@ -29,6 +29,8 @@ public struct WireError: Error, CustomStringConvertible, Sendable {
         public static let malformedGroup = Code(.malformedGroup)
         /// Messages or groups are nested deeper than `ProtobufReader.maximumDepth`.
         public static let nestingTooDeep = Code(.nestingTooDeep)
+        /// A count or a length is past a `DecodeLimits` bound (the message says which).
+        public static let limitExceeded = Code(.limitExceeded)
 
         public var description: String { value.rawValue }
     }

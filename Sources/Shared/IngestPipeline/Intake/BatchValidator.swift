@@ -105,7 +105,7 @@ public struct BatchValidator: Sendable {
         }
     }
 
-    private func invalid(_ message: String) -> IngestError {
+    func invalid(_ message: String) -> IngestError {
         IngestError(.invalidBatch, message)
     }
 

@@ -16,29 +16,42 @@ public enum EventID {
     public static func derive(header: [UInt8], event: Event, position: Int) -> String {
         var keyless = event
         keyless.id = ""
+        return derive(header: header, keylessEvent: keyless.protobufBytes(), position: position)
+    }
+
+    /// The same id from the protobuf bytes of the header and of the event without its id (as `protobufBytes()`
+    /// writes them; `EventsView` rebuilds them from a request).
+    public static func derive(header: [UInt8], keylessEvent: [UInt8], position: Int) -> String {
+        String(decoding: utf8(header: header, keylessEvent: keylessEvent, position: position), as: UTF8.self)
+    }
+
+    /// The id's 36 ASCII bytes (what the one pass writes into its JSON).
+    public static func utf8(header: [UInt8], keylessEvent: [UInt8], position: Int) -> [UInt8] {
         var hash = Hash128()
         hash.add(header)
         hash.add(UInt64(truncatingIfNeeded: header.count))
-        hash.add(keyless.protobufBytes())
+        hash.add(keylessEvent)
         hash.add(UInt64(truncatingIfNeeded: position))
         return format(hash.finish())
     }
 
-    private static func format(_ value: (UInt64, UInt64)) -> String {
+    /// Lower-case hex in groups of 8-4-4-4-12 digits.
+    private static func format(_ value: (UInt64, UInt64)) -> [UInt8] {
         // Version 8 in the high nibble of byte 6, the RFC 4122 variant in the two high bits of byte 8.
         let high = (value.0 & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_8000
         let low = (value.1 & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
-        var text = hex(high, digits: 16) + hex(low, digits: 16)
-        for offset in [20, 16, 12, 8] {
-            text.insert("-", at: text.index(text.startIndex, offsetBy: offset))
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        for digit in 0..<32 {
+            if digit == 8 || digit == 12 || digit == 16 || digit == 20 { text.append(UInt8(ascii: "-")) }
+            let word = digit < 16 ? high : low
+            let nibble = Int((word >> UInt64(60 - 4 * (digit % 16))) & 0xF)
+            text.append(hexDigits[nibble])
         }
         return text
     }
 
-    private static func hex(_ value: UInt64, digits: Int) -> String {
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: digits - text.count) + text
-    }
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 /// Two FNV-1a lanes over the same bytes, with different offsets and a final avalanche each.
