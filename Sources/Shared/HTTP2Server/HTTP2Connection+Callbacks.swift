@@ -1,4 +1,5 @@
 import CNghttp2
+import Synchronization
 
 /// Builds server sessions whose callbacks find their `HTTP2Connection` through the session's user data.
 /// The connection outlives its session (it deletes the session in `deinit`).
@@ -37,7 +38,11 @@ private func onBeginHeaders(
         frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST
     else { return 0 }
     let streamID = frame.pointee.hd.stream_id
-    connection(userData).streams[streamID] = HTTP2Stream(id: streamID)
+    let owner = connection(userData)
+    if owner.streams.updateValue(HTTP2Stream(id: streamID), forKey: streamID) == nil {
+        owner.environment.metrics.openStreams.add(1, ordering: .relaxed)
+    }
+    owner.lastStreamActivity = .now
     return 0
 }
 
@@ -103,6 +108,9 @@ private func onFrame(
 ) -> Int32 {
     guard let frame else { return 0 }
     let type = frame.pointee.hd.type
+    if type == UInt8(NGHTTP2_SETTINGS.rawValue) {
+        connection(userData).prefaceDeadline = nil  // the client's preface is complete
+    }
     let endsStream = frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
     guard endsStream, type == UInt8(NGHTTP2_DATA.rawValue) || type == UInt8(NGHTTP2_HEADERS.rawValue) else {
         return 0
@@ -143,10 +151,11 @@ private func onStreamClose(
     _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
     let owner = connection(userData)
-    if let stream = owner.streams[streamID] {
+    if let stream = owner.streams.removeValue(forKey: streamID) {
         stream.writer?.interrupt(.closed)
         owner.budget.release(stream.reservedBytes)
+        owner.environment.metrics.openStreams.subtract(1, ordering: .relaxed)
+        owner.lastStreamActivity = .now
     }
-    owner.streams[streamID] = nil
     return 0
 }

@@ -2,18 +2,24 @@ import CNghttp2
 
 extension HTTP2Connection {
     /// Passes a complete request to the handler in a task; the response comes back in parts through the inbox.
-    /// When the handler returns, an unanswered request gets 500 and an open response is finished.
+    /// When the handler returns, an unanswered request gets 500 and an open response is finished. The request's
+    /// bytes stay reserved in the budget until then, even when the client resets the stream or disconnects
+    /// meanwhile (the handler still holds them).
     func dispatch(_ stream: HTTP2Stream) {
         stream.dispatched = true
         let request = stream.request(peer: peer)
         stream.body = []
+        let reserved = stream.reservedBytes
+        stream.reservedBytes = 0
         let streamID = stream.id
         let writer = HTTP2ResponseWriter { [weak self] parts in self?.enqueue(parts, streamID: streamID) }
         stream.writer = writer
         if isDraining { writer.interrupt(.serverDraining) }
-        let handler = self.handler
+        let handler = environment.handler
+        let budget = self.budget
         Task {
             await handler.handle(request, response: writer)
+            budget.release(reserved)
             if writer.isStreaming {
                 writer.finish()
             } else if !writer.isFinished {
@@ -22,7 +28,7 @@ extension HTTP2Connection {
         }
     }
 
-    /// Applies one part of a stream's response (connection thread only).
+    /// Applies one part of a stream's response (loop thread only).
     func apply(_ part: HTTP2ResponsePart, to stream: HTTP2Stream) throws(HTTP2Error) {
         switch part {
         case .head(let status, let headers, let endsStream):
