@@ -2,9 +2,12 @@ import CNghttp2
 import Synchronization
 
 /// Builds server sessions whose callbacks find their `HTTP2Connection` through the session's user data.
-/// The connection outlives its session (it deletes the session in `deinit`).
+/// The connection outlives its session (it deletes the session, then its allocator, in `deinit`).
 enum HTTP2SessionFactory {
-    static func makeServerSession(for connection: HTTP2Connection) throws(HTTP2Error) -> OpaquePointer {
+    static func makeServerSession(
+        for connection: HTTP2Connection,
+        memory: UnsafeMutablePointer<eventgrpc_lean_memory>
+    ) throws(HTTP2Error) -> OpaquePointer {
         var callbacks: OpaquePointer?
         guard nghttp2_session_callbacks_new(&callbacks) == 0, let callbacks else {
             throw HTTP2Error(.sessionFailed, "out of memory creating nghttp2 callbacks")
@@ -18,7 +21,8 @@ enum HTTP2SessionFactory {
         nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, onFrameSend)
         var session: OpaquePointer?
         let userData = Unmanaged.passUnretained(connection).toOpaque()
-        guard nghttp2_session_server_new(&session, callbacks, userData) == 0, let session else {
+        let allocator = eventgrpc_lean_memory_allocator(memory)
+        guard nghttp2_session_server_new3(&session, callbacks, userData, nil, allocator) == 0, let session else {
             throw HTTP2Error(.sessionFailed, "out of memory creating an nghttp2 session")
         }
         return session

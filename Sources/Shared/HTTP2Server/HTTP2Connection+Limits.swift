@@ -40,6 +40,7 @@ extension HTTP2Connection {
             return
         }
         settle()
+        releaseIdleMemory()
     }
 
     /// The time limit the client broke, if any: no preface, a frame trickling in, a socket or a flow-control

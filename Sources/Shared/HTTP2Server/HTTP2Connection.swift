@@ -28,6 +28,11 @@ final class HTTP2Connection: @unchecked Sendable {
     var phase: Phase = .open
     var transport: (any ConnectionTransport)?
     var session: OpaquePointer?
+    /// The session's allocator (`eventgrpc_lean_memory`): big blocks as pages of their own, so that an idle
+    /// connection gives its frame buffer back (`releaseIdleMemory`).
+    private var memory: UnsafeMutablePointer<eventgrpc_lean_memory>?
+    /// The frame buffer's pages were given back and nothing was written since.
+    private var frameBufferReleased = false
     var streams: [Int32: HTTP2Stream] = [:]
     private let inbox = Mutex<[(streamID: Int32, part: HTTP2ResponsePart)]>([])
     /// Frames nghttp2 produced that the socket did not take yet, and how much of them went out.
@@ -70,6 +75,7 @@ final class HTTP2Connection: @unchecked Sendable {
 
     deinit {
         if let session { nghttp2_session_del(session) }
+        if let memory { eventgrpc_lean_memory_free(memory) }
     }
 
     var isClosed: Bool {
@@ -179,7 +185,11 @@ final class HTTP2Connection: @unchecked Sendable {
 
     private func startSession() {
         do {
-            session = try HTTP2SessionFactory.makeServerSession(for: self)
+            guard let memory = eventgrpc_lean_memory_new() else {
+                throw HTTP2Error(.sessionFailed, "out of memory creating a session allocator")
+            }
+            self.memory = memory
+            session = try HTTP2SessionFactory.makeServerSession(for: self, memory: memory)
             let settings = [
                 nghttp2_settings_entry(
                     settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
@@ -259,6 +269,7 @@ final class HTTP2Connection: @unchecked Sendable {
                 writeBlockedSince = nil
                 return
             }
+            frameBufferReleased = false
             let written = try transport.send(UnsafeRawBufferPointer(start: data, count: length))
             if written < length {
                 pending.append(contentsOf: UnsafeBufferPointer(start: data + written, count: length - written))
@@ -266,6 +277,16 @@ final class HTTP2Connection: @unchecked Sendable {
                 return
             }
         }
+    }
+
+    /// Gives the frame buffer's pages back while the connection has no stream and nothing to send (called from
+    /// the limit check, so at most once a second per connection).
+    func releaseIdleMemory() {
+        guard !frameBufferReleased, streams.isEmpty, pendingOffset == pending.count, let memory,
+            nghttp2_session_want_write(session) == 0
+        else { return }
+        frameBufferReleased = true
+        eventgrpc_lean_memory_release_frame_buffer(memory)
     }
 
     /// After I/O: closes a session that has nothing left to read or write, else asks epoll for the right events.
