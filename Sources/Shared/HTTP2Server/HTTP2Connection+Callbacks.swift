@@ -101,11 +101,6 @@ private func onDataChunk(
         return 0
     }
     stream.reservedBytes += length
-    if stream.body.isEmpty && length >= 5 {
-        // A gRPC message announces its length in its first 5 bytes: size the body once instead of doubling it.
-        let announced = Int(data[1]) << 24 | Int(data[2]) << 16 | Int(data[3]) << 8 | Int(data[4])
-        stream.body.reserveCapacity(min(5 + announced, owner.configuration.maxRequestBodyBytes))
-    }
     stream.body.append(contentsOf: UnsafeBufferPointer(start: data, count: length))
     return 0
 }
