@@ -239,3 +239,23 @@ def test_resets_and_disconnects_after_full_4_mib_requests_keep_memory_within_the
     finally:
         code = gateway.stop()
     assert code == 0, gateway.log_tail()
+
+
+def test_connections_past_their_age_get_goaway_and_clients_carry_on():
+    gateway = release_gateway("max-age", MAX_CONNECTION_AGE="2s")
+    try:
+        with grpc.insecure_channel(gateway.address, options=[("grpc.use_local_subchannel_pool", 1)]) as channel:
+            health = health_pb2_grpc.HealthStub(channel)
+            deadline = time.monotonic() + 6
+            calls = 0
+            while time.monotonic() < deadline:
+                answer = health.Check(health_pb2.HealthCheckRequest(), timeout=5, wait_for_ready=True)
+                assert answer.status == health_pb2.HealthCheckResponse.SERVING
+                calls += 1
+                time.sleep(0.05)
+        aged = metric(gateway, 'eventgrpc_grpc_connections_cut_total{reason="max_age"}')
+        print(f"max-age: {calls} calls over 6 s on one channel, {aged:.0f} connections aged out")
+        assert aged >= 2, "GOAWAY at 2 s (+-10 %): at least two connections aged out in 6 s"
+    finally:
+        code = gateway.stop()
+    assert code == 0, gateway.log_tail()
