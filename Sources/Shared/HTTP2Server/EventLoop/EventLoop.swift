@@ -175,6 +175,15 @@ final class EventLoop: @unchecked Sendable {
             connection.close(cut: nil)
             finishIfClosed(connection)
         }
+        // Sockets handed over after the last look at the inbox: `adopt` refuses new ones from now on.
+        let orphans = owner.withLock { state in
+            defer { state.adopted = [] }
+            return state.adopted
+        }
+        for socket in orphans {
+            close(socket)
+            onClose()
+        }
     }
 
     /// Milliseconds epoll may sleep: until the next limit check while connections are open (or the listener
