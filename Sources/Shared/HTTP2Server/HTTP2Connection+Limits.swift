@@ -4,6 +4,7 @@ import EventCore
 /// Time limits of one connection, checked by its loop once a second, and the GOAWAY paths (drain, age, idle).
 extension HTTP2Connection {
     func checkLimits(now: ContinuousClock.Instant) {
+        loop.owner.assertOnOwnerThread()
         switch phase {
         case .closed: return
         case .handshaking:
@@ -69,6 +70,7 @@ extension HTTP2Connection {
     /// GOAWAY because the server shuts down: open streams finish, then the connection closes. A connection that
     /// never got as far as HTTP/2 closes at once.
     func beginDrain() {
+        loop.owner.assertOnOwnerThread()
         guard !isDraining else { return }
         isDraining = true
         guard case .open = phase, prefaceDeadline == nil else {

@@ -89,6 +89,7 @@ final class HTTP2Connection: @unchecked Sendable {
 
     /// Registers the socket with the loop and starts the TLS handshake or the HTTP/2 session.
     func open(now: ContinuousClock.Instant) {
+        loop.owner.assertOnOwnerThread()
         openedAt = now
         let age = configuration.maxConnectionAge
         ageDeadline = now.advanced(by: age * Double.random(in: 0.9...1.1))
@@ -115,6 +116,7 @@ final class HTTP2Connection: @unchecked Sendable {
 
     /// The socket is readable (or has an error to report) and/or writable.
     func handle(readable: Bool, writable: Bool, buffer: UnsafeMutableRawBufferPointer) {
+        loop.owner.assertOnOwnerThread()
         switch phase {
         case .closed: return
         case .handshaking(let tls, let checked): advanceHandshake(tls, checked: checked)
@@ -141,6 +143,7 @@ final class HTTP2Connection: @unchecked Sendable {
 
     /// Applies the response parts handlers sent since the last time (loop thread).
     func applyInbox() {
+        loop.owner.assertOnOwnerThread()
         let parts = inbox.withLock { inbox in
             defer { inbox = [] }
             return inbox

@@ -217,6 +217,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func takeInbox() {
+        owner.assertOnOwnerThread()
         var counter: UInt64 = 0
         _ = read(wakeDescriptor, &counter, 8)
         let inbox = owner.withLock { state -> Inbox in
@@ -245,6 +246,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func open(_ socket: Int32) {
+        owner.assertOnOwnerThread()
         let token = nextToken
         nextToken += 1
         let connection = HTTP2Connection(socket: socket, token: token, loop: self)
