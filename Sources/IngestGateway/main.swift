@@ -109,7 +109,13 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
     if let tlsConfiguration = configuration.tls, let context = settings.tlsContext {
         tls = TLSAcceptor(configuration: tlsConfiguration, context: context, registry: registry, logger: logger)
     }
-    let server = HTTP2Server(configuration: configuration.server, handler: router, tls: tls, logger: logger)
+    let server = HTTP2Server(
+        configuration: configuration.server,
+        handler: router,
+        tls: tls,
+        registry: registry,
+        logger: logger
+    )
     metrics.observe(gate: gate, server: server, bufferLimit: configuration.server.maxBufferedRequestBytes)
     let admin = AdminServer(
         host: configuration.adminHost,

@@ -152,7 +152,7 @@ import Testing
             "the first message arrives alone"
         )
         #expect(client.exchanges[id]?.closeCode == nil)
-        server.connection.beginShutdown()
+        server.beginShutdown()
         #expect(await client.run { $0.exchanges[id]?.closeCode != nil })
         #expect(client.goawayReceived)
         #expect(client.exchanges[id]?.body == GRPCFraming.frame([7]) + GRPCFraming.frame([0xDD]))

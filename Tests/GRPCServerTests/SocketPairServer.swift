@@ -6,11 +6,12 @@ import Testing
 @testable import GRPCServer
 @testable import HTTP2Server
 
-/// One real `HTTP2Connection` served on its own thread over a socketpair; the test drives `clientSocket`.
+/// One real `HTTP2Connection` served by an event loop of its own over a socketpair; the test drives
+/// `clientSocket`.
 final class SocketPairServer: Sendable {
     let clientSocket: Int32
-    let connection: HTTP2Connection
-    private let exited = Atomic(false)
+    private let loop: EventLoop
+    private let exited = ClosedFlag()
 
     init(
         handler: any HTTP2RequestHandler,
@@ -22,27 +23,34 @@ final class SocketPairServer: Sendable {
             throw HTTP2Error(.sessionFailed, "socketpair() failed: \(SystemErrno.current)")
         }
         clientSocket = ends[1]
-        connection = try HTTP2Connection(
-            socket: ends[0],
+        _ = fcntl(ends[0], F_SETFL, O_NONBLOCK)
+        let environment = ConnectionEnvironment(
             configuration: configuration,
             handler: handler,
+            tls: nil,
             budget: budget ?? RequestBufferBudget(limit: configuration.maxBufferedRequestBytes),
+            metrics: HTTP2ServerMetrics(registry: MetricsRegistry()),
             logger: Logger(label: "test", minimumLevel: .critical)
         )
-        Thread { [self] in
-            connection.run()
-            exited.store(true, ordering: .releasing)
-        }.start()
+        let exited = self.exited
+        loop = try EventLoop(index: 0, environment: environment) { exited.value.store(true, ordering: .releasing) }
+        loop.start()
+        loop.adopt(ends[0])
     }
 
-    /// Waits for the connection thread to end; false when it did not within `seconds` (a hang).
+    /// GOAWAY, as the server's drain sends it.
+    func beginShutdown() {
+        loop.drain()
+    }
+
+    /// Waits for the connection to close; false when it did not within `seconds` (a hang).
     func waitForExit(seconds: Int = 20) async -> Bool {
         let deadline = ContinuousClock.now + .seconds(seconds)
-        while !exited.load(ordering: .acquiring) && ContinuousClock.now < deadline {
+        while !exited.value.load(ordering: .acquiring) && ContinuousClock.now < deadline {
             await Task.yield()
             usleep(1000)
         }
-        return exited.load(ordering: .acquiring)
+        return exited.value.load(ordering: .acquiring)
     }
 
     /// Writes all of `bytes`; false when the server closed its end.
@@ -70,6 +78,12 @@ final class SocketPairServer: Sendable {
     }
 
     deinit {
+        loop.stop()
         close(clientSocket)
     }
+}
+
+/// Set by the loop when the connection closed.
+private final class ClosedFlag: Sendable {
+    let value = Atomic(false)
 }

@@ -109,6 +109,7 @@ public struct GatewayConfiguration: Sendable {
             default: server.maxBufferedRequestBytes,
             in: (maxMessageBytes + 5)...(64 << 30)
         )
+        try readTransportLimits(env)
         drainTimeout = try env.duration("DRAIN_TIMEOUT", default: drainTimeout, atLeast: .seconds(1))
         shutdownGrace = try env.duration("SHUTDOWN_GRACE", default: shutdownGrace)
         if shutdownGrace >= drainTimeout {

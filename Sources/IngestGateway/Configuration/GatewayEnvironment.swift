@@ -31,6 +31,17 @@ enum GatewayEnvironment {
             "MAX_MESSAGE_BYTES": "largest request message (also the cap on a gzip message's decompressed size)",
             "MAX_BUFFERED_REQUEST_BYTES": "request bytes all connections together may hold",
             "DRAIN_TIMEOUT": "limit for a graceful shutdown",
+            "EVENT_LOOPS": "event-loop threads that drive every gRPC connection (default: one per core)",
+            "MAX_CONNECTIONS": "open gRPC connections at most; more are accepted and closed at once",
+            "PREFACE_TIMEOUT": "a client that has not sent the HTTP/2 preface by then (after TCP accept, or after "
+                + "the TLS handshake) is disconnected",
+            "FRAME_TIMEOUT": "an HTTP/2 frame that started arriving must be complete by then, or the connection "
+                + "is cut (a trickling client)",
+            "SEND_TIMEOUT": "a client that reads nothing, or leaves a response on a zero flow-control window, "
+                + "for this long is disconnected",
+            "IDLE_TIMEOUT": "a connection without a stream for this long gets GOAWAY and closes",
+            "MAX_CONNECTION_AGE": "a connection gets GOAWAY after this age (+-10 % at random; its calls finish "
+                + "within 30 s), so clients reconnect and rebalance",
             "SHUTDOWN_GRACE": "after SIGTERM, keep serving this long while NOT_SERVING, then close the port",
             "TLS_CERT_FILE": "PEM certificate (then its chain) for gRPC over TLS 1.2+ (ALPN h2); unset: h2c; "
                 + "reloaded on SIGHUP or when the file changes",

@@ -1,9 +1,13 @@
 import CNghttp2
+import Synchronization
 
 /// Builds server sessions whose callbacks find their `HTTP2Connection` through the session's user data.
-/// The connection outlives its session (it deletes the session in `deinit`).
+/// The connection outlives its session (it deletes the session, then its allocator, in `deinit`).
 enum HTTP2SessionFactory {
-    static func makeServerSession(for connection: HTTP2Connection) throws(HTTP2Error) -> OpaquePointer {
+    static func makeServerSession(
+        for connection: HTTP2Connection,
+        memory: UnsafeMutablePointer<eventgrpc_lean_memory>
+    ) throws(HTTP2Error) -> OpaquePointer {
         var callbacks: OpaquePointer?
         guard nghttp2_session_callbacks_new(&callbacks) == 0, let callbacks else {
             throw HTTP2Error(.sessionFailed, "out of memory creating nghttp2 callbacks")
@@ -17,7 +21,8 @@ enum HTTP2SessionFactory {
         nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, onFrameSend)
         var session: OpaquePointer?
         let userData = Unmanaged.passUnretained(connection).toOpaque()
-        guard nghttp2_session_server_new(&session, callbacks, userData) == 0, let session else {
+        let allocator = eventgrpc_lean_memory_allocator(memory)
+        guard nghttp2_session_server_new3(&session, callbacks, userData, nil, allocator) == 0, let session else {
             throw HTTP2Error(.sessionFailed, "out of memory creating an nghttp2 session")
         }
         return session
@@ -37,7 +42,11 @@ private func onBeginHeaders(
         frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST
     else { return 0 }
     let streamID = frame.pointee.hd.stream_id
-    connection(userData).streams[streamID] = HTTP2Stream(id: streamID)
+    let owner = connection(userData)
+    if owner.streams.updateValue(HTTP2Stream(id: streamID), forKey: streamID) == nil {
+        owner.environment.metrics.openStreams.add(1, ordering: .relaxed)
+    }
+    owner.lastStreamActivity = .now
     return 0
 }
 
@@ -104,6 +113,9 @@ private func onFrame(
     guard let frame else { return 0 }
     let type = frame.pointee.hd.type
     let owner = connection(userData)
+    if type == UInt8(NGHTTP2_SETTINGS.rawValue) {
+        owner.prefaceDeadline = nil  // the client's preface is complete
+    }
     if type == UInt8(NGHTTP2_HEADERS.rawValue), frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST,
         let stream = owner.streams[frame.pointee.hd.stream_id], !stream.dispatched
     {
@@ -148,10 +160,11 @@ private func onStreamClose(
     _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
     let owner = connection(userData)
-    if let stream = owner.streams[streamID] {
+    if let stream = owner.streams.removeValue(forKey: streamID) {
         stream.writer?.interrupt(.closed)
         owner.budget.release(stream.reservedBytes)
+        owner.environment.metrics.openStreams.subtract(1, ordering: .relaxed)
+        owner.lastStreamActivity = .now
     }
-    owner.streams[streamID] = nil
     return 0
 }

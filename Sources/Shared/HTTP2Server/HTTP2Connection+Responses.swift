@@ -2,20 +2,21 @@ import CNghttp2
 
 extension HTTP2Connection {
     /// Passes a complete request to the handler in a task; the response comes back in parts through the inbox.
-    /// When the handler returns, an unanswered request gets 500 and an open response is finished.
-    /// The body's bytes stay reserved in the budget until the handler is done with the request, even when the
-    /// client resets the stream or leaves meanwhile.
+    /// When the handler returns, an unanswered request gets 500 and an open response is finished. The request's
+    /// bytes stay reserved in the budget until then, even when the client resets the stream or disconnects
+    /// meanwhile (the handler still holds them).
     func dispatch(_ stream: HTTP2Stream) {
         stream.dispatched = true
         let request = stream.request(peer: peer)
         stream.body = []
+        let reserved = stream.reservedBytes
+        stream.reservedBytes = 0
         let streamID = stream.id
         let writer = HTTP2ResponseWriter { [weak self] parts in self?.enqueue(parts, streamID: streamID) }
         stream.writer = writer
         if isDraining { writer.interrupt(.serverDraining) }
-        let handler = self.handler
-        let (budget, reserved) = (self.budget, stream.reservedBytes)
-        stream.reservedBytes = 0
+        let handler = environment.handler
+        let budget = self.budget
         Task {
             await handler.handle(request, response: writer)
             budget.release(reserved)
@@ -30,7 +31,7 @@ extension HTTP2Connection {
     /// Lets the handler answer a request from its HEADERS alone (`HTTP2RequestHandler.screen`), before any of its
     /// body is buffered; the body is then ignored and the client told to stop sending (see `onFrameSend`).
     func screen(_ stream: HTTP2Stream) {
-        guard let response = handler.screen(stream.request(peer: peer)) else { return }
+        guard let response = environment.handler.screen(stream.request(peer: peer)) else { return }
         stream.dispatched = true
         let streamID = stream.id
         let writer = HTTP2ResponseWriter { [weak self] parts in self?.enqueue(parts, streamID: streamID) }
@@ -38,7 +39,7 @@ extension HTTP2Connection {
         writer.send(response)
     }
 
-    /// Applies one part of a stream's response (connection thread only).
+    /// Applies one part of a stream's response (loop thread only).
     func apply(_ part: HTTP2ResponsePart, to stream: HTTP2Stream) throws(HTTP2Error) {
         switch part {
         case .head(let status, let headers, let endsStream):

@@ -3,245 +3,263 @@ import EventCore
 import Foundation
 import Synchronization
 
-/// One client connection: an nghttp2 server session driven by a thread of its own.
+/// One client connection: an nghttp2 server session driven by its event loop over a non-blocking socket.
 ///
-/// On a TLS port the thread first runs the handshake (`TLSAcceptor`); bytes then go through `transport` (the socket
-/// itself, or TLS records over it). The thread polls the socket and a wake-up pipe; nghttp2 callbacks (see `HTTP2Connection+Callbacks.swift`) build
-/// requests, which go to the handler in a task; the response comes back in parts through `inbox` and the wake-up
-/// pipe. Time limits: a request must arrive whole within `requestTimeout`, a send to a client that stopped
-/// reading fails after `sendTimeout` (and closes the connection), an idle connection closes after `idleTimeout`.
-// @unchecked Sendable: `session`, `streams`, `goawaySent`, `isDraining` and `transport` (with its TLS session) are
-// touched only by the connection thread (`run()` and the nghttp2 callbacks it drives); other threads reach the
-// connection only through `inbox` (a Mutex) and the wake-up pipe (`beginShutdown()`, the response writers' sink), and
-// the rest is immutable.
+/// On a TLS port the connection first runs the handshake step by step as the socket becomes ready; bytes then go
+/// through `transport` (the socket itself, or TLS records over it). nghttp2 callbacks (see
+/// `HTTP2Connection+Callbacks.swift`) build requests, which go to the handler in a task; the response comes back
+/// in parts through `inbox`, and the loop is woken (`EventLoop.schedule`) to apply them. Time limits are checked
+/// by the loop once a second (`HTTP2Connection+Limits.swift`).
+// @unchecked Sendable: everything but `inbox` is touched only by the loop's thread (`handle`, `applyInbox`,
+// `checkLimits`, `beginDrain`, `close` and the nghttp2 callbacks they drive); other threads reach the connection
+// only through `enqueue` (the `inbox` Mutex, then `EventLoop.schedule`), and `socket`, `token` and `loop` are
+// immutable.
 final class HTTP2Connection: @unchecked Sendable {
-    private struct Inbox {
-        var parts: [(streamID: Int32, part: HTTP2ResponsePart)] = []
-        var shutdownRequested = false
+    enum Phase {
+        /// TLS port: the handshake runs; `checked` once the first bytes proved to be a TLS record.
+        case handshaking(TLSTransport, checked: Bool)
+        case open
+        case closed
     }
 
     let socket: Int32
-    /// Plain until `run()` replaces it with the TLS session of a completed handshake (connection thread only).
-    private var transport: any ConnectionTransport
-    /// Set on a TLS port: `run()` does the handshake before HTTP/2 starts.
-    private let tls: TLSAcceptor?
-    let configuration: HTTP2ServerConfiguration
-    let budget: RequestBufferBudget
-    let handler: any HTTP2RequestHandler
-    let logger: Logger
-    /// A non-blocking pipe: other threads write a byte to wake the connection thread out of `poll`.
-    private let wakeReader: Int32
-    private let wakeWriter: Int32
-    private let inbox = Mutex(Inbox())
+    let token: UInt64
+    unowned let loop: EventLoop
+    var phase: Phase = .open
+    var transport: (any ConnectionTransport)?
     var session: OpaquePointer?
+    /// The session's allocator (`eventgrpc_lean_memory`): big blocks as pages of their own, so that an idle
+    /// connection gives its frame buffer back (`releaseIdleMemory`).
+    private var memory: UnsafeMutablePointer<eventgrpc_lean_memory>?
+    /// The frame buffer's pages were given back and nothing was written since.
+    private var frameBufferReleased = false
     var streams: [Int32: HTTP2Stream] = [:]
-    private var goawaySent = false
+    private let inbox = Mutex<[(streamID: Int32, part: HTTP2ResponsePart)]>([])
+    /// Frames nghttp2 produced that the socket did not take yet, and how much of them went out.
+    private var pending: [UInt8] = []
+    private var pendingOffset = 0
+    /// The epoll events asked for now.
+    private var interest: UInt32 = 0
+    var goawaySent = false
     /// GOAWAY went out because the server shuts down: new and open streams' writers are told to finish.
     var isDraining = false
     /// The client's `address:port`, read once at accept time (requests carry it for log lines).
     let peer: String
 
-    init(
-        socket: Int32,
-        tls: TLSAcceptor? = nil,
-        configuration: HTTP2ServerConfiguration,
-        handler: any HTTP2RequestHandler,
-        budget: RequestBufferBudget,
-        logger: Logger
-    )
-        throws(HTTP2Error)
-    {
+    // Time limits (see `HTTP2Connection+Limits.swift`).
+    var openedAt = ContinuousClock.now
+    /// The preface (or the TLS handshake) must be done by then; nil once it is.
+    var prefaceDeadline: ContinuousClock.Instant?
+    /// When the first byte of a frame not yet complete arrived; nil between frames.
+    var incompleteSince: ContinuousClock.Instant?
+    private var frames = FrameBoundaryTracker()
+    /// When the socket stopped taking our bytes (nil while it takes them).
+    var writeBlockedSince: ContinuousClock.Instant?
+    /// When a stream was last opened or closed: the idle timeout counts from there while no stream is open.
+    var lastStreamActivity = ContinuousClock.now
+    /// GOAWAY for age goes out then; after it, the connection is closed by `ageCloseDeadline`.
+    var ageDeadline = ContinuousClock.now
+    var ageCloseDeadline: ContinuousClock.Instant?
+
+    var environment: ConnectionEnvironment { loop.environment }
+    var configuration: HTTP2ServerConfiguration { loop.environment.configuration }
+    var budget: RequestBufferBudget { loop.environment.budget }
+    var logger: Logger { loop.environment.logger }
+
+    init(socket: Int32, token: UInt64, loop: EventLoop) {
         self.socket = socket
-        self.transport = PlainTransport(descriptor: socket)
-        self.tls = tls
+        self.token = token
+        self.loop = loop
         self.peer = PeerAddress.of(socket)
-        self.configuration = configuration
-        self.budget = budget
-        self.handler = handler
-        self.logger = logger
-        var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else {
-            throw HTTP2Error(
-                .sessionFailed,
-                "cannot create a wake-up pipe: \(SystemErrno.current); raise the file limit"
-            )
-        }
-        for end in ends { _ = fcntl(end, F_SETFL, O_NONBLOCK) }
-        self.wakeReader = ends[0]
-        self.wakeWriter = ends[1]
-        var limit = configuration.sendTimeout.timeval
-        guard setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
-            close(wakeReader)
-            close(wakeWriter)
-            throw HTTP2Error(.sessionFailed, "cannot set the send timeout: \(SystemErrno.current)")
-        }
     }
 
     deinit {
         if let session { nghttp2_session_del(session) }
-        close(wakeReader)
-        close(wakeWriter)
-        close(socket)
+        if let memory { eventgrpc_lean_memory_free(memory) }
     }
 
-    /// Hands response parts to the connection thread (from any thread), in order.
+    var isClosed: Bool {
+        if case .closed = phase { true } else { false }
+    }
+
+    var hasPendingInput: Bool {
+        guard case .open = phase, let transport else { return false }
+        return transport.hasPendingInput
+    }
+
+    /// Registers the socket with the loop and starts the TLS handshake or the HTTP/2 session.
+    func open(now: ContinuousClock.Instant) {
+        loop.owner.assertOnOwnerThread()
+        openedAt = now
+        let age = configuration.maxConnectionAge
+        ageDeadline = now.advanced(by: age * Double.random(in: 0.9...1.1))
+        guard loop.register(socket, token: token, events: eventgrpc_epoll_in) else {
+            logger.error("cannot watch a new connection; closed", ["error.message": "\(SystemErrno.current)"])
+            close(cut: nil)
+            return
+        }
+        interest = eventgrpc_epoll_in
+        if let tls = environment.tls {
+            prefaceDeadline = now.advanced(by: tls.configuration.handshakeTimeout)
+            do {
+                phase = .handshaking(try tls.beginHandshake(descriptor: socket), checked: false)
+            } catch {
+                tls.handshakeFailed(error)
+                close(cut: nil)
+            }
+            return
+        }
+        prefaceDeadline = now.advanced(by: configuration.prefaceTimeout)
+        transport = PlainTransport(descriptor: socket)
+        startSession()
+    }
+
+    /// The socket is readable (or has an error to report) and/or writable.
+    func handle(readable: Bool, writable: Bool, buffer: UnsafeMutableRawBufferPointer) {
+        loop.owner.assertOnOwnerThread()
+        switch phase {
+        case .closed: return
+        case .handshaking(let tls, let checked): advanceHandshake(tls, checked: checked)
+        case .open:
+            do {
+                if readable || transport?.hasPendingInput == true { try receive(into: buffer) }
+                try flush()
+            } catch {
+                logger.debug("connection closed", .error(error))
+                close(cut: nil)
+                return
+            }
+        }
+        settle()
+    }
+
+    /// Hands response parts to the loop (from any thread), in order.
     func enqueue(_ parts: [HTTP2ResponsePart], streamID: Int32) {
         inbox.withLock { inbox in
-            for part in parts { inbox.parts.append((streamID, part)) }
+            for part in parts { inbox.append((streamID, part)) }
         }
-        wake()
+        loop.schedule(token)
     }
 
-    /// Sends GOAWAY, lets open streams finish, then closes (from any thread).
-    func beginShutdown() {
-        inbox.withLock { $0.shutdownRequested = true }
-        wake()
-    }
-
-    private func wake() {
-        var byte: UInt8 = 1
-        _ = write(wakeWriter, &byte, 1)  // a full pipe already wakes the thread
-    }
-
-    /// The thread body: returns when the connection is closed.
-    func run() {
+    /// Applies the response parts handlers sent since the last time (loop thread).
+    func applyInbox() {
+        loop.owner.assertOnOwnerThread()
+        let parts = inbox.withLock { inbox in
+            defer { inbox = [] }
+            return inbox
+        }
+        guard case .open = phase else { return }
         do {
-            if let tls {
-                transport = try tls.handshake(descriptor: socket, sendTimeout: configuration.sendTimeout)
+            for (streamID, part) in parts {
+                guard let stream = streams[streamID] else { continue }  // the client reset it meanwhile
+                try apply(part, to: stream)
             }
-            try startSession()
-            try serve()
-            transport.finish()
+            try flush()
         } catch {
             logger.debug("connection closed", .error(error))
+            close(cut: nil)
+            return
         }
-        for stream in streams.values {
-            stream.writer?.interrupt(.closed)
-            budget.release(stream.reservedBytes)
-        }
-        streams = [:]
-        shutdown(socket, Int32(SHUT_RDWR))  // the peer sees the end now; the descriptor closes in deinit
+        settle()
     }
 
-    private func startSession() throws(HTTP2Error) {
-        session = try HTTP2SessionFactory.makeServerSession(for: self)
-        let settings = [
-            nghttp2_settings_entry(
-                settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
-                value: UInt32(configuration.maxConcurrentStreams)
-            ),
-            nghttp2_settings_entry(
-                settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue),
-                value: UInt32(configuration.maxHeaderListBytes)
-            ),
-        ]
-        guard nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), settings, settings.count) == 0 else {
-            throw HTTP2Error(.sessionFailed, "cannot submit SETTINGS")
+    private func advanceHandshake(_ tls: TLSTransport, checked: Bool) {
+        guard let acceptor = environment.tls else { return }
+        do {
+            if !checked {
+                guard try TLSTransport.refusePlaintext(socket) else { return }
+                phase = .handshaking(tls, checked: true)
+            }
+            guard let wantsWrite = try tls.advanceHandshake() else {
+                acceptor.handshakeSucceeded()
+                phase = .open
+                transport = tls
+                prefaceDeadline = ContinuousClock.now.advanced(by: configuration.prefaceTimeout)
+                startSession()
+                settle()
+                return
+            }
+            watch(writable: wantsWrite)
+        } catch {
+            acceptor.handshakeFailed(error)
+            close(cut: nil)
         }
     }
 
-    private func serve() throws(HTTP2Error) {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
-        defer { buffer.deallocate() }
-        var lastActivity = ContinuousClock.now
-        try flush()
-        while nghttp2_session_want_read(session) != 0 || nghttp2_session_want_write(session) != 0 {
-            var entries = [
-                pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0),
+    private func startSession() {
+        do {
+            guard let memory = eventgrpc_lean_memory_new() else {
+                throw HTTP2Error(.sessionFailed, "out of memory creating a session allocator")
+            }
+            self.memory = memory
+            session = try HTTP2SessionFactory.makeServerSession(for: self, memory: memory)
+            let settings = [
+                nghttp2_settings_entry(
+                    settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
+                    value: UInt32(configuration.maxConcurrentStreams)
+                ),
+                nghttp2_settings_entry(
+                    settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue),
+                    value: UInt32(configuration.maxHeaderListBytes)
+                ),
             ]
-            // Records OpenSSL already decrypted are invisible to poll: look again at once.
-            let ready = poll(&entries, 2, transport.hasPendingInput ? 0 : 1000)
-            if ready < 0 && errno != EINTR {
-                throw HTTP2Error(.sessionFailed, "poll() failed: \(SystemErrno.current)")
-            }
-            if entries[1].revents != 0 {
-                var drain = [UInt8](repeating: 0, count: 64)
-                while read(wakeReader, &drain, drain.count) > 0 {}
-                try applyInbox()
-            }
-            if entries[0].revents != 0 || transport.hasPendingInput {
-                switch try receive(into: buffer) {
-                case .endOfStream: return
-                case .received: lastActivity = .now
-                case .nothing: break
-                }
-            }
-            if streams.isEmpty && ContinuousClock.now - lastActivity > configuration.idleTimeout && !goawaySent {
-                logger.debug("closing idle connection")
-                sendGoaway()
-            }
-            try resetIncompleteRequests()
+            let result = nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), settings, settings.count)
+            guard result == 0 else { throw HTTP2Error(.sessionFailed, "cannot submit SETTINGS") }
             try flush()
+        } catch {
+            logger.debug("connection closed", .error(error))
+            close(cut: nil)
         }
     }
 
-    private enum Reception { case received, nothing, endOfStream }
-
-    /// Reads what the transport has and feeds it to nghttp2.
-    private func receive(into buffer: UnsafeMutableRawBufferPointer) throws(HTTP2Error) -> Reception {
-        guard let count = try transport.receive(into: buffer) else { return .nothing }
-        if count == 0 { return .endOfStream }
-        let consumed = nghttp2_session_mem_recv(session, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count)
-        if consumed < 0 {
-            throw HTTP2Error(.sessionFailed, "protocol error: \(String(cString: nghttp2_strerror(Int32(consumed))))")
-        }
-        return .received
-    }
-
-    private func applyInbox() throws(HTTP2Error) {
-        let (parts, shutdown) = inbox.withLock { inbox in
-            defer { inbox.parts = [] }
-            return (inbox.parts, inbox.shutdownRequested)
-        }
-        for (streamID, part) in parts {
-            guard let stream = streams[streamID] else { continue }  // the client reset it meanwhile
-            try apply(part, to: stream)
-        }
-        if shutdown && !isDraining {
-            isDraining = true
-            if !goawaySent { sendGoaway() }
-            for stream in streams.values { stream.writer?.interrupt(.serverDraining) }
-        }
-    }
-
-    /// Resets streams whose request did not arrive whole within the request timeout (a trickling client).
-    private func resetIncompleteRequests() throws(HTTP2Error) {
-        let now = ContinuousClock.now
-        for stream in streams.values where !stream.dispatched && now - stream.openedAt > configuration.requestTimeout {
-            stream.dispatched = true
-            logger.debug(
-                "request incomplete after the request timeout; stream reset",
-                ["h2.stream": .integer(stream.id)]
-            )
-            let result = nghttp2_submit_rst_stream(
-                session,
-                UInt8(NGHTTP2_FLAG_NONE.rawValue),
-                stream.id,
-                UInt32(NGHTTP2_CANCEL.rawValue)
-            )
-            if result != 0 {
-                throw HTTP2Error(.sessionFailed, "cannot reset a stream: \(String(cString: nghttp2_strerror(result)))")
+    /// Reads what the transport has (a bounded number of times, so one busy client does not starve the loop) and
+    /// feeds it to nghttp2.
+    private func receive(into buffer: UnsafeMutableRawBufferPointer) throws(HTTP2Error) {
+        guard let transport else { return }
+        for _ in 0..<16 {
+            guard case .open = phase, let count = try transport.receive(into: buffer) else { return }
+            if count == 0 {
+                close(cut: nil)
+                return
+            }
+            let (completed, atBoundary) = frames.advance(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            if atBoundary {
+                incompleteSince = nil
+            } else if completed || incompleteSince == nil {
+                incompleteSince = .now
+            }
+            let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let consumed = nghttp2_session_mem_recv(session, base, count)
+            if consumed < 0 {
+                throw HTTP2Error(
+                    .sessionFailed,
+                    "protocol error: \(String(cString: nghttp2_strerror(Int32(consumed))))"
+                )
             }
         }
     }
 
-    private func sendGoaway() {
-        goawaySent = true
-        let lastStream = nghttp2_session_get_last_proc_stream_id(session)
-        nghttp2_submit_goaway(
-            session,
-            UInt8(NGHTTP2_FLAG_NONE.rawValue),
-            lastStream,
-            UInt32(NGHTTP2_NO_ERROR.rawValue),
-            nil,
-            0
-        )
-    }
-
-    /// Writes everything nghttp2 has queued to the socket.
-    private func flush() throws(HTTP2Error) {
+    /// Writes what nghttp2 has queued, as far as the socket takes it; the rest waits in `pending` for EPOLLOUT.
+    func flush() throws(HTTP2Error) {
+        guard case .open = phase, let transport else { return }
         while true {
+            if pendingOffset < pending.count {
+                let offset = pendingOffset
+                let result = pending.withUnsafeBytes { bytes in
+                    Result { () throws(HTTP2Error) in
+                        try transport.send(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+                    }
+                }
+                let written = try result.get()
+                if written > 0 { writeBlockedSince = nil }
+                pendingOffset += written
+                guard pendingOffset == pending.count else {
+                    if writeBlockedSince == nil { writeBlockedSince = .now }
+                    return
+                }
+                pending = []
+                pendingOffset = 0
+            }
             var data: UnsafePointer<UInt8>?
             let length = nghttp2_session_mem_send(session, &data)
             if length < 0 {
@@ -250,8 +268,65 @@ final class HTTP2Connection: @unchecked Sendable {
                     "cannot serialize frames: \(String(cString: nghttp2_strerror(Int32(length))))"
                 )
             }
-            guard length > 0, let data else { return }
-            try transport.send(UnsafeRawBufferPointer(start: data, count: length))
+            guard length > 0, let data else {
+                writeBlockedSince = nil
+                return
+            }
+            frameBufferReleased = false
+            let written = try transport.send(UnsafeRawBufferPointer(start: data, count: length))
+            if written < length {
+                pending.append(contentsOf: UnsafeBufferPointer(start: data + written, count: length - written))
+                if written > 0 || writeBlockedSince == nil { writeBlockedSince = .now }
+                return
+            }
         }
+    }
+
+    /// Gives the frame buffer's pages back while the connection has no stream and nothing to send (called from
+    /// the limit check, so at most once a second per connection).
+    func releaseIdleMemory() {
+        guard !frameBufferReleased, streams.isEmpty, pendingOffset == pending.count, let memory,
+            nghttp2_session_want_write(session) == 0
+        else { return }
+        frameBufferReleased = true
+        eventgrpc_lean_memory_release_frame_buffer(memory)
+    }
+
+    /// After I/O: closes a session that has nothing left to read or write, else asks epoll for the right events.
+    func settle() {
+        guard case .open = phase, let transport else { return }
+        if pendingOffset == pending.count && nghttp2_session_want_read(session) == 0
+            && nghttp2_session_want_write(session) == 0
+        {
+            transport.finish()
+            close(cut: nil)
+            return
+        }
+        watch(writable: pendingOffset < pending.count || transport.blockedOnWrite)
+    }
+
+    private func watch(writable: Bool) {
+        let wanted = eventgrpc_epoll_in | (writable ? eventgrpc_epoll_out : 0)
+        guard wanted != interest else { return }
+        interest = wanted
+        loop.modify(socket, token: token, events: wanted)
+    }
+
+    /// Closes the socket at once: open streams' writers learn it, their request bytes go back to the budget.
+    /// `cut`: the limit that ended the connection, counted.
+    func close(cut: HTTP2ServerMetrics.CutReason?) {
+        guard !isClosed else { return }
+        phase = .closed
+        if let cut { environment.metrics.cut[cut]?.increment() }
+        for stream in streams.values {
+            stream.writer?.interrupt(.closed)
+            budget.release(stream.reservedBytes)
+        }
+        environment.metrics.openStreams.subtract(streams.count, ordering: .relaxed)
+        streams = [:]
+        pending = []
+        transport = nil
+        Foundation.shutdown(socket, Int32(SHUT_RDWR))
+        Foundation.close(socket)  // also leaves epoll
     }
 }

@@ -2,53 +2,68 @@ public import EventCore
 import Foundation
 import Synchronization
 
-/// An HTTP/2 server, cleartext (h2c, prior knowledge) or over TLS (ALPN h2, with a `TLSAcceptor`): one accept
-/// thread, one thread per connection (which also runs the connection's TLS handshake).
+/// An HTTP/2 server, cleartext (h2c, prior knowledge) or over TLS (ALPN h2, with a `TLSAcceptor`): a few
+/// event-loop threads (`EVENT_LOOPS`, one per core by default) drive every connection over non-blocking sockets;
+/// no thread per connection. The first loop also accepts (`ConnectionAcceptor`: `MAX_CONNECTIONS`, accept errors
+/// backed off, never fatal).
 ///
 /// It only turns frames into `HTTP2Request`s and `HTTP2Response`s into frames; what a request means is the
-/// handler's business. `shutdown()` stops accepting, sends GOAWAY on every connection and lets their open
-/// streams finish; `run()` returns when the last connection closed.
+/// handler's business (its async code runs on Swift's pool; responses come back to the loop through an eventfd).
+/// `shutdown()` stops accepting, sends GOAWAY on every connection and lets their open streams finish; `run()`
+/// returns when the last connection closed, or at once when its task is cancelled (the drain deadline), closing
+/// what is still open.
 public final class HTTP2Server: Service {
     private enum State {
         case idle
-        case serving(connections: [ObjectIdentifier: HTTP2Connection])
-        /// GOAWAY sent; `run()` waits (`drained`) until the last connection has closed.
-        case draining(connections: [ObjectIdentifier: HTTP2Connection], drained: CheckedContinuation<Void, Never>?)
+        case running(Running)
         case stopped
     }
 
+    private struct Running {
+        var open = 0
+        /// `shutdown()` was called: GOAWAY sent, nothing more accepted.
+        var draining = false
+        /// `run()` waiting for the last connection to close after `shutdown()`.
+        var drained: CheckedContinuation<Void, Never>?
+    }
+
     public let name = "grpc-server"
-    private let configuration: HTTP2ServerConfiguration
-    private let handler: any HTTP2RequestHandler
-    /// Set: the port speaks TLS (ALPN h2); nil: HTTP/2 cleartext.
-    private let tls: TLSAcceptor?
-    private let logger: Logger
-    private let budget: RequestBufferBudget
+    private let environment: ConnectionEnvironment
     private let state = Mutex(State.idle)
     private let listener: Mutex<ListeningSocketBox?> = Mutex(nil)
+    private let loops: Mutex<[EventLoop]> = Mutex([])
 
+    /// `registry` receives the transport's metrics (connections, streams, refusals, accept errors, cuts); without
+    /// one they are kept in a registry nobody renders.
     public init(
         configuration: HTTP2ServerConfiguration,
         handler: any HTTP2RequestHandler,
         tls: TLSAcceptor? = nil,
+        registry: MetricsRegistry? = nil,
         logger: Logger
     ) {
-        self.configuration = configuration
-        self.handler = handler
-        self.tls = tls
-        self.logger = logger
-        self.budget = RequestBufferBudget(limit: configuration.maxBufferedRequestBytes)
+        environment = ConnectionEnvironment(
+            configuration: configuration,
+            handler: handler,
+            tls: tls,
+            budget: RequestBufferBudget(limit: configuration.maxBufferedRequestBytes),
+            metrics: HTTP2ServerMetrics(registry: registry ?? MetricsRegistry()),
+            logger: logger
+        )
+        // A client gone mid-write must not kill the process.
+        signal(SIGPIPE, SIG_IGN)
     }
 
     /// Request body bytes held now by all connections together (`RequestBufferBudget`), for a metric.
-    public var bufferedRequestBytes: Int { budget.inUse }
+    public var bufferedRequestBytes: Int { environment.budget.inUse }
 
-    /// Binds the port; after this returns, clients can connect. Called by `run()` when not called before.
-    /// Returns the bound port.
+    /// Binds the port; after this returns, clients can connect (they wait in the backlog until `run()`). Called by
+    /// `run()` when not called before. Returns the bound port.
     @discardableResult
     public func bind() throws -> Int {
         try listener.withLock { box in
             if let box { return box.socket.port }
+            let configuration = environment.configuration
             let socket = try ListeningSocket(host: configuration.host, port: configuration.port)
             let port = socket.port
             box = ListeningSocketBox(socket)
@@ -60,118 +75,109 @@ public final class HTTP2Server: Service {
         try bind()
         let proceed = state.withLock { state -> Bool in
             guard case .idle = state else { return false }
-            state = .serving(connections: [:])
+            state = .running(Running())
             return true
         }
-        guard proceed else { return }
-        try await acceptUntilShutdown()
-        // Close the port as soon as accepting stops: new clients are refused at once (UNAVAILABLE) instead of
-        // waiting in the backlog of a socket nobody accepts from.
-        listener.withLock { $0 = nil }
+        guard proceed,
+            let socket = listener.withLock({ box in
+                defer { box = nil }
+                return box
+            })
+        else { return }
+        let loops = try (0..<max(1, environment.configuration.eventLoops)).map { index throws(HTTP2Error) in
+            try EventLoop(index: index, environment: environment) { [weak self] in self?.connectionClosed() }
+        }
+        loops[0].acceptor = ConnectionAcceptor(socket: socket, loop: loops[0], loops: loops) { [weak self] in
+            self?.admit() ?? .draining
+        }
+        let draining = self.loops.withLock { registered -> Bool in
+            registered = loops
+            return state.withLock { if case .running(let running) = $0 { running.draining } else { true } }
+        }
+        for loop in loops { loop.start() }
+        if draining { for loop in loops { loop.drain() } }
+        environment.logger.info(
+            "listening",
+            [
+                "grpc.port": .int(socket.socket.port), "grpc.tls": .bool(environment.tls != nil),
+                "grpc.event_loops": "\(loops.count)",
+            ]
+        )
         await waitForConnectionsToClose()
+        for loop in loops { loop.stop() }
+        for loop in loops { await loop.owner.waitUntilStopped() }
         state.withLock { $0 = .stopped }
     }
 
-    /// Runs the accept loop on its own thread; the listening socket is referenced only inside, so that dropping
-    /// `listener` afterwards closes it.
-    private func acceptUntilShutdown() async throws {
-        guard let box = listener.withLock({ $0 }) else { return }
-        logger.info("listening", ["grpc.port": .int(box.socket.port), "grpc.tls": .bool(tls != nil)])
-        try await runOnDedicatedThread(named: "h2-accept") { try self.acceptLoop(box) }
-    }
-
     public func shutdown() {
-        let connections = state.withLock { state -> [HTTP2Connection] in
-            switch state {
-            case .idle:
-                state = .stopped
-                return []
-            case .serving(let connections):
-                state = .draining(connections: connections, drained: nil)
-                return Array(connections.values)
-            case .draining, .stopped:
-                return []
-            }
-        }
-        for connection in connections { connection.beginShutdown() }
-    }
-
-    private var isServing: Bool {
-        state.withLock { if case .serving = $0 { true } else { false } }
-    }
-
-    private func acceptLoop(_ box: ListeningSocketBox) throws {
-        while isServing {
-            guard let client = try box.socket.accept(timeoutMilliseconds: 200) else { continue }
-            let connection: HTTP2Connection
-            do {
-                connection = try HTTP2Connection(
-                    socket: client,
-                    tls: tls,
-                    configuration: configuration,
-                    handler: handler,
-                    budget: budget,
-                    logger: logger
-                )
-            } catch {
-                close(client)
-                logger.error("connection refused", .error(error))
-                continue
-            }
-            let accepted = state.withLock { state -> Bool in
-                guard case .serving(var connections) = state else { return false }
-                connections[ObjectIdentifier(connection)] = connection
-                state = .serving(connections: connections)
-                return true
-            }
-            guard accepted else { return }
-            let thread = Thread { [self] in
-                nameCurrentThread("h2-conn")
-                connection.run()
-                self.remove(connection)
-            }
-            thread.start()
-        }
-    }
-
-    private func remove(_ connection: HTTP2Connection) {
-        let drained = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            switch state {
-            case .serving(var connections):
-                connections[ObjectIdentifier(connection)] = nil
-                state = .serving(connections: connections)
-                return nil
-            case .draining(var connections, let drained):
-                connections[ObjectIdentifier(connection)] = nil
-                guard connections.isEmpty else {
-                    state = .draining(connections: connections, drained: drained)
-                    return nil
+        let (loops, drained) = self.loops.withLock { loops in
+            state.withLock { state -> ([EventLoop], CheckedContinuation<Void, Never>?) in
+                switch state {
+                case .idle:
+                    state = .stopped
+                    return ([], nil)
+                case .running(var running):
+                    guard !running.draining else { return ([], nil) }
+                    running.draining = true
+                    var drained: CheckedContinuation<Void, Never>?
+                    if running.open == 0 { swap(&drained, &running.drained) }
+                    state = .running(running)
+                    return (loops, drained)
+                case .stopped:
+                    return ([], nil)
                 }
-                state = .draining(connections: [:], drained: nil)
-                return drained
-            case .idle, .stopped:
-                return nil
             }
+        }
+        for loop in loops { loop.drain() }
+        drained?.resume()
+    }
+
+    /// Takes a connection slot for a socket just accepted.
+    private func admit() -> ConnectionAcceptor.Admission {
+        let admission = state.withLock { state -> ConnectionAcceptor.Admission in
+            guard case .running(var running) = state, !running.draining else { return .draining }
+            guard running.open < environment.configuration.maxConnections else { return .full }
+            running.open += 1
+            state = .running(running)
+            return .admitted
+        }
+        if admission == .admitted { environment.metrics.openConnections.add(1, ordering: .relaxed) }
+        return admission
+    }
+
+    private func connectionClosed() {
+        environment.metrics.openConnections.subtract(1, ordering: .relaxed)
+        let drained = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard case .running(var running) = state else { return nil }
+            running.open = max(0, running.open - 1)
+            var drained: CheckedContinuation<Void, Never>?
+            if running.draining && running.open == 0 { swap(&drained, &running.drained) }
+            state = .running(running)
+            return drained
         }
         drained?.resume()
     }
 
     /// Returns once every connection has closed after `shutdown()`, or when the task is cancelled (the drain
-    /// deadline passed: the process exits with the connections still open).
+    /// deadline passed: the loops then close what is still open).
     private func waitForConnectionsToClose() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let done = state.withLock { state -> Bool in
-                    guard case .draining(let open, _) = state, !open.isEmpty, !Task.isCancelled else { return true }
-                    state = .draining(connections: open, drained: continuation)
+                    guard case .running(var running) = state, !Task.isCancelled else { return true }
+                    if running.draining && running.open == 0 { return true }
+                    running.drained = continuation
+                    state = .running(running)
                     return false
                 }
                 if done { continuation.resume() }
             }
         } onCancel: {
             let drained = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                guard case .draining(let open, let drained) = state else { return nil }
-                state = .draining(connections: open, drained: nil)
+                guard case .running(var running) = state else { return nil }
+                var drained: CheckedContinuation<Void, Never>?
+                swap(&drained, &running.drained)
+                state = .running(running)
                 return drained
             }
             drained?.resume()

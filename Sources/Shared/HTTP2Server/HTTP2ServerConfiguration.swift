@@ -1,3 +1,5 @@
+import Foundation
+
 /// Listening address and limits of the HTTP/2 server (cleartext, or TLS with a `TLSAcceptor`).
 public struct HTTP2ServerConfiguration: Sendable {
     /// Address to bind; default `0.0.0.0` (the gRPC port serves clients).
@@ -18,9 +20,25 @@ public struct HTTP2ServerConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(300)
     /// A request must arrive whole (HEADERS to END_STREAM) within this, or its stream is reset; default 30 s.
     public var requestTimeout: Duration = .seconds(30)
-    /// A send to a client that stopped reading fails after this (SO_SNDTIMEO) and the connection closes;
-    /// default 10 s.
+    /// A client that reads nothing from the socket, or leaves a response on a zero flow-control window, for this
+    /// long is cut off; default 10 s (`SEND_TIMEOUT`).
     public var sendTimeout: Duration = .seconds(10)
+    /// Event-loop threads that drive all connections; default one per core (`EVENT_LOOPS`).
+    public var eventLoops = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Open connections at most; one more is accepted and closed at once (counted); default 10,000
+    /// (`MAX_CONNECTIONS`).
+    public var maxConnections = 10_000
+    /// A client must send the HTTP/2 preface (and its SETTINGS) within this after the TCP accept (after the TLS
+    /// handshake on a TLS port), or it is cut off; default 10 s (`PREFACE_TIMEOUT`).
+    public var prefaceTimeout: Duration = .seconds(10)
+    /// Bytes of a frame that started must complete the frame within this, or the connection is cut off (a
+    /// trickling client); default 10 s (`FRAME_TIMEOUT`).
+    public var frameTimeout: Duration = .seconds(10)
+    /// A connection gets GOAWAY after this age, ±10 % at random so that clients reconnect spread out (and
+    /// rebalance after a scale-out); default 30 minutes (`MAX_CONNECTION_AGE`).
+    public var maxConnectionAge: Duration = .seconds(1800)
+    /// After its age GOAWAY, a connection whose streams have not ended is closed after this; default 30 s.
+    public var maxConnectionAgeGrace: Duration = .seconds(30)
 
     public init() {}
 }

@@ -1,4 +1,4 @@
-/// Per-stream state of one connection, touched only by that connection's thread.
+/// Per-stream state of one connection, touched only by that connection's event loop.
 final class HTTP2Stream {
     let id: Int32
     /// When the request's HEADERS arrived: the whole request must arrive within the request timeout.
@@ -27,6 +27,8 @@ final class HTTP2Stream {
     var outgoingTrailers: [HTTPField]?
     /// The data provider returned NGHTTP2_ERR_DEFERRED and waits for `nghttp2_session_resume_data`.
     var dataDeferred = false
+    /// Since when response bytes wait on a zero flow-control window (nil while they flow).
+    var windowBlockedSince: ContinuousClock.Instant?
 
     init(id: Int32) {
         self.id = id

@@ -51,35 +51,33 @@ public final class TLSAcceptor: Sendable {
         return state.withLock { $0.context }
     }
 
-    /// The server side of the handshake on a new connection's socket, counted and (on failure) logged.
-    func handshake(descriptor: Int32, sendTimeout: Duration) throws(TLSHandshakeFailure) -> TLSTransport {
-        do {
-            let transport = try TLSTransport.accept(
-                descriptor: descriptor,
-                context: currentContext(),
-                timeout: configuration.handshakeTimeout,
-                sendTimeout: sendTimeout
+    /// Starts the server side of the handshake on a new connection's socket with the current certificate; the
+    /// connection's loop drives it and reports the end with `handshakeSucceeded()` or `handshakeFailed(_:)`.
+    func beginHandshake(descriptor: Int32) throws(TLSHandshakeFailure) -> TLSTransport {
+        try TLSTransport.begin(descriptor: descriptor, context: currentContext())
+    }
+
+    func handshakeSucceeded() {
+        metrics.handshakesOK.increment()
+    }
+
+    /// Counts a failed handshake and logs it (rate-limited).
+    func handshakeFailed(_ error: TLSHandshakeFailure) {
+        metrics.handshakeFailures[error.kind]?.increment()
+        // TCP probes (load balancers, port checks) connect and close: normal, not worth a warning.
+        guard error.kind != .closed else {
+            logger.debug("TLS client closed before its handshake", ["error.message": "\(error.detail)"])
+            return
+        }
+        let suppressed = state.withLock { $0.failureLog.admit(now: .now) }
+        if let suppressed {
+            logger.warning(
+                "TLS handshake failed; connection closed",
+                [
+                    "tls.failure.kind": "\(error.kind.rawValue)", "error.message": "\(error.detail)",
+                    "tls.failure.suppressed": "\(suppressed)",
+                ]
             )
-            metrics.handshakesOK.increment()
-            return transport
-        } catch {
-            metrics.handshakeFailures[error.kind]?.increment()
-            // TCP probes (load balancers, port checks) connect and close: normal, not worth a warning.
-            guard error.kind != .closed else {
-                logger.debug("TLS client closed before its handshake", ["error.message": "\(error.detail)"])
-                throw error
-            }
-            let suppressed = state.withLock { $0.failureLog.admit(now: .now) }
-            if let suppressed {
-                logger.warning(
-                    "TLS handshake failed; connection closed",
-                    [
-                        "tls.failure.kind": "\(error.kind.rawValue)", "error.message": "\(error.detail)",
-                        "tls.failure.suppressed": "\(suppressed)",
-                    ]
-                )
-            }
-            throw error
         }
     }
 

@@ -2,74 +2,58 @@ import COpenSSL
 import EventCore
 import Foundation
 
-/// TLS records over a non-blocking socket, through one OpenSSL session owned by the connection's thread.
+/// TLS records over a non-blocking socket, through one OpenSSL session owned by the connection's event loop.
 ///
-/// Reads never wait (the connection polls the socket, and `hasPendingInput` covers records OpenSSL already
-/// decrypted); a write waits for room at most `sendTimeout` without progress, like the plaintext send timeout.
+/// Nothing waits: the handshake advances one step per readiness event (`advanceHandshake`), reads and writes
+/// return what the socket took, and `hasPendingInput` covers records OpenSSL already decrypted.
 final class TLSTransport: ConnectionTransport {
     let descriptor: Int32
     private let session: OpaquePointer
-    private let sendTimeout: Duration
+    private(set) var blockedOnWrite = false
 
-    private init(descriptor: Int32, session: OpaquePointer, sendTimeout: Duration) {
+    private init(descriptor: Int32, session: OpaquePointer) {
         self.descriptor = descriptor
         self.session = session
-        self.sendTimeout = sendTimeout
     }
 
     deinit {
         SSL_free(session)
     }
 
-    /// Runs the server side of the handshake on `descriptor` (made non-blocking) with `context`, within `timeout`.
-    /// A client that speaks plaintext is answered (`PlaintextRefusal`) and refused before OpenSSL sees its bytes.
-    static func accept(
-        descriptor: Int32,
-        context: TLSContext,
-        timeout: Duration,
-        sendTimeout: Duration
-    ) throws(TLSHandshakeFailure) -> TLSTransport {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
-        try refusePlaintext(descriptor, deadline: deadline)
+    /// A server session on `descriptor` (already non-blocking) with `context`, before its handshake.
+    static func begin(descriptor: Int32, context: TLSContext) throws(TLSHandshakeFailure) -> TLSTransport {
         guard let session = SSL_new(context.context) else {
             throw TLSHandshakeFailure(kind: .failed, detail: "cannot create a session: \(openSSLErrorText())")
         }
-        let transport = TLSTransport(descriptor: descriptor, session: session, sendTimeout: sendTimeout)
         _ = SSL_set_fd(session, descriptor)
-        while true {
-            ERR_clear_error()
-            let result = SSL_accept(session)
-            if result == 1 { return transport }
-            let error = SSL_get_error(session, result)
-            let direction: SocketReadiness.Direction
-            switch error {
-            case SSL_ERROR_WANT_READ: direction = .readable
-            case SSL_ERROR_WANT_WRITE: direction = .writable
-            case SSL_ERROR_ZERO_RETURN, SSL_ERROR_SYSCALL:
-                throw TLSHandshakeFailure(kind: .closed, detail: "the client closed the connection (\(errno))")
-            default:
-                throw classify(ERR_peek_last_error())
-            }
-            guard SocketReadiness.wait(descriptor, until: direction, deadline: deadline) else {
-                throw TLSHandshakeFailure(kind: .timeout, detail: "no complete handshake within \(timeout)")
-            }
+        return TLSTransport(descriptor: descriptor, session: session)
+    }
+
+    /// One step of the server side of the handshake: nil when it completed, true when it waits for room to write,
+    /// false when it waits for the client's bytes.
+    func advanceHandshake() throws(TLSHandshakeFailure) -> Bool? {
+        ERR_clear_error()
+        let result = SSL_accept(session)
+        if result == 1 { return nil }
+        switch SSL_get_error(session, result) {
+        case SSL_ERROR_WANT_READ: return false
+        case SSL_ERROR_WANT_WRITE: return true
+        case SSL_ERROR_ZERO_RETURN, SSL_ERROR_SYSCALL:
+            throw TLSHandshakeFailure(kind: .closed, detail: "the client closed the connection (\(errno))")
+        default:
+            throw Self.classify(ERR_peek_last_error())
         }
     }
 
-    /// Looks at the first bytes (without consuming them): anything but a TLS handshake record is plaintext.
-    private static func refusePlaintext(
-        _ descriptor: Int32,
-        deadline: ContinuousClock.Instant
-    ) throws(TLSHandshakeFailure) {
-        guard SocketReadiness.wait(descriptor, until: .readable, deadline: deadline) else {
-            throw TLSHandshakeFailure(kind: .timeout, detail: "the client sent nothing")
-        }
+    /// Looks at the first bytes (without consuming them): anything but a TLS handshake record is plaintext, which
+    /// is answered (`PlaintextRefusal`) and refused before OpenSSL sees it. False while nothing arrived yet.
+    static func refusePlaintext(_ descriptor: Int32) throws(TLSHandshakeFailure) -> Bool {
         var prefix = [UInt8](repeating: 0, count: 16)
-        let count = recv(descriptor, &prefix, prefix.count, Int32(MSG_PEEK))
+        let count = recv(descriptor, &prefix, prefix.count, Int32(MSG_PEEK | MSG_DONTWAIT))
+        if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return false }
         if count == 0 { throw TLSHandshakeFailure(kind: .closed, detail: "the client closed before its hello") }
         if count < 0 { throw TLSHandshakeFailure(kind: .closed, detail: "recv() failed: \(SystemErrno.current)") }
-        guard prefix[0] != PlaintextRefusal.tlsHandshakeRecord else { return }
+        guard prefix[0] != PlaintextRefusal.tlsHandshakeRecord else { return true }
         let answer = PlaintextRefusal.answer(toFirstBytes: Array(prefix.prefix(count)))
         // Read what the client sent first: closing with unread bytes would reset the connection and could
         // discard the answer before the client reads it.
@@ -101,16 +85,13 @@ final class TLSTransport: ConnectionTransport {
         ERR_clear_error()
         var count = 0
         let result = SSL_read_ex(session, buffer.baseAddress, buffer.count, &count)
+        blockedOnWrite = false
         if result == 1 { return count }
         switch SSL_get_error(session, result) {
         case SSL_ERROR_WANT_READ: return nil
         case SSL_ERROR_WANT_WRITE:
-            // Reading needs a record written first (a TLS 1.3 KeyUpdate answer) and the client is not reading: wait
-            // for room as a send would, instead of spinning on a readable socket.
-            let deadline = ContinuousClock.now.advanced(by: sendTimeout)
-            guard SocketReadiness.wait(descriptor, until: .writable, deadline: deadline) else {
-                throw HTTP2Error(.sessionFailed, "the client stopped reading for the send timeout; closing")
-            }
+            // Reading needs a record written first (a TLS 1.3 KeyUpdate answer): wait for room.
+            blockedOnWrite = true
             return nil
         case SSL_ERROR_ZERO_RETURN: return 0
         case SSL_ERROR_SYSCALL where errno == 0: return 0
@@ -121,31 +102,23 @@ final class TLSTransport: ConnectionTransport {
         }
     }
 
-    func send(_ bytes: UnsafeRawBufferPointer) throws(HTTP2Error) {
-        guard let base = bytes.baseAddress else { return }
-        var offset = 0
-        var deadline = ContinuousClock.now.advanced(by: sendTimeout)
-        while offset < bytes.count {
-            ERR_clear_error()
-            var written = 0
-            let result = SSL_write_ex(session, base + offset, bytes.count - offset, &written)
-            if result == 1 {
-                offset += written
-                deadline = ContinuousClock.now.advanced(by: sendTimeout)
-                continue
-            }
-            let direction: SocketReadiness.Direction
-            switch SSL_get_error(session, result) {
-            case SSL_ERROR_WANT_WRITE: direction = .writable
-            case SSL_ERROR_WANT_READ: direction = .readable
-            case SSL_ERROR_SYSCALL:
-                throw HTTP2Error(.sessionFailed, "TLS write failed: \(SystemErrno.current)")
-            default:
-                throw HTTP2Error(.sessionFailed, "TLS write failed: \(openSSLErrorText())")
-            }
-            guard SocketReadiness.wait(descriptor, until: direction, deadline: deadline) else {
-                throw HTTP2Error(.sessionFailed, "the client stopped reading for the send timeout; closing")
-            }
+    /// SSL_write_ex writes whole records or nothing; after WANT_WRITE the same bytes come again (the context sets
+    /// SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, so they may sit at another address).
+    func send(_ bytes: UnsafeRawBufferPointer) throws(HTTP2Error) -> Int {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return 0 }
+        ERR_clear_error()
+        var written = 0
+        let result = SSL_write_ex(session, base, bytes.count, &written)
+        blockedOnWrite = false
+        if result == 1 { return written }
+        switch SSL_get_error(session, result) {
+        case SSL_ERROR_WANT_WRITE, SSL_ERROR_WANT_READ:
+            blockedOnWrite = true
+            return 0
+        case SSL_ERROR_SYSCALL:
+            throw HTTP2Error(.sessionFailed, "TLS write failed: \(SystemErrno.current)")
+        default:
+            throw HTTP2Error(.sessionFailed, "TLS write failed: \(openSSLErrorText())")
         }
     }
 
