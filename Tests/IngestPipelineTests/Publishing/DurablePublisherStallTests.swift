@@ -80,11 +80,12 @@ struct DurablePublisherStallTests {
     }
 
     @Test func aBrokerThatConfirmsSlowlyButSteadilyIsNotStalled() async throws {
-        // 8 confirms 100 ms apart: 800 ms in all, four times the stall timeout, never 200 ms without one.
-        let broker = ScriptedBroker(answer: .confirmSteadily(steps: 8, every: .milliseconds(100)))
+        // 10 confirms 300 ms apart: 3 s in all, longer than the 2 s stall timeout, never near 2 s without one
+        // (a wide margin: a loaded machine delayed a 100 ms step past a 200 ms timeout).
+        let broker = ScriptedBroker(answer: .confirmSteadily(steps: 10, every: .milliseconds(300)))
         let log = ScriptedLog()
         let registry = MetricsRegistry()
-        let publisher = Self.publisher(broker, log: log, registry: registry)
+        let publisher = Self.publisher(broker, log: log, registry: registry, stallTimeout: .seconds(2))
         #expect(try await publisher.publish(Self.batch) == .confirmed)
         #expect(log.appended.isEmpty)
         #expect(Self.value(registry, "eventgrpc_publisher_stalls_total") == "0")
