@@ -26,6 +26,11 @@ static inline CURLcode eventgrpc_curl_setopt_write_function(CURL *handle,
     return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
 }
 
+static inline CURLcode eventgrpc_curl_setopt_closesocket_function(CURL *handle,
+                                                                  int (*callback)(void *, curl_socket_t)) {
+    return curl_easy_setopt(handle, CURLOPT_CLOSESOCKETFUNCTION, callback);
+}
+
 static inline CURLcode eventgrpc_curl_setopt_off_t(CURL *handle, CURLoption option, curl_off_t value) {
     return curl_easy_setopt(handle, option, value);
 }

@@ -65,7 +65,7 @@ final class HTTP2TestClient {
     /// Exchanges frames until `done` holds, the server closes, or `seconds` pass; returns whether `done` held.
     /// Yields between polls: the server's handlers run on the same cooperative thread pool as the test.
     @discardableResult
-    func run(seconds: Double = 10, until done: (HTTP2TestClient) -> Bool) async -> Bool {
+    func run(seconds: Double = 30, until done: (HTTP2TestClient) -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if done(self) { return true }

@@ -93,6 +93,15 @@ struct ClickHouseTLSTests {
         #expect(error.code == .tlsFailed && error.message.contains("HTTPS port"))
     }
 
+    /// A plain HTTP port may wait for the rest of what it takes for a request line and never answer the
+    /// handshake (ClickHouse does, depending on the ClientHello's random bytes): a timeout after the TCP connect
+    /// is a TLS refusal too, whichever of libcurl's timers noticed it.
+    @Test func aPortThatAcceptsButNeverAnswersTheHandshakeIsATLSRefusal() throws {
+        let listener = try SilentListener()
+        let error = try #require(try refusal(configuration(ports: [listener.port])))
+        #expect(error.code == .tlsFailed && error.message.contains("HTTPS port"), "\(error)")
+    }
+
     @Test func plainHTTPToTheHTTPSPortIsRefusedSuggestingClickHouseSecure() throws {
         let error = try #require(try refusal(configuration(tls: nil)))
         #expect(error.code == .connectionFailed && error.message.contains("CLICKHOUSE_SECURE=1"))

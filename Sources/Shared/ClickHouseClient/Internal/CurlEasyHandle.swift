@@ -1,5 +1,6 @@
 import CCurl
 import EventCore
+import Glibc
 
 /// libcurl's process-wide setup, run once (Swift globals initialize once, thread-safely) before any handle exists.
 private let curlGlobalInitResult: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
@@ -17,6 +18,16 @@ final class CurlEasyHandle {
     fileprivate var responseBody: [UInt8] = []
     /// Whether the transfer in progress is HTTPS (a failure before the handshake completed is then a TLS one).
     private var secureTransfer = false
+    /// What libcurl's sockets were when it closed them; outlives `curl_easy_cleanup`, which closes the cached ones.
+    private let closedSockets = ClosedSockets()
+
+    /// Filled in by `closeSocket` while libcurl runs on the owning thread.
+    fileprivate final class ClosedSockets {
+        /// The last socket closed had completed its TCP connection (it had a peer address). A connect timeout on
+        /// such a socket is a peer that accepted TCP but never finished the TLS handshake: libcurl reports both
+        /// with the same code and, depending on which of its timers noticed first, the same text.
+        var lastWasConnected = false
+    }
 
     /// Throws `invalidConfiguration` when libcurl cannot be set up.
     init(headerLines: [String]) throws(ClickHouseError) {
@@ -62,6 +73,7 @@ final class CurlEasyHandle {
         curl_easy_reset(handle)
         responseBody = []
         errorBuffer[0] = 0
+        closedSockets.lastWasConnected = false
         var setup = [
             eventgrpc_curl_setopt_string(handle, CURLOPT_URL, url),
             eventgrpc_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1),
@@ -71,6 +83,12 @@ final class CurlEasyHandle {
             eventgrpc_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self).toOpaque()),
             eventgrpc_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(connectTimeout)),
             eventgrpc_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, milliseconds(request.timeout)),
+            eventgrpc_curl_setopt_closesocket_function(handle, closeSocket),
+            eventgrpc_curl_setopt_pointer(
+                handle,
+                CURLOPT_CLOSESOCKETDATA,
+                Unmanaged.passUnretained(closedSockets).toOpaque()
+            ),
         ]
         if request.method == .get {
             setup.append(eventgrpc_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
@@ -138,10 +156,12 @@ final class CurlEasyHandle {
         var pretransfer: curl_off_t = 0
         let timerRead = eventgrpc_curl_getinfo_off_t(handle, CURLINFO_PRETRANSFER_TIME_T, &pretransfer)
         let reachedServer = timerRead != CURLE_OK || pretransfer > 0
-        // Before the request went out, over HTTPS: a TLS error code, or a timeout during the handshake.
+        // Before the request went out, over HTTPS: a TLS error code, or a timeout once TCP was connected (a plain
+        // HTTP port may wait for more of what it takes for a request line, and never answer the handshake).
+        let handshakeTimedOut =
+            code == CURLE_OPERATION_TIMEDOUT && (closedSockets.lastWasConnected || detail.contains("SSL"))
         let tlsHandshakeFailed =
-            secureTransfer && !reachedServer
-            && (Self.tlsErrors.contains(code) || (code == CURLE_OPERATION_TIMEDOUT && detail.contains("SSL")))
+            secureTransfer && !reachedServer && (Self.tlsErrors.contains(code) || handshakeTimedOut)
         return CurlTransferFailure(
             curlCode: Int(code.rawValue),
             detail: detail,
@@ -181,4 +201,18 @@ private func receiveBody(
         }
     }
     return length
+}
+
+/// libcurl's close-socket callback: records whether the socket had a peer (its TCP connection was made), then
+/// closes it as libcurl would.
+private func closeSocket(_ userData: UnsafeMutableRawPointer?, _ socket: curl_socket_t) -> Int32 {
+    if let userData {
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let connected = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(socket, $0, &length) == 0 }
+        }
+        Unmanaged<CurlEasyHandle.ClosedSockets>.fromOpaque(userData).takeUnretainedValue().lastWasConnected = connected
+    }
+    return close(socket)
 }
