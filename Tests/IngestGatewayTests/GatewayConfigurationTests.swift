@@ -20,6 +20,7 @@ import Testing
         let env = Environment([
             "PORT": "9000", "DRAIN_TIMEOUT": "2500ms", "RABBIT_VHOST": "v", "MAX_MESSAGE_BYTES": "8MiB",
             "EVENT_BUFFERED_MAX_BYTES": "512KiB", "MAX_BUFFERED_REQUEST_BYTES": "1GiB", "LOG_LEVEL": "warn",
+            "MAX_CONCURRENT_STREAMS": "32",
         ])
         let gateway = try GatewayConfiguration(environment: env)
         #expect(gateway.server.port == 9000)
@@ -29,12 +30,14 @@ import Testing
         #expect(gateway.logLevel == .warning)
         #expect(gateway.drainTimeout == .milliseconds(2500))
         #expect(gateway.servers.rabbitVhost == "v")
+        #expect(gateway.server.maxConcurrentStreams == 32)
     }
 
     @Test(arguments: [
         ("PORT", "abc"), ("PORT", "70000"), ("RABBIT_PORT", "-1"), ("DRAIN_TIMEOUT", "soon"), ("LOG_LEVEL", "loud"),
         ("EVENT_MAX_BATCH_EVENTS", "0"), ("ADMIN_HOST", "0.0.0.0"), ("MAX_MESSAGE_BYTES", "4MB"),
         ("SHUTDOWN_GRACE", "31s"), ("PUBLISH_ROUND_INTERVAL", "11s"), ("PUBLISH_ROUND_INTERVAL", "-5ms"),
+        ("MAX_CONCURRENT_STREAMS", "0"),
     ])
     func badValuesNameTheVariable(variable: String, value: String) {
         #expect {

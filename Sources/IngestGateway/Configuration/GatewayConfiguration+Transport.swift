@@ -7,6 +7,11 @@ extension GatewayConfiguration {
     mutating func readTransportLimits(_ env: Environment) throws {
         server.eventLoops = try env.int("EVENT_LOOPS", default: server.eventLoops, in: 1...256)
         server.maxConnections = try env.int("MAX_CONNECTIONS", default: server.maxConnections, in: 1...1_000_000)
+        server.maxConcurrentStreams = try env.int(
+            "MAX_CONCURRENT_STREAMS",
+            default: server.maxConcurrentStreams,
+            in: 1...10_000
+        )
         let least = Duration.milliseconds(100)
         server.prefaceTimeout = try env.duration("PREFACE_TIMEOUT", default: server.prefaceTimeout, atLeast: least)
         server.frameTimeout = try env.duration("FRAME_TIMEOUT", default: server.frameTimeout, atLeast: least)

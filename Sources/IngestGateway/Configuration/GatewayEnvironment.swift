@@ -33,6 +33,8 @@ enum GatewayEnvironment {
             "DRAIN_TIMEOUT": "limit for a graceful shutdown",
             "EVENT_LOOPS": "event-loop threads that drive every gRPC connection (default: one per core)",
             "MAX_CONNECTIONS": "open gRPC connections at most; more are accepted and closed at once",
+            "MAX_CONCURRENT_STREAMS": "calls one connection may have open at once (HTTP/2 SETTINGS; a client "
+                + "queues the rest)",
             "PREFACE_TIMEOUT": "a client that has not sent the HTTP/2 preface by then (after TCP accept, or after "
                 + "the TLS handshake) is disconnected",
             "FRAME_TIMEOUT": "an HTTP/2 frame that started arriving must be complete by then, or the connection "
