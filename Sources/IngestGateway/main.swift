@@ -25,13 +25,7 @@ func runCommand(_ arguments: [String], environment: [String: String]) async -> I
     case .spool(let arguments):
         return await SpoolTool.run(arguments, environment: environment)
     case .checkConfig, .serve:
-        let settings: GatewaySettings
-        do {
-            settings = try GatewaySettings.load(environment)
-        } catch {
-            Console.printError("IngestGateway: \(error)")
-            return ExitStatus.usage
-        }
+        guard let settings = GatewaySettings.loadOrReport(environment) else { return ExitStatus.usage }
         guard command == .serve else {
             Console.print(settings.summary)
             return ExitStatus.success

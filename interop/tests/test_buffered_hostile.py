@@ -17,7 +17,6 @@ import json
 import os
 import pathlib
 import re
-import socket
 import subprocess
 import tempfile
 import threading
@@ -31,6 +30,7 @@ from eventgrpc_testkit import clickhouse, rabbitmq
 from eventgrpc_testkit.config import BIN, CLICKHOUSE_PORT, ROOT
 from eventgrpc_testkit.processes import Gateway, Worker, environment
 from eventgrpc_testkit.protos import event_pb2
+from eventgrpc_testkit.proxy import InspectingProxy
 from eventgrpc_testkit.timing import eventually, now_ms
 
 STEP_TIMEOUT_S = 30
@@ -331,55 +331,21 @@ def test_maximal_requests_keep_the_worker_under_the_memory_its_batch_byte_cap_al
     assert all(code == 0 for _, code in codes), codes
 
 
-class HangingProxy:
+class HangingProxy(InspectingProxy):
     """Forwards TCP to ClickHouse, except that it holds without answering every request that carries `marker`
     (an insert that hangs) and, while `hang_all` is set, every request at all (a hung database: pings too)."""
 
     def __init__(self, target_port: int, marker: bytes):
-        self.target_port, self.marker = target_port, marker
         self.hang_all = threading.Event()
-        self.closing = threading.Event()
         self.held = 0
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.sockets: list[socket.socket] = []
-        threading.Thread(target=self.accept, daemon=True).start()
+        super().__init__(target_port, marker)
 
-    def accept(self) -> None:
-        while not self.closing.is_set():
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            self.sockets += [client, upstream]
-            threading.Thread(target=self.pump, args=(client, upstream, True), daemon=True).start()
-            threading.Thread(target=self.pump, args=(upstream, client, False), daemon=True).start()
-
-    def pump(self, source: socket.socket, sink: socket.socket, requests: bool) -> None:
-        tail = b""
-        try:
-            while data := source.recv(65536):
-                if requests and (self.hang_all.is_set() or self.marker in tail + data):
-                    self.held += 1
-                    self.closing.wait()  # the request never reaches ClickHouse; the client times out
-                    return
-                tail = (tail + data)[-len(self.marker):]
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, sink):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def close(self) -> None:
-        self.closing.set()
-        self.listener.close()
-        for sock in self.sockets:
-            sock.close()
+    def on_request(self, window: bytes) -> bool:
+        if not (self.hang_all.is_set() or self.marker in window):
+            return True
+        self.held += 1
+        self.closing.wait()  # the request never reaches ClickHouse; the client times out
+        return False
 
 
 def test_an_insert_that_keeps_timing_out_is_a_refusal_but_a_hung_database_is_an_outage(tmp):

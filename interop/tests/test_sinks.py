@@ -10,7 +10,6 @@ import json
 import os
 import pathlib
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
@@ -23,6 +22,7 @@ from eventgrpc_testkit import clickhouse, rabbitmq
 from eventgrpc_testkit.config import CLICKHOUSE_PORT
 from eventgrpc_testkit.processes import Gateway, Service, Worker
 from eventgrpc_testkit.protos import event_pb2, event_pb2_grpc
+from eventgrpc_testkit.proxy import InspectingProxy
 from eventgrpc_testkit.rabbitmq import queue_depth
 from eventgrpc_testkit.stack import stack
 from eventgrpc_testkit.timing import eventually, now_ms
@@ -232,55 +232,22 @@ def report(label: str, acked: list[str], rows: dict[str, int], final: set[str]) 
 
 # ---------------------------------------------------------------- a stalling TCP proxy (scenario 5)
 
-class StallingProxy:
+class StallingProxy(InspectingProxy):
     """Forwards TCP to ClickHouse; the first connection whose request carries `marker` is held `stall_s` seconds
     before its bytes go on, as a slow insert would be. Every other connection flows freely."""
 
     def __init__(self, target_port: int, marker: bytes, stall_s: float):
-        self.target_port, self.marker, self.stall_s = target_port, marker, stall_s
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
+        self.stall_s = stall_s
         self.stalled = threading.Event()
         self.released = threading.Event()
-        self.closing = threading.Event()
-        self.sockets: list[socket.socket] = []
-        threading.Thread(target=self.accept, daemon=True).start()
+        super().__init__(target_port, marker)
 
-    def accept(self) -> None:
-        while not self.closing.is_set():
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            self.sockets += [client, upstream]
-            threading.Thread(target=self.pump, args=(client, upstream, True), daemon=True).start()
-            threading.Thread(target=self.pump, args=(upstream, client, False), daemon=True).start()
-
-    def pump(self, source: socket.socket, sink: socket.socket, inspect: bool) -> None:
-        tail = b""
-        try:
-            while data := source.recv(65536):
-                if inspect and not self.stalled.is_set() and self.marker in tail + data:
-                    self.stalled.set()
-                    self.closing.wait(self.stall_s)
-                    self.released.set()
-                tail = (tail + data)[-len(self.marker):]
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, sink):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def close(self) -> None:
-        self.closing.set()
-        self.listener.close()
-        for sock in self.sockets:
-            sock.close()
+    def on_request(self, window: bytes) -> bool:
+        if not self.stalled.is_set() and self.marker in window:
+            self.stalled.set()
+            self.closing.wait(self.stall_s)
+            self.released.set()
+        return True
 
 
 # ---------------------------------------------------------------- the tests

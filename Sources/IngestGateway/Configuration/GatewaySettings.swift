@@ -46,6 +46,16 @@ struct GatewaySettings: Sendable {
         )
     }
 
+    /// `load`, with every problem printed to standard error for a command that then exits with `ExitStatus.usage`.
+    static func loadOrReport(_ environment: [String: String]) -> GatewaySettings? {
+        do {
+            return try load(environment)
+        } catch {
+            Console.printError("IngestGateway: \(error)")
+            return nil
+        }
+    }
+
     /// Every variable `load` reads, with the default it states, in the order read: what `--help` lists.
     static var environmentReads: [EnvironmentRead] {
         let env = Environment.collecting([:])

@@ -27,13 +27,7 @@ enum SpoolTool {
                 return ExitStatus.failure
             }
         case .replay(let directory):
-            let settings: GatewaySettings
-            do {
-                settings = try GatewaySettings.load(environment)
-            } catch {
-                Console.printError("IngestGateway: \(error)")
-                return ExitStatus.usage
-            }
+            guard let settings = GatewaySettings.loadOrReport(environment) else { return ExitStatus.usage }
             return await replay(directory, settings: settings)
         }
     }

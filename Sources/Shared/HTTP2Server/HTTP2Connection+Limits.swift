@@ -32,15 +32,7 @@ extension HTTP2Connection {
             environment.metrics.cut[.idle]?.increment()
             sendGoaway()
         }
-        do {
-            try resetIncompleteRequests(now: now)
-            try flush()
-        } catch {
-            logger.debug("connection closed", .error(error))
-            close(cut: nil)
-            return
-        }
-        settle()
+        guard flushing({ () throws(HTTP2Error) in try resetIncompleteRequests(now: now) }) else { return }
         releaseIdleMemory()
     }
 
@@ -79,14 +71,7 @@ extension HTTP2Connection {
         }
         if !goawaySent { sendGoaway() }
         for stream in streams.values { stream.writer?.interrupt(.serverDraining) }
-        do {
-            try flush()
-        } catch {
-            logger.debug("connection closed", .error(error))
-            close(cut: nil)
-            return
-        }
-        settle()
+        flushing()
     }
 
     /// Resets streams whose request did not arrive whole within the request timeout (a trickling client).

@@ -123,16 +123,10 @@ final class HTTP2Connection: @unchecked Sendable {
         case .closed: return
         case .handshaking(let tls, let checked): advanceHandshake(tls, checked: checked)
         case .open:
-            do {
+            flushing { () throws(HTTP2Error) in
                 if readable || transport?.hasPendingInput == true { try receive(into: buffer) }
-                try flush()
-            } catch {
-                logger.debug("connection closed", .error(error))
-                close(cut: nil)
-                return
             }
         }
-        settle()
     }
 
     /// Hands response parts to the loop (from any thread), in order.
@@ -151,18 +145,12 @@ final class HTTP2Connection: @unchecked Sendable {
             return inbox
         }
         guard case .open = phase else { return }
-        do {
+        flushing { () throws(HTTP2Error) in
             for (streamID, part) in parts {
                 guard let stream = streams[streamID] else { continue }  // the client reset it meanwhile
                 try apply(part, to: stream)
             }
-            try flush()
-        } catch {
-            logger.debug("connection closed", .error(error))
-            close(cut: nil)
-            return
         }
-        settle()
     }
 
     private func advanceHandshake(_ tls: TLSTransport, checked: Bool) {
@@ -293,6 +281,22 @@ final class HTTP2Connection: @unchecked Sendable {
         else { return }
         frameBufferReleased = true
         eventgrpc_lean_memory_release_frame_buffer(memory)
+    }
+
+    /// Runs `step` (frames read, response parts applied, streams reset), sends what it queued and settles the
+    /// connection; any error closes the connection instead. Returns false when the connection closed.
+    @discardableResult
+    func flushing(_ step: () throws(HTTP2Error) -> Void = {}) -> Bool {
+        do {
+            try step()
+            try flush()
+        } catch {
+            logger.debug("connection closed", .error(error))
+            close(cut: nil)
+            return false
+        }
+        settle()
+        return true
     }
 
     /// After I/O: closes a session that has nothing left to read or write, else asks epoll for the right events.

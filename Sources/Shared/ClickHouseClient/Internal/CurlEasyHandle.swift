@@ -158,8 +158,7 @@ final class CurlEasyHandle {
         let reachedServer = timerRead != CURLE_OK || pretransfer > 0
         // Before the request went out, over HTTPS: a TLS error code, or a timeout once TCP was connected (a plain
         // HTTP port may wait for more of what it takes for a request line, and never answer the handshake).
-        let handshakeTimedOut =
-            code == CURLE_OPERATION_TIMEDOUT && (closedSockets.lastWasConnected || detail.contains("SSL"))
+        let handshakeTimedOut = code == CURLE_OPERATION_TIMEDOUT && closedSockets.lastWasConnected
         let tlsHandshakeFailed =
             secureTransfer && !reachedServer && (Self.tlsErrors.contains(code) || handshakeTimedOut)
         return CurlTransferFailure(
