@@ -81,18 +81,18 @@ import Testing
         }
     }
 
-    /// (environment, interval, calls that end a hold): the interval defaults to 250 ms, 0 turns it off, and a held
-    /// round goes once half of the dispatch slots wait for it.
+    /// (environment, interval, calls that end a hold): the interval defaults to 350 ms, 0 turns it off, and a held
+    /// round goes once the queue is full, whatever the dispatch slots.
     @Test(arguments: [
-        ([:], Duration.milliseconds(250), 128),
-        (["PUBLISH_ROUND_INTERVAL": "0"], .zero, 128),
-        (["PUBLISH_ROUND_INTERVAL": "100ms", "MAX_CONCURRENT_DISPATCHES": "64"], .milliseconds(100), 32),
-        (["MAX_CONCURRENT_DISPATCHES": "1"], .milliseconds(250), 1),
+        ([:], Duration.milliseconds(350), 1000),
+        (["PUBLISH_ROUND_INTERVAL": "0"], .zero, 1000),
+        (["PUBLISH_ROUND_INTERVAL": "100ms", "EVENT_BUFFERED_CHANNEL_SIZE": "64"], .milliseconds(100), 64),
+        (["MAX_CONCURRENT_DISPATCHES": "1"], .milliseconds(350), 1000),
     ])
     func roundInterval(environment: [String: String], interval: Duration, holdCalls: Int) throws {
         let gateway = try GatewayConfiguration(environment: Environment(environment))
         #expect(gateway.rounds.interval == interval)
         #expect(gateway.rounds.holdCalls == holdCalls)
-        #expect(gateway.rounds.maxEvents == 20_000 && gateway.rounds.maxBytes == 8 << 20)
+        #expect(gateway.rounds.maxEvents == 50_000 && gateway.rounds.maxBytes == 16 << 20)
     }
 }

@@ -26,17 +26,18 @@ public struct GatewayConfiguration: Sendable {
     public var queueMaxBytes = 64 * 1024 * 1024
     /// `EVENT_ENQUEUE_TIMEOUT`: how long a call waits for room before RESOURCE_EXHAUSTED, default 1 s.
     public var enqueueTimeout: Duration = .seconds(1)
-    /// `MAX_CONCURRENT_DISPATCHES`: `dispatch` calls decoded and in flight at once, default 256; more wait up to
-    /// `EVENT_ENQUEUE_TIMEOUT` for a slot, then get RESOURCE_EXHAUSTED.
+    /// `MAX_CONCURRENT_DISPATCHES`: `dispatch` calls being decoded and queued at once, default 256; more wait up
+    /// to `EVENT_ENQUEUE_TIMEOUT` for a slot, then get RESOURCE_EXHAUSTED. A queued call gives its slot back while
+    /// it waits for its round.
     public var maxConcurrentDispatches = 256
     /// `EVENT_WORKER_POOL_SIZE`: publish rounds in flight at once, default 1. Each round carries every call queued
     /// while the workers were busy (natural batching), so fewer workers make fewer, larger broker messages; one
     /// round in flight measured best on every `make bench` case (BENCHMARKS.md).
     public var workerPoolSize = 1
-    /// `COALESCE_MAX_EVENTS` (default 20,000) and `COALESCE_MAX_BYTES` (default 8 MiB): how much one round, and so
-    /// one broker message, may carry. `PUBLISH_ROUND_INTERVAL` (default 250 ms; 0 turns it off): under load, the
-    /// least time between two rounds' starts. A held round also goes once half of `MAX_CONCURRENT_DISPATCHES`
-    /// calls wait for it (`RoundLimits.holdCalls`).
+    /// `COALESCE_MAX_EVENTS` (default 50,000) and `COALESCE_MAX_BYTES` (default 16 MiB): how much one round, and so
+    /// one broker message, may carry. `PUBLISH_ROUND_INTERVAL` (default 350 ms; 0 turns it off): under load, the
+    /// least time between two rounds' starts. A held round also goes once the queue is full
+    /// (`RoundLimits.holdCalls` is the queue's capacity).
     public var rounds = RoundLimits()
     /// `MAX_MESSAGE_BYTES`: largest request message, default 4 MiB.
     public var maxMessageBytes = 4 * 1024 * 1024
@@ -101,7 +102,7 @@ public struct GatewayConfiguration: Sendable {
                 )
             )
         }
-        rounds.holdCalls = max(1, maxConcurrentDispatches / 2)
+        rounds.holdCalls = queueCapacity
         maxMessageBytes = try env.bytes("MAX_MESSAGE_BYTES", default: maxMessageBytes, in: 1024...(64 * 1024 * 1024))
         server.maxRequestBodyBytes = maxMessageBytes + 5
         server.maxBufferedRequestBytes = try env.bytes(

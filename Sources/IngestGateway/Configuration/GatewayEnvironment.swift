@@ -19,14 +19,14 @@ enum GatewayEnvironment {
             "EVENT_BUFFERED_CHANNEL_SIZE": "batches the bounded queue holds before calls wait",
             "EVENT_BUFFERED_MAX_BYTES": "bytes of broker messages the queue holds",
             "EVENT_ENQUEUE_TIMEOUT": "how long a call waits for room before RESOURCE_EXHAUSTED",
-            "MAX_CONCURRENT_DISPATCHES": "dispatch calls decoded and in flight at once; more wait, then "
+            "MAX_CONCURRENT_DISPATCHES": "dispatch calls being decoded and queued at once; more wait, then "
                 + "RESOURCE_EXHAUSTED",
             "EVENT_WORKER_POOL_SIZE": "publish rounds in flight at once (each round carries every call queued "
                 + "meanwhile: fewer workers, larger messages)",
             "COALESCE_MAX_EVENTS": "events one publish round, and so one broker message, may carry",
             "COALESCE_MAX_BYTES": "bytes one publish round may carry",
             "PUBLISH_ROUND_INTERVAL": "under load, least time between two publish rounds' starts (a round full "
-                + "of COALESCE_MAX_* or of half MAX_CONCURRENT_DISPATCHES calls goes sooner; an idle publisher "
+                + "of COALESCE_MAX_*, or a full queue, makes it go sooner; an idle publisher "
                 + "sends a call at once); 0: no wait",
             "MAX_MESSAGE_BYTES": "largest request message (also the cap on a gzip message's decompressed size)",
             "MAX_BUFFERED_REQUEST_BYTES": "request bytes all connections together may hold",

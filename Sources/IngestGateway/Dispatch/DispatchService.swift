@@ -29,6 +29,33 @@ struct DispatchService: Sendable {
     var rejectionLog = LogRateLimiter(linesPerSecond: DispatchService.rejectionLinesPerSecond)
 
     func dispatch(_ message: ArraySlice<UInt8>, _ context: GRPCCallContext) async throws -> [UInt8] {
+        let (call, pending, now) = try await admit(message, context)
+        let outcome: DurablePublisher.Outcome
+        do {
+            outcome = try await pending.outcome()
+        } catch {
+            throw failed(error, context)
+        }
+        metrics.batchesAccepted.increment()
+        metrics.eventsAccepted.increment(by: call.events)
+        metrics.eventsClamped.increment(by: call.clamped)
+        if let report = clampMonitor.record(events: call.events, clamped: call.clamped, now: now) {
+            logger.warning(
+                "more than 10% of last minute's events had future timestamps (client clocks ahead); they were clamped",
+                ["events.count": .int(report.events), "events.clamped": .int(report.clamped)]
+            )
+        }
+        let note = outcome == .spooled ? " (spooled until the broker is back)" : ""
+        return DispatchResponse(status: "SUCCESS", message: "accepted \(call.events) events\(note)").protobufBytes()
+    }
+
+    /// Passes the admission gate, transcodes the batch and queues it. The slot is held until the call is queued,
+    /// not while it waits for its publish round: a round held under load (`PUBLISH_ROUND_INTERVAL`) is bounded by
+    /// the queue's room, not by `MAX_CONCURRENT_DISPATCHES`, and a queued call no longer holds a decoded batch.
+    private func admit(
+        _ message: ArraySlice<UInt8>,
+        _ context: GRPCCallContext
+    ) async throws -> (ValidatedCall, PublishQueue.Pending, now: Int64) {
         do {
             try await gate.enter()
         } catch {
@@ -42,30 +69,23 @@ struct DispatchService: Sendable {
         } catch {
             throw rejected(error, context)
         }
-        let outcome: DurablePublisher.Outcome
         do {
-            outcome = try await queue.submit(call)
-        } catch let error as IngestError {
-            throw rejected(error, context)
-        } catch let error as CancellationError {
-            // The deadline passed or the client went away; a batch already queued is still published.
-            throw rejected(error, context)
+            return (call, try await queue.enqueue(call), now)
         } catch {
-            metrics.batchesUnconfirmed.increment()
-            logger.warning("batch neither confirmed nor spooled", .error(error))
-            throw GRPCStatus(.unavailable, "the batch was not accepted; retry with the same event ids")
+            throw failed(error, context)
         }
-        metrics.batchesAccepted.increment()
-        metrics.eventsAccepted.increment(by: call.events)
-        metrics.eventsClamped.increment(by: call.clamped)
-        if let report = clampMonitor.record(events: call.events, clamped: call.clamped, now: now) {
-            logger.warning(
-                "more than 10% of last minute's events had future timestamps (client clocks ahead); they were clamped",
-                ["events.count": .int(report.events), "events.clamped": .int(report.clamped)]
-            )
+    }
+
+    /// What a call that was queued, or failed to be, is answered with: the queue's refusals and a cancelled call as
+    /// `rejected`; anything else means neither the broker nor the spool took the batch (UNAVAILABLE).
+    private func failed(_ error: any Error, _ context: GRPCCallContext) -> any Error {
+        if error is IngestError || error is CancellationError {
+            // A cancelled call's deadline passed or its client went away; a batch already queued is still published.
+            return rejected(error, context)
         }
-        let note = outcome == .spooled ? " (spooled until the broker is back)" : ""
-        return DispatchResponse(status: "SUCCESS", message: "accepted \(call.events) events\(note)").protobufBytes()
+        metrics.batchesUnconfirmed.increment()
+        logger.warning("batch neither confirmed nor spooled", .error(error))
+        return GRPCStatus(.unavailable, "the batch was not accepted; retry with the same event ids")
     }
 
     /// Counts a refused batch by the status it is answered with (a cancelled call as CANCELLED: its deadline

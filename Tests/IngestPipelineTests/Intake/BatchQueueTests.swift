@@ -33,6 +33,18 @@ import Testing
         #expect(await worker.value == 50)
     }
 
+    /// `enqueue` returns once the batch is queued, long before a worker answers it (the gateway gives the call's
+    /// admission slot back there); the outcome comes later, and only from the worker.
+    @Test func enqueueReturnsOnceQueuedAndTheOutcomeComesFromTheWorker() async throws {
+        let queue = Queue(capacity: 4, maxBytes: 1000, enqueueTimeout: .seconds(30))
+        let pending = try await queue.enqueue(21, bytes: 1)
+        #expect(queue.depth == 1)
+        let worker = startWorker(queue)
+        #expect(try await pending.outcome() == 42)
+        queue.shutdown()
+        #expect(await worker.value == 1)
+    }
+
     @Test func fullQueueRefusesWithResourceExhaustedAndPushback() async throws {
         let queue = Queue(capacity: 1, maxBytes: 1000, enqueueTimeout: .milliseconds(20))
         let first = Task { try await queue.submit(1, bytes: 1) }  // queued; no worker takes it

@@ -117,6 +117,23 @@ public final class BatchQueue<Work: Sendable, Outcome: Sendable>: Sendable {
     /// there was no room for `enqueueTimeout`, `draining` after shutdown, `CancellationError` when the calling task
     /// is cancelled, or whatever the worker failed with.
     public func submit(_ work: Work, bytes: Int, events: Int = 1) async throws -> Outcome {
+        try await enqueue(work, bytes: bytes, events: events).outcome()
+    }
+
+    /// A queued batch's answer, awaited once (`outcome()`).
+    public struct Pending: Sendable {
+        let reply: Reply<Outcome>
+
+        /// The worker's outcome; `CancellationError` when the calling task is cancelled first (the batch is still
+        /// published).
+        public func outcome() async throws -> Outcome {
+            try await reply.value()
+        }
+    }
+
+    /// Enqueues `work` as `submit` does, and returns as soon as it is queued (or handed to a worker), so that the
+    /// caller can let go of what it no longer needs before it waits for the outcome.
+    public func enqueue(_ work: Work, bytes: Int, events: Int = 1) async throws -> Pending {
         let item = Item(work: work, bytes: bytes, events: events, reply: Reply())
         let action = state.withLock { state -> SubmitAction in
             guard state.accepting else { return .refuse }
@@ -142,7 +159,7 @@ public final class BatchQueue<Work: Sendable, Outcome: Sendable>: Sendable {
                 )
             }
         }
-        return try await item.reply.value()
+        return Pending(reply: item.reply)
     }
 
     private enum SubmitAction {

@@ -3,6 +3,11 @@ extension BatchQueue where Work == [CallPart], Outcome == DurablePublisher.Outco
     /// `submit(_:bytes:events:)`. Declared here, with the types fixed, so that the gateway calls a specialized
     /// entry point: calling the generic one from another module looked its type metadata up on every call.
     public func submit(_ call: ValidatedCall) async throws -> Outcome {
-        try await submit(call.parts, bytes: call.bytes, events: call.events)
+        try await enqueue(call).outcome()
+    }
+
+    /// Queues a validated call's parts as `enqueue(_:bytes:events:)`, specialized for the same reason.
+    public func enqueue(_ call: ValidatedCall) async throws -> Pending {
+        try await enqueue(call.parts, bytes: call.bytes, events: call.events)
     }
 }

@@ -6,16 +6,18 @@
 /// every routing key gets at most one message per interval (`RoundPacer`); the wait ends early once the round
 /// reaches `maxEvents` or `maxBytes`, or once `holdCalls` calls wait for it.
 public struct RoundLimits: Sendable, Equatable {
-    /// `COALESCE_MAX_EVENTS`, default 20,000.
-    public var maxEvents = 20_000
-    /// `COALESCE_MAX_BYTES`, default 8 MiB.
-    public var maxBytes = 8 * 1024 * 1024
-    /// `PUBLISH_ROUND_INTERVAL`, default 250 ms: under load, the least time from one round's start to the next
-    /// one's. Zero publishes every round as soon as the previous one is done (natural batching alone).
-    public var interval: Duration = .milliseconds(250)
-    /// A held round goes as soon as this many calls wait for it (default 128, the gateway sets half of
-    /// `MAX_CONCURRENT_DISPATCHES`): a waiting call keeps its dispatch slot, so holding must never use them all.
-    /// It ends a hold; it does not bound a round.
+    /// `COALESCE_MAX_EVENTS`, default 50,000.
+    public var maxEvents = 50_000
+    /// `COALESCE_MAX_BYTES`, default 16 MiB.
+    public var maxBytes = 16 * 1024 * 1024
+    /// `PUBLISH_ROUND_INTERVAL`, default 350 ms: under load, the least time from one round's start to the next
+    /// one's. Zero publishes every round as soon as the previous one is done (natural batching alone). With the
+    /// default topology's catch-all binding a table gets one insert per routing key per round: 3 keys at one round
+    /// per 350 ms stay under 10 inserts/s.
+    public var interval: Duration = .milliseconds(350)
+    /// A held round goes as soon as this many calls wait for it (default 128; the gateway sets the queue's
+    /// capacity, `EVENT_BUFFERED_CHANNEL_SIZE`, whose filling ends a hold anyway). It ends a hold; it does not
+    /// bound a round.
     public var holdCalls = 128
 
     public init() {}
