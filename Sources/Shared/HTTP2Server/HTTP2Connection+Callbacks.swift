@@ -73,7 +73,9 @@ private func onHeader(
     case ":method": stream.method = fieldValue
     case ":path": stream.path = fieldValue
     case ":scheme", ":authority": break
-    default: stream.headers.append(HTTPField(fieldName, fieldValue))
+    default:
+        if stream.headers.isEmpty { stream.headers.reserveCapacity(8) }  // a gRPC call sends about 6
+        stream.headers.append(HTTPField(fieldName, fieldValue))
     }
     return 0
 }

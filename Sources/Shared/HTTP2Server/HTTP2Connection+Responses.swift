@@ -17,7 +17,10 @@ extension HTTP2Connection {
         if isDraining { writer.interrupt(.serverDraining) }
         let handler = environment.handler
         let budget = self.budget
-        Task {
+        let loop = self.loop
+        // On this connection's loop (`EventLoop+TaskExecutor.swift`); the task keeps the loop alive while it runs.
+        Task(executorPreference: loop) {
+            defer { withExtendedLifetime(loop) {} }
             await handler.handle(request, response: writer)
             budget.release(reserved)
             if writer.isStreaming {
@@ -43,13 +46,17 @@ extension HTTP2Connection {
     func apply(_ part: HTTP2ResponsePart, to stream: HTTP2Stream) throws(HTTP2Error) {
         switch part {
         case .head(let status, let headers, let endsStream):
-            let fields = [HTTPField(":status", String(status))] + headers
+            let statusField = HTTPField(":status", String(status))
             let result: Int32
             if endsStream {
-                result = withNameValues(fields) { nghttp2_submit_response(session, stream.id, $0, $1, nil) }
+                result = withNameValues(headers, first: statusField) {
+                    nghttp2_submit_response(session, stream.id, $0, $1, nil)
+                }
             } else {
                 var provider = eventgrpc_nghttp2_data_provider(nil, readResponseBody)
-                result = withNameValues(fields) { nghttp2_submit_response(session, stream.id, $0, $1, &provider) }
+                result = withNameValues(headers, first: statusField) {
+                    nghttp2_submit_response(session, stream.id, $0, $1, &provider)
+                }
             }
             if result != 0 {
                 throw HTTP2Error(
@@ -76,40 +83,50 @@ extension HTTP2Connection {
     }
 }
 
-/// Copies header fields into one buffer that `nghttp2_nv` entries point into, for the duration of `body`
-/// (nghttp2 copies them on submit).
+/// Copies header fields (`first`, when given, ahead of `fields`) into one buffer that `nghttp2_nv` entries point
+/// into, for the duration of `body` (nghttp2 copies them on submit). Both live in temporary (stack) storage: a
+/// response's headers and trailers cost no allocation here.
 func withNameValues<Result>(
     _ fields: [HTTPField],
+    first: HTTPField? = nil,
     _ body: (UnsafePointer<nghttp2_nv>, Int) -> Result
 ) -> Result {
-    let total = fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
-    let storage = UnsafeMutablePointer<UInt8>.allocate(capacity: max(total, 1))
-    defer { storage.deallocate() }
-    var entries: [nghttp2_nv] = []
-    entries.reserveCapacity(fields.count)
-    var cursor = storage
-    for field in fields {
-        let name = cursor
-        for byte in field.name.utf8 {
-            cursor.pointee = byte
-            cursor += 1
-        }
-        let value = cursor
-        for byte in field.value.utf8 {
-            cursor.pointee = byte
-            cursor += 1
-        }
-        entries.append(
-            nghttp2_nv(
-                name: name,
-                value: value,
-                namelen: field.name.utf8.count,
-                valuelen: field.value.utf8.count,
-                flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)
-            )
-        )
+    let count = fields.count + (first == nil ? 0 : 1)
+    let total = fields.reduce(first.map { $0.name.utf8.count + $0.value.utf8.count } ?? 0) {
+        $0 + $1.name.utf8.count + $1.value.utf8.count
     }
-    return entries.withUnsafeBufferPointer { body($0.baseAddress!, $0.count) }
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(total, 1)) { storage in
+        withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: max(count, 1)) { entries in
+            var cursor = storage.baseAddress!
+            var index = 0
+            func add(_ field: HTTPField) {
+                let name = cursor
+                for byte in field.name.utf8 {
+                    cursor.pointee = byte
+                    cursor += 1
+                }
+                let value = cursor
+                for byte in field.value.utf8 {
+                    cursor.pointee = byte
+                    cursor += 1
+                }
+                entries.initializeElement(
+                    at: index,
+                    to: nghttp2_nv(
+                        name: name,
+                        value: value,
+                        namelen: field.name.utf8.count,
+                        valuelen: field.value.utf8.count,
+                        flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)
+                    )
+                )
+                index += 1
+            }
+            if let first { add(first) }
+            for field in fields { add(field) }
+            return body(UnsafePointer(entries.baseAddress!), count)
+        }
+    }
 }
 
 /// nghttp2's data provider: copies the next chunk of the stream's pending body. With nothing pending it defers

@@ -17,6 +17,8 @@ final class EventLoop: @unchecked Sendable {
     struct Inbox: Sendable {
         var adopted: [Int32] = []
         var ready: [UInt64] = []
+        /// Jobs of the tasks that prefer this loop (`EventLoop+TaskExecutor.swift`), in arrival order.
+        var jobs: [UnownedJob] = []
         /// A byte is in the eventfd already: no need to write another.
         var signaled = false
         var drainRequested = false
@@ -112,7 +114,7 @@ final class EventLoop: @unchecked Sendable {
         if signals { writeWakeByte() }
     }
 
-    private func writeWakeByte() {
+    func writeWakeByte() {
         var one: UInt64 = 1
         _ = write(wakeDescriptor, &one, 8)  // only fails when the counter is full, which wakes the loop anyway
     }
@@ -175,15 +177,20 @@ final class EventLoop: @unchecked Sendable {
             connection.close(cut: nil)
             finishIfClosed(connection)
         }
-        // Sockets handed over after the last look at the inbox: `adopt` refuses new ones from now on.
-        let orphans = owner.withLock { state in
-            defer { state.adopted = [] }
-            return state.adopted
+        // Sockets and jobs handed over after the last look at the inbox: `adopt` refuses new ones from now on,
+        // and new jobs go to the global executor (`enqueue`); these go there too.
+        let (orphans, jobs) = owner.withLock { state in
+            defer {
+                state.adopted = []
+                state.jobs = []
+            }
+            return (state.adopted, state.jobs)
         }
         for socket in orphans {
             close(socket)
             onClose()
         }
+        for job in jobs { globalConcurrentExecutor.enqueue(job) }
     }
 
     /// Milliseconds epoll may sleep: until the next limit check while connections are open (or the listener
@@ -216,20 +223,38 @@ final class EventLoop: @unchecked Sendable {
         onClose()
     }
 
+    /// Opens adopted sockets, runs the handlers' jobs, applies the response parts handlers sent, drains on request.
+    /// When there are jobs, the signal stays raised while they run and the inbox is read once more right after
+    /// them: the parts they answer with (and whatever other threads add meanwhile) are applied in the same wake-up,
+    /// without writing the eventfd again.
     private func takeInbox() {
         owner.assertOnOwnerThread()
         var counter: UInt64 = 0
         _ = read(wakeDescriptor, &counter, 8)
-        let inbox = owner.withLock { state -> Inbox in
+        if process(takeShared(holdingSignal: true)) {
+            process(takeShared(holdingSignal: false))
+        }
+    }
+
+    /// Empties the shared inbox; the signal stays raised when `holdingSignal` and there are jobs to run.
+    private func takeShared(holdingSignal: Bool) -> Inbox {
+        owner.withLock { state -> Inbox in
             defer {
                 state.adopted = []
                 state.ready = []
-                state.signaled = false
+                state.jobs = []
+                state.signaled = holdingSignal && !state.jobs.isEmpty
                 state.drainRequested = false
             }
             return state.shared
         }
+    }
+
+    /// Returns whether it ran jobs.
+    @discardableResult
+    private func process(_ inbox: Inbox) -> Bool {
         for socket in inbox.adopted { open(socket) }
+        runJobs(inbox.jobs)
         for token in inbox.ready {
             guard let connection = connections[token] else { continue }  // closed meanwhile: its parts are moot
             connection.applyInbox()
@@ -243,6 +268,7 @@ final class EventLoop: @unchecked Sendable {
                 finishIfClosed(connection)
             }
         }
+        return !inbox.jobs.isEmpty
     }
 
     private func open(_ socket: Int32) {
