@@ -661,7 +661,7 @@ class Bench:
         say(f"stack on bench ports (RabbitMQ {self.rabbit_port}, ClickHouse HTTP {self.ports['CLICKHOUSE_PORT']})")
         self.stack_started = True
         command(["scripts/stack.sh", "start", self.stack_dir])
-        # The gateway runs with its own defaults (one publish round in flight, PUBLISH_ROUND_INTERVAL 250 ms) unless
+        # The gateway runs with its own defaults (one publish round in flight, PUBLISH_ROUND_INTERVAL 350 ms) unless
         # BENCH_GATEWAY_POOL or BENCH_ROUND_INTERVAL say otherwise. The closed-loop accept-N cases measure what the
         # gateway can take; under the default interval they measure the interval instead (h2load keeps 100 calls
         # in flight and waits for each), so BENCH_ROUND_INTERVAL=0 is the way to read the gateway's own ceiling.
