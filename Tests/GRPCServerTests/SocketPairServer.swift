@@ -38,6 +38,11 @@ final class SocketPairServer: Sendable {
         loop.adopt(ends[0])
     }
 
+    /// Stops the event loop (its thread ends; connections still open are closed), as the server's stop does.
+    func stopLoop() {
+        loop.stop()
+    }
+
     /// GOAWAY, as the server's drain sends it.
     func beginShutdown() {
         loop.drain()
