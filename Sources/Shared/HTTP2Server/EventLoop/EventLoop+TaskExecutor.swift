@@ -27,6 +27,7 @@ extension EventLoop: TaskExecutor {
     /// Runs jobs taken from the inbox (loop thread).
     func runJobs(_ jobs: [UnownedJob]) {
         guard !jobs.isEmpty else { return }
+        owner.assertOnOwnerThread()
         let executor = asUnownedTaskExecutor()
         for job in jobs { job.runSynchronously(on: executor) }
     }

@@ -8,8 +8,9 @@ import Synchronization
 ///
 /// Other threads reach a loop only through its owner's shared `Inbox` (under the `ThreadOwner` lock) and the
 /// eventfd: `adopt` hands it a freshly accepted socket, `schedule` says a connection has response parts waiting
-/// (a request handler answered), `drain` asks for GOAWAY everywhere, `stop` ends the thread (closing whatever
-/// is still open). Timers (time limits per connection) are checked once a second while connections are open.
+/// (a request handler answered), `enqueue` gives it a job of a handler's task (the loop is the handlers' task
+/// executor, `EventLoop+TaskExecutor.swift`), `drain` asks for GOAWAY everywhere, `stop` ends the thread (closing
+/// whatever is still open). Timers (time limits per connection) are checked once a second while connections are open.
 // @unchecked Sendable: `connections`, `nextToken`, `acceptor` and `draining` are touched only by the loop thread
 // (`run()` and what it calls; checked with `owner.assertOnOwnerThread()`); other threads use `owner` (a lock) and
 // write to `wakeDescriptor`; `epoll` and `environment` are immutable.
