@@ -241,10 +241,10 @@ final class EventLoop: @unchecked Sendable {
     private func takeShared(holdingSignal: Bool) -> Inbox {
         owner.withLock { state -> Inbox in
             defer {
+                state.signaled = holdingSignal && !state.jobs.isEmpty
                 state.adopted = []
                 state.ready = []
                 state.jobs = []
-                state.signaled = holdingSignal && !state.jobs.isEmpty
                 state.drainRequested = false
             }
             return state.shared
