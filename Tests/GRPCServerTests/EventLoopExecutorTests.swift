@@ -42,12 +42,12 @@ struct EventLoopExecutorTests {
     @Test func aHandlerThatOutlivesItsLoopStillFinishes() async throws {
         let release = Latch()
         let started = Atomic(false)
-        let finished = Atomic(false)
+        let finished = Latch()
         var router = GRPCRouter(logger: Logger(label: "test", minimumLevel: .critical))
         router.register("/test.Echo/hold") { message, _ in
             started.store(true, ordering: .releasing)
             await release.wait()
-            finished.store(true, ordering: .releasing)
+            finished.open()
             return Array(message)
         }
         let server = try SocketPairServer(handler: router)
@@ -57,13 +57,10 @@ struct EventLoopExecutorTests {
         #expect(handlerStarted)
         server.stopLoop()
         #expect(await server.waitForExit())
-        // The loop's thread is gone: the handler's next job goes to the global executor.
+        // The loop's thread is gone: the handler's next job goes to the global executor. A job stuck in the
+        // stopped loop's inbox would never finish it (the wait ends at the deadline, the latch still closed).
         release.open()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !finished.load(ordering: .acquiring) && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        let handlerFinished = finished.load(ordering: .acquiring)
-        #expect(handlerFinished)
+        try await withDeadline(.seconds(10)) { await finished.wait() }
+        #expect(finished.isOpen, "the handler finished after its loop stopped")
     }
 }

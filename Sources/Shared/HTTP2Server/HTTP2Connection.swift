@@ -35,9 +35,6 @@ final class HTTP2Connection: @unchecked Sendable {
     private var frameBufferReleased = false
     var streams: [Int32: HTTP2Stream] = [:]
     private let inbox = Mutex<[(streamID: Int32, part: HTTP2ResponsePart)]>([])
-    /// The inbox's other buffer (loop thread): `applyInbox` swaps it in, so the two arrays keep their storage
-    /// instead of allocating one per wake-up; emptied when applied, dropped when the connection goes idle.
-    private var appliedParts: [(streamID: Int32, part: HTTP2ResponsePart)] = []
     /// Frames nghttp2 produced, gathered for the socket, that it did not take yet, and how much of them went out.
     private var pending: [UInt8] = []
     private var pendingOffset = 0
@@ -143,11 +140,13 @@ final class HTTP2Connection: @unchecked Sendable {
     /// Applies the response parts handlers sent since the last time (loop thread).
     func applyInbox() {
         loop.owner.assertOnOwnerThread()
-        inbox.withLock { inbox in swap(&inbox, &appliedParts) }
-        defer { appliedParts.removeAll(keepingCapacity: true) }
+        let parts = inbox.withLock { inbox in
+            defer { inbox = [] }
+            return inbox
+        }
         guard case .open = phase else { return }
         flushing { () throws(HTTP2Error) in
-            for (streamID, part) in appliedParts {
+            for (streamID, part) in parts {
                 guard let stream = streams[streamID] else { continue }  // the client reset it meanwhile
                 try apply(part, to: stream)
             }
@@ -251,8 +250,7 @@ final class HTTP2Connection: @unchecked Sendable {
                     if writeBlockedSince == nil { writeBlockedSince = .now }
                     return
                 }
-                // Keeps its storage for the next answer; an idle connection gives it back (`releaseIdleMemory`).
-                pending.removeAll(keepingCapacity: true)
+                pending = []
                 pendingOffset = 0
             }
             while pending.count < Self.gatherBytes {
@@ -283,9 +281,6 @@ final class HTTP2Connection: @unchecked Sendable {
         else { return }
         frameBufferReleased = true
         eventgrpc_lean_memory_release_frame_buffer(memory)
-        pending = []
-        pendingOffset = 0
-        appliedParts = []
     }
 
     /// Runs `step` (frames read, response parts applied, streams reset), sends what it queued and settles the
