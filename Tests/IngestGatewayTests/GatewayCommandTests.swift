@@ -42,7 +42,7 @@ import Testing
         }
         #expect(help.contains("check-config") && help.contains("--version") && help.contains("Exit codes"))
         #expect(help.contains("spool inspect --dir DIR") && help.contains("spool replay --dir DIR"))
-        #expect(help.contains("EVENT_BUFFERED_MAX_BYTES     64MiB"))
+        #expect(help.contains("EVENT_BUFFERED_MAX_BYTES     16MiB"))
         #expect(help.contains("DRAIN_TIMEOUT                30s"))
     }
 

@@ -22,13 +22,13 @@ public struct GatewayConfiguration: Sendable {
     public var limits = IngestLimits()
     /// `EVENT_BUFFERED_CHANNEL_SIZE`: batches the bounded queue holds, default 1000.
     public var queueCapacity = 1000
-    /// `EVENT_BUFFERED_MAX_BYTES`: bytes of broker messages the queue holds, default 64 MiB.
-    public var queueMaxBytes = 64 * 1024 * 1024
+    /// `EVENT_BUFFERED_MAX_BYTES`: bytes of broker messages the queue holds, default 16 MiB.
+    public var queueMaxBytes = 16 * 1024 * 1024
     /// `EVENT_ENQUEUE_TIMEOUT`: how long a call waits for room before RESOURCE_EXHAUSTED, default 1 s.
     public var enqueueTimeout: Duration = .seconds(1)
-    /// `MAX_CONCURRENT_DISPATCHES`: `dispatch` calls being decoded and queued at once, default 256; more wait up
-    /// to `EVENT_ENQUEUE_TIMEOUT` for a slot, then get RESOURCE_EXHAUSTED. A queued call gives its slot back while
-    /// it waits for its round.
+    /// `MAX_CONCURRENT_DISPATCHES`: `dispatch` calls being decoded and queued at once, default 256; as many more
+    /// wait up to `EVENT_ENQUEUE_TIMEOUT` for a slot, then get RESOURCE_EXHAUSTED; while that line is full, new
+    /// calls get RESOURCE_EXHAUSTED on their HEADERS. A queued call gives its slot back while it waits for its round.
     public var maxConcurrentDispatches = 256
     /// `EVENT_WORKER_POOL_SIZE`: publish rounds in flight at once, default 1. Each round carries every call queued
     /// while the workers were busy (natural batching), so fewer workers make fewer, larger broker messages; one

@@ -19,8 +19,8 @@ enum GatewayEnvironment {
             "EVENT_BUFFERED_CHANNEL_SIZE": "batches the bounded queue holds before calls wait",
             "EVENT_BUFFERED_MAX_BYTES": "bytes of broker messages the queue holds",
             "EVENT_ENQUEUE_TIMEOUT": "how long a call waits for room before RESOURCE_EXHAUSTED",
-            "MAX_CONCURRENT_DISPATCHES": "dispatch calls being decoded and queued at once; more wait, then "
-                + "RESOURCE_EXHAUSTED",
+            "MAX_CONCURRENT_DISPATCHES": "dispatch calls being decoded and queued at once; as many more may "
+                + "wait, then RESOURCE_EXHAUSTED; beyond that, RESOURCE_EXHAUSTED at once, on HEADERS",
             "EVENT_WORKER_POOL_SIZE": "publish rounds in flight at once (each round carries every call queued "
                 + "meanwhile: fewer workers, larger messages)",
             "COALESCE_MAX_EVENTS": "events one publish round, and so one broker message, may carry",

@@ -49,6 +49,15 @@ struct DispatchService: Sendable {
         return DispatchResponse(status: "SUCCESS", message: "accepted \(call.events) events\(note)").protobufBytes()
     }
 
+    /// The load check on a call's HEADERS (`GRPCAdmission`): while every admission slot is taken and the gate's
+    /// line is full, the call is refused with RESOURCE_EXHAUSTED and a pushback before its body is buffered or a
+    /// task started for it, so a flood of open streams costs the gateway their HEADERS, not their bodies.
+    func screen(_ context: GRPCCallContext) -> GRPCStatus? {
+        guard let error = gate.refusal() else { return nil }
+        _ = rejected(error, context)
+        return error.grpcStatus
+    }
+
     /// Passes the admission gate, transcodes the batch and queues it. The slot is held until the call is queued,
     /// not while it waits for its publish round: a round held under load (`PUBLISH_ROUND_INTERVAL`) is bounded by
     /// the queue's room, not by `MAX_CONCURRENT_DISPATCHES`, and a queued call no longer holds a decoded batch.

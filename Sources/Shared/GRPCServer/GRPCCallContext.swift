@@ -33,6 +33,12 @@ public typealias GRPCUnaryHandler = @Sendable (ArraySlice<UInt8>, GRPCCallContex
 public typealias GRPCServerStreamingHandler =
     @Sendable (ArraySlice<UInt8>, GRPCCallContext, GRPCServerStream) async throws -> Void
 
+/// A method's load check on a call's HEADERS (`GRPCRouter.register(_:authentication:admission:_:)`), after
+/// authentication: a status refuses the call at once, before its body is buffered or a task is started for it;
+/// nil lets the body come. Called on the connection's thread for every call of the method: it must be quick and
+/// must not block.
+public typealias GRPCAdmission = @Sendable (GRPCCallContext) -> GRPCStatus?
+
 /// A registered method.
 enum GRPCMethod: Sendable {
     case unary(GRPCUnaryHandler)

@@ -11,6 +11,8 @@ public struct GRPCRouter: HTTP2RequestHandler {
     private var methods: [String: GRPCMethod] = [:]
     /// Methods that need a bearer token, checked on HEADERS (`screen`) and again before the handler runs.
     var authentications: [String: GRPCAuthentication] = [:]
+    /// Methods that may refuse a call on its HEADERS under load (`screen`), before its body is buffered.
+    var admissions: [String: GRPCAdmission] = [:]
     /// Largest request message accepted (default 4 MiB), compressed or not; larger ones get RESOURCE_EXHAUSTED.
     public var maxMessageBytes: Int
     let logger: Logger
@@ -25,14 +27,17 @@ public struct GRPCRouter: HTTP2RequestHandler {
 
     /// Serves `path` (for example `/event.EventService/dispatch`) with a unary `handler`; with `authentication`,
     /// only for clients with a valid bearer token, checked before the request's body is buffered (the handler
-    /// finds the client's name in `GRPCCallContext.client`).
+    /// finds the client's name in `GRPCCallContext.client`); with `admission`, a call it refuses on HEADERS is
+    /// answered with its status before its body is buffered or the handler started.
     public mutating func register(
         _ path: String,
         authentication: GRPCAuthentication? = nil,
+        admission: GRPCAdmission? = nil,
         _ handler: @escaping GRPCUnaryHandler
     ) {
         methods[path] = .unary(handler)
         authentications[path] = authentication
+        admissions[path] = admission
         metrics?.prepare(path: path, type: "unary")
     }
 

@@ -66,6 +66,8 @@ public final class GRPCServerMetrics: Sendable {
         case messageTooLarge = "message_too_large"
         /// All connections together held `MAX_BUFFERED_REQUEST_BYTES` already.
         case bufferBudget = "buffer_budget"
+        /// The method's admission check refused the call on HEADERS (`GRPCAdmission`: the server is saturated).
+        case overloaded
     }
 
     private let registry: MetricsRegistry

@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func manyCallersNeverExceedTheLimit() async throws {
-        let gate = AdmissionGate(limit: 3, timeout: .seconds(30))
+        let gate = AdmissionGate(limit: 3, maxWaiting: 50, timeout: .seconds(30))
         let peak = Journal()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<50 {
@@ -51,6 +51,36 @@ import Testing
         }
         #expect(peak.all.compactMap(Int.init).allSatisfy { $0 <= 3 })
         #expect(gate.inUse == 0)
+    }
+}
+
+@Suite struct AdmissionGateLineTests {
+    @Test(arguments: [0, 1, 3])
+    func aFullLineRefusesAtOnceAndOnHeaders(maxWaiting: Int) async throws {
+        let gate = AdmissionGate(limit: 1, maxWaiting: maxWaiting, timeout: .seconds(30))
+        try await gate.enter()
+        var waiting: [Task<Void, any Error>] = []
+        for count in 1...max(1, maxWaiting) where count <= maxWaiting {
+            #expect(gate.refusal() == nil)
+            let started = gate.waiting
+            waiting.append(Task { try await gate.enter() })
+            while gate.waiting == started { await Task.yield() }
+            #expect(gate.waiting == count)
+        }
+        let refusal = try #require(gate.refusal())
+        #expect(refusal.code == .overloaded)
+        #expect(refusal.retryAfter == .seconds(30))
+        let clock = ContinuousClock()
+        let started = clock.now
+        await #expect(throws: IngestError.self) { try await gate.enter() }
+        #expect(clock.now - started < .seconds(10), "a full line refuses at once, not after the timeout")
+        for task in waiting {
+            gate.leave()
+            try await task.value
+        }
+        gate.leave()
+        #expect(gate.inUse == 0)
+        #expect(gate.refusal() == nil)
     }
 }
 

@@ -5,6 +5,11 @@ import Synchronization
 /// times the request's size, so the count of such calls, not only their request bytes, must be bounded for memory to
 /// stay bounded under a flood. A call that finds every slot taken waits at most `timeout` (`withDeadline`) and then
 /// gets `IngestError.overloaded` with `timeout` as its retry hint, before anything of it was decoded.
+///
+/// The line is bounded too: when `maxWaiting` calls already wait, a call is refused at once with the same error.
+/// Every waiting call holds its request body, so under a flood an unbounded line, not the slots, is what memory
+/// follows (5,000 open streams held 33 MiB of bodies in the line); a full line also tells a flooding client
+/// at once instead of after `timeout`.
 public final class AdmissionGate: Sendable {
     private struct Waiter {
         let id: UInt64
@@ -19,38 +24,65 @@ public final class AdmissionGate: Sendable {
     }
 
     public let limit: Int
+    /// Calls that may wait for a slot at once.
+    public let maxWaiting: Int
     public let timeout: Duration
     private let state = Mutex(State())
 
-    public init(limit: Int, timeout: Duration) {
+    /// A gate of `limit` slots, with a line of at most `maxWaiting` calls (default: as many as there are slots).
+    public init(limit: Int, maxWaiting: Int? = nil, timeout: Duration) {
         precondition(limit > 0, "an admission gate needs at least one slot")
+        precondition((maxWaiting ?? limit) >= 0, "an admission gate's line cannot be negative")
         self.limit = limit
+        self.maxWaiting = maxWaiting ?? limit
         self.timeout = timeout
     }
 
     /// Calls past the gate now.
     public var inUse: Int { state.withLock { $0.inUse } }
 
+    /// Calls waiting for a slot now.
+    public var waiting: Int { state.withLock { $0.waiters.count } }
+
+    /// The error a call gets now, before it was even read, when every slot is taken and the line is full; nil when
+    /// it could enter or wait. Lets the edge refuse a call on its HEADERS, before its body is buffered.
+    public func refusal() -> IngestError? {
+        let full = state.withLock { $0.inUse >= limit && $0.waiters.count >= maxWaiting }
+        return full ? overloaded(cause: nil) : nil
+    }
+
     /// Takes a slot, waiting up to `timeout`; every successful `enter()` must be paired with one `leave()`.
-    /// A cancelled call stops waiting and throws `CancellationError`.
+    /// Throws `IngestError.overloaded` when the line is full or the wait times out; a cancelled call stops waiting
+    /// and throws `CancellationError`.
     public func enter() async throws {
-        let admitted = state.withLock { state -> Bool in
-            guard state.inUse < limit && state.waiters.isEmpty else { return false }
-            state.inUse += 1
-            return true
+        let admitted = state.withLock { state -> Bool? in
+            if state.inUse < limit && state.waiters.isEmpty {
+                state.inUse += 1
+                return true
+            }
+            return state.waiters.count < maxWaiting ? false : nil
         }
-        if admitted { return }
-        do {
-            try await withDeadline(timeout) { try await self.waitForSlot() }
-        } catch let error as DeadlineExceeded {
-            let milliseconds = timeout.wholeMilliseconds
-            throw IngestError(
-                .overloaded,
-                "the gateway is handling too many calls; retry after \(milliseconds) ms",
-                retryAfter: timeout,
-                cause: error
-            )
+        switch admitted {
+        case true?:
+            return
+        case false?:
+            do {
+                try await withDeadline(timeout) { try await self.waitForSlot() }
+            } catch let error as DeadlineExceeded {
+                throw overloaded(cause: error)
+            }
+        case nil:
+            throw overloaded(cause: nil)
         }
+    }
+
+    private func overloaded(cause: (any Error)?) -> IngestError {
+        IngestError(
+            .overloaded,
+            "the gateway is handling too many calls; retry after \(timeout.wholeMilliseconds) ms",
+            retryAfter: timeout,
+            cause: cause
+        )
     }
 
     /// Gives the slot back, or hands it straight to the longest waiting call.
@@ -79,6 +111,7 @@ public final class AdmissionGate: Sendable {
                         state.inUse += 1
                         return .success(())
                     }
+                    if state.waiters.count >= maxWaiting { return .failure(overloaded(cause: nil)) }
                     state.waiters.append(Waiter(id: id, continuation: continuation))
                     return nil
                 }

@@ -1,3 +1,4 @@
+import AMQPClient
 public import EventCore
 
 /// The calls accepted by `dispatch`, each as its parts per routing key, waiting to be published.
@@ -54,7 +55,8 @@ public struct PublishingWorkers: Service {
                         )
                         pacer.started(at: .now, calls: round.count)
                         metrics.rounds(start).increment()
-                        await publish(round)
+                        let (messages, replies) = split(consume round)
+                        await publish(messages, answering: replies)
                     }
                 }
             }
@@ -87,10 +89,17 @@ public struct PublishingWorkers: Service {
         }
     }
 
-    private func publish(_ round: [PublishQueue.Item]) async {
-        let started = ContinuousClock.now
-        let messages = RoundMessages.make(round.map(\.work), exchange: exchange)
+    /// The round's broker messages and the calls to answer: the calls' own parts are dropped here, so a round in
+    /// flight holds its bytes once (in its messages, kept until confirmed or spooled), not twice.
+    private func split(
+        _ round: consuming [PublishQueue.Item]
+    ) -> ([OutgoingMessage], [Reply<DurablePublisher.Outcome>]) {
         metrics.roundCalls.observe(Double(round.count))
+        return (RoundMessages.make(round.map(\.work), exchange: exchange), round.map(\.reply))
+    }
+
+    private func publish(_ messages: [OutgoingMessage], answering replies: [Reply<DurablePublisher.Outcome>]) async {
+        let started = ContinuousClock.now
         let result: Result<DurablePublisher.Outcome, any Error>
         do {
             let outcome = try await publisher.publish(messages)
@@ -100,7 +109,7 @@ public struct PublishingWorkers: Service {
             result = .failure(error)
         }
         metrics.publishSeconds.observe(ContinuousClock.now - started)
-        for item in round { item.finish(result) }
+        for reply in replies { reply.resolve(result) }
     }
 
     public func shutdown() {
