@@ -96,7 +96,12 @@ func runGateway(_ settings: GatewaySettings) async -> Int32 {
     let authentication = settings.auth.map { tokens in
         GRPCAuthentication(tokens: tokens) { status, context in _ = dispatch.rejected(status, context) }
     }
-    router.register(DispatchService.path, authentication: authentication, admission: dispatch.screen, dispatch.dispatch)
+    router.register(
+        DispatchService.path,
+        authentication: authentication,
+        admission: dispatch.admission,
+        dispatch.dispatch
+    )
     router.register(HealthService.checkPath, health.check)
     router.registerServerStreaming(HealthService.watchPath, health.watch)
     var tls: TLSAcceptor?

@@ -23,4 +23,14 @@ import Testing
         json.raw("]")
         #expect(String(decoding: json.bytes, as: UTF8.self) == "[42,-7]")
     }
+
+    /// A buffer reserved far beyond what was written is copied into one that fits; a close guess is kept as is.
+    @Test(arguments: [(reserved: 4096, written: 100), (reserved: 100, written: 100), (reserved: 110, written: 100)])
+    func compactBytesFitWhatWasWritten(reserved: Int, written: Int) {
+        var json = JSONWriter(capacity: reserved)
+        for _ in 0..<written { json.raw("x") }
+        let compact = json.compactBytes
+        #expect(compact == json.bytes)
+        #expect(compact.capacity - compact.count <= compact.count / 8 + 16, "capacity \(compact.capacity)")
+    }
 }

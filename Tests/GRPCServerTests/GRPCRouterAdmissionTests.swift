@@ -6,8 +6,8 @@ import Testing
 @testable import GRPCServer
 @testable import HTTP2Server
 
-/// A method's admission check (`GRPCAdmission`) on HEADERS: asked only after authentication passed, with the
-/// caller's identity; its status answers the call before any body, and the refusal is counted.
+/// A method's admission check (`GRPCAdmission`) on HEADERS: asked only after authentication passed; its status
+/// answers the call before any body, the refusal is reported with the caller's identity, and it is counted.
 @Suite struct GRPCRouterAdmissionTests {
     static let headers = [HTTPField("content-type", "application/grpc")]
     static let busy = GRPCStatus(
@@ -23,13 +23,16 @@ import Testing
         )
         let tokens = try GRPCBearerAuth(tokens: ["name:s3cret"])
         let echo: GRPCUnaryHandler = { message, _ in Array(message) }
-        let guarded: GRPCAdmission = { context in
-            asked.append(context.client)
-            return refuse ? Self.busy : nil
-        }
+        let guarded = GRPCAdmission(
+            check: {
+                asked.append("checked")
+                return refuse ? Self.busy : nil
+            },
+            refused: { status, context in asked.append("refused \(status.code) for \(context.client)") }
+        )
         let authentication = GRPCAuthentication(tokens: tokens) { _, _ in }
         router.register("/test.Echo/guarded", authentication: authentication, admission: guarded, echo)
-        router.register("/test.Echo/open", admission: { _ in refuse ? Self.busy : nil }, echo)
+        router.register("/test.Echo/open", admission: GRPCAdmission { refuse ? Self.busy : nil }, echo)
         return router
     }
 
@@ -46,7 +49,7 @@ import Testing
         #expect(unauthenticated?.headers.contains(HTTPField("grpc-status", "16")) == true)
         #expect(asked.all.isEmpty)
         let answer = router.screen(request("/test.Echo/guarded", token: "s3cret"))
-        #expect(asked.all == ["name"])
+        #expect(asked.all == (refuse ? ["checked", "refused RESOURCE_EXHAUSTED for name"] : ["checked"]))
         if refuse {
             #expect(answer?.status == 200)
             #expect(answer?.headers.contains(HTTPField("grpc-status", "8")) == true)

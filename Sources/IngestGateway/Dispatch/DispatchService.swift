@@ -28,8 +28,8 @@ struct DispatchService: Sendable {
     var auth: GRPCBearerAuth?
     var rejectionLog = LogRateLimiter(linesPerSecond: DispatchService.rejectionLinesPerSecond)
 
-    func dispatch(_ message: ArraySlice<UInt8>, _ context: GRPCCallContext) async throws -> [UInt8] {
-        let (call, pending, now) = try await admit(message, context)
+    func dispatch(_ message: consuming ArraySlice<UInt8>, _ context: GRPCCallContext) async throws -> [UInt8] {
+        let (call, pending, now) = try await admit(consume message, context)
         let outcome: DurablePublisher.Outcome
         do {
             outcome = try await pending.outcome()
@@ -49,20 +49,25 @@ struct DispatchService: Sendable {
         return DispatchResponse(status: "SUCCESS", message: "accepted \(call.events) events\(note)").protobufBytes()
     }
 
-    /// The load check on a call's HEADERS (`GRPCAdmission`): while every admission slot is taken and the gate's
-    /// line is full, the call is refused with RESOURCE_EXHAUSTED and a pushback before its body is buffered or a
-    /// task started for it, so a flood of open streams costs the gateway their HEADERS, not their bodies.
-    func screen(_ context: GRPCCallContext) -> GRPCStatus? {
-        guard let error = gate.refusal() else { return nil }
-        _ = rejected(error, context)
-        return error.grpcStatus
+    /// The load check on a call's HEADERS: while every admission slot is taken and the gate's line is full, the
+    /// call is refused with RESOURCE_EXHAUSTED and a pushback before its body is buffered or a task started for it,
+    /// so a flood of open streams costs the gateway their HEADERS, not their bodies. Refusals are counted and
+    /// logged as the gate's own are.
+    var admission: GRPCAdmission {
+        let (gate, service) = (gate, self)
+        return GRPCAdmission(
+            check: { gate.refusal()?.grpcStatus },
+            refused: { status, context in _ = service.rejected(status, context) }
+        )
     }
 
     /// Passes the admission gate, transcodes the batch and queues it. The slot is held until the call is queued,
     /// not while it waits for its publish round: a round held under load (`PUBLISH_ROUND_INTERVAL`) is bounded by
     /// the queue's room, not by `MAX_CONCURRENT_DISPATCHES`, and a queued call no longer holds a decoded batch.
+    /// The request's bytes are dropped and given back to the request-buffer budget once transcoded: a queued call
+    /// holds its broker JSON (counted by the queue), not its request as well.
     private func admit(
-        _ message: ArraySlice<UInt8>,
+        _ message: consuming ArraySlice<UInt8>,
         _ context: GRPCCallContext
     ) async throws -> (ValidatedCall, PublishQueue.Pending, now: Int64) {
         do {
@@ -78,6 +83,8 @@ struct DispatchService: Sendable {
         } catch {
             throw rejected(error, context)
         }
+        _ = consume message
+        context.releaseRequest()
         do {
             return (call, try await queue.enqueue(call), now)
         } catch {

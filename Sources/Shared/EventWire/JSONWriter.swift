@@ -5,6 +5,18 @@ public struct JSONWriter {
 
     public var bytes: [UInt8] { storage }
 
+    /// The bytes written, in storage at most an eighth larger than they are: copied once when the capacity
+    /// reserved up front was far off. For buffers that are kept (a queued call's part waits for its publish round),
+    /// whose bounds count bytes written, not bytes reserved.
+    public var compactBytes: [UInt8] {
+        guard storage.capacity - storage.count > storage.count / 8 else { return storage }
+        return storage.withUnsafeBufferPointer { written in
+            Array(unsafeUninitializedCapacity: written.count) { buffer, count in
+                count = buffer.initialize(fromContentsOf: written)
+            }
+        }
+    }
+
     public init(capacity: Int = 512) {
         storage.reserveCapacity(capacity)
     }

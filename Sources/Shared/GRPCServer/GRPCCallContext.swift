@@ -10,12 +10,21 @@ public struct GRPCCallContext: Sendable {
     public var peer: String
     /// The client's name from its bearer token (`GRPCBearerAuth`); empty without authentication.
     public var client = ""
+    /// The request's share of the server's request-buffer budget (`releaseRequest()`).
+    var bufferLease: RequestBufferLease?
 
     public init(path: String, headers: [HTTPField], timeout: Duration? = nil, peer: String = "") {
         self.path = path
         self.headers = headers
         self.timeout = timeout
         self.peer = peer
+    }
+
+    /// Tells the server that the handler holds no copy of its request message any more: the request's bytes go
+    /// back to the request-buffer budget now instead of when the handler returns. Only for a unary handler that
+    /// has let go of its message (for example decoded it into its own form and ended its lifetime with `consume`).
+    public func releaseRequest() {
+        bufferLease?.release()
     }
 
     /// The first value of metadata `name` (lower-case).
@@ -25,8 +34,9 @@ public struct GRPCCallContext: Sendable {
 }
 
 /// A unary RPC implementation: request message bytes in, response message bytes out; throw `GRPCStatus` to
-/// answer with an error status.
-public typealias GRPCUnaryHandler = @Sendable (ArraySlice<UInt8>, GRPCCallContext) async throws -> [UInt8]
+/// answer with an error status. The handler owns the message: nobody else holds its bytes, so once the handler
+/// drops them they are freed (see `GRPCCallContext.releaseRequest()`).
+public typealias GRPCUnaryHandler = @Sendable (consuming ArraySlice<UInt8>, GRPCCallContext) async throws -> [UInt8]
 
 /// A server-streaming RPC implementation: sends any number of messages through the stream, then returns (status
 /// OK) or throws `GRPCStatus`. It should return soon after `stream.interruption()` reports the end of the call.
@@ -34,10 +44,21 @@ public typealias GRPCServerStreamingHandler =
     @Sendable (ArraySlice<UInt8>, GRPCCallContext, GRPCServerStream) async throws -> Void
 
 /// A method's load check on a call's HEADERS (`GRPCRouter.register(_:authentication:admission:_:)`), after
-/// authentication: a status refuses the call at once, before its body is buffered or a task is started for it;
-/// nil lets the body come. Called on the connection's thread for every call of the method: it must be quick and
-/// must not block.
-public typealias GRPCAdmission = @Sendable (GRPCCallContext) -> GRPCStatus?
+/// authentication: a status from `check` refuses the call at once, before its body is buffered or a task is started
+/// for it, and `refused` is told with the call's context (for a log line and a metric); nil lets the body come.
+/// Both run on the connection's thread, `check` for every call of the method: they must be quick and not block.
+public struct GRPCAdmission: Sendable {
+    public let check: @Sendable () -> GRPCStatus?
+    public let refused: @Sendable (GRPCStatus, GRPCCallContext) -> Void
+
+    public init(
+        check: @escaping @Sendable () -> GRPCStatus?,
+        refused: @escaping @Sendable (GRPCStatus, GRPCCallContext) -> Void = { _, _ in }
+    ) {
+        self.check = check
+        self.refused = refused
+    }
+}
 
 /// A registered method.
 enum GRPCMethod: Sendable {

@@ -20,10 +20,10 @@ extension GRPCRouter {
             metrics?.start(path: request.path).finish(error.code)
             return Self.trailersOnly(error)
         }
-        guard let admission else { return nil }
+        guard let admission, let status = admission.check() else { return nil }
         var context = GRPCCallContext(path: request.path, headers: request.headers, peer: request.peer)
         context.client = client
-        guard let status = admission(context) else { return nil }
+        admission.refused(status, context)
         metrics?.refused(.overloaded)
         metrics?.start(path: request.path).finish(status.code)
         return Self.trailersOnly(status)

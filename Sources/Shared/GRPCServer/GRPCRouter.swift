@@ -47,7 +47,7 @@ public struct GRPCRouter: HTTP2RequestHandler {
         metrics?.prepare(path: path, type: "server_stream")
     }
 
-    public func handle(_ request: HTTP2Request, response writer: HTTP2ResponseWriter) async {
+    public func handle(_ request: consuming HTTP2Request, response writer: HTTP2ResponseWriter) async {
         guard request.method == "POST" else {
             writer.send(HTTP2Response(status: 405, headers: [HTTPField("allow", "POST")]))
             return
@@ -63,12 +63,14 @@ public struct GRPCRouter: HTTP2RequestHandler {
             return
         }
         let call = metrics?.start(path: request.path)
-        let code = await serve(request, writer: writer)
+        let code = await serve(consume request, writer: writer)
         call?.finish(code)
     }
 
-    /// Answers a gRPC request and returns the status code it ended with.
-    private func serve(_ request: HTTP2Request, writer: HTTP2ResponseWriter) async -> GRPCStatus.Code {
+    /// Answers a gRPC request and returns the status code it ended with. The request is dropped once its message
+    /// is out, and a unary handler gets the message to own (`GRPCUnaryHandler`): nothing here keeps the request's
+    /// bytes alive while the handler runs.
+    private func serve(_ request: consuming HTTP2Request, writer: HTTP2ResponseWriter) async -> GRPCStatus.Code {
         let method: GRPCMethod
         let context: GRPCCallContext
         let message: ArraySlice<UInt8>
@@ -78,9 +80,10 @@ public struct GRPCRouter: HTTP2RequestHandler {
             writer.send(Self.trailersOnly(error))
             return error.code
         }
+        _ = consume request
         switch method {
         case .unary(let handler):
-            let (response, code) = await unary(handler, message: message, context: context)
+            let (response, code) = await unary(handler, message: consume message, context: context)
             writer.send(response)
             return code
         case .serverStreaming(let handler):
@@ -88,15 +91,23 @@ public struct GRPCRouter: HTTP2RequestHandler {
         }
     }
 
+    /// Runs a unary handler, within the call's deadline when it has one; the handler gets the message to own
+    /// (through a `Handoff` when a deadline's task runs it).
     private func unary(
         _ handler: @escaping GRPCUnaryHandler,
-        message: ArraySlice<UInt8>,
+        message: consuming ArraySlice<UInt8>,
         context: GRPCCallContext
     ) async
         -> (HTTP2Response, GRPCStatus.Code)
     {
         do {
-            let response = try await withinDeadline(of: context) { try await handler(message, context) }
+            let response: [UInt8]
+            if let timeout = context.timeout {
+                let handoff = Handoff(consume message)
+                response = try await withDeadline(timeout) { try await handler(handoff.take(), context) }
+            } else {
+                response = try await handler(consume message, context)
+            }
             let answer = HTTP2Response(
                 status: 200,
                 headers: [HTTPField("content-type", "application/grpc")],
@@ -177,6 +188,7 @@ public struct GRPCRouter: HTTP2RequestHandler {
             peer: request.peer
         )
         context.client = client
+        context.bufferLease = request.bufferLease
         return (method, context, message)
     }
 

@@ -1,28 +1,31 @@
 import CNghttp2
+import EventCore
 
 extension HTTP2Connection {
     /// Passes a complete request to the handler in a task; the response comes back in parts through the inbox.
     /// When the handler returns, an unanswered request gets 500 and an open response is finished. The request's
-    /// bytes stay reserved in the budget until then, even when the client resets the stream or disconnects
-    /// meanwhile (the handler still holds them).
+    /// bytes stay reserved in the budget until the handler gives them back or returns, even when the client resets
+    /// the stream or disconnects meanwhile (the handler still holds them). The task hands the request over
+    /// (`Handoff`) rather than holding it, so the body lives only as long as the handler keeps it.
     func dispatch(_ stream: HTTP2Stream) {
         stream.dispatched = true
-        let request = stream.request(peer: peer)
+        var request = stream.request(peer: peer)
         stream.body = []
-        let reserved = stream.reservedBytes
+        let lease = RequestBufferLease(budget: budget, bytes: stream.reservedBytes)
         stream.reservedBytes = 0
+        request.bufferLease = lease
         let streamID = stream.id
         let writer = HTTP2ResponseWriter { [weak self] parts in self?.enqueue(parts, streamID: streamID) }
         stream.writer = writer
         if isDraining { writer.interrupt(.serverDraining) }
         let handler = environment.handler
-        let budget = self.budget
+        let handoff = Handoff(request)
         let loop = self.loop
         // On this connection's loop (`EventLoop+TaskExecutor.swift`); the task keeps the loop alive while it runs.
         Task(executorPreference: loop) {
             defer { withExtendedLifetime(loop) {} }
-            await handler.handle(request, response: writer)
-            budget.release(reserved)
+            await handler.handle(handoff.take(), response: writer)
+            lease.release()
             if writer.isStreaming {
                 writer.finish()
             } else if !writer.isFinished {

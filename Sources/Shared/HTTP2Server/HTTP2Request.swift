@@ -13,6 +13,9 @@ public struct HTTP2Request: Sendable {
     public var bufferBudgetExhausted: Bool
     /// The client's address and port (`203.0.113.7:53124`), for log lines; empty when unknown.
     public var peer: String
+    /// The body's share of the server's request-buffer budget, when the server counts it: a handler that is done
+    /// with the body before it returns gives it back early (`RequestBufferLease.release()`).
+    public var bufferLease: RequestBufferLease?
 
     public init(
         method: String,

@@ -1,9 +1,11 @@
 /// What sits above the HTTP/2 layer: answers a request through its writer, knowing nothing of frames or sockets.
 ///
 /// When `handle` returns, an unanswered request gets 500, an open stream of parts is finished without trailers,
-/// and the request's body bytes go back to the server's `RequestBufferBudget` (not before: the handler holds them).
+/// and the request's body bytes go back to the server's `RequestBufferBudget`, unless the handler gave them back
+/// sooner (`HTTP2Request.bufferLease`). `handle` owns the request: the server keeps no copy of its body, so the
+/// bytes are freed as soon as the handler drops them.
 public protocol HTTP2RequestHandler: Sendable {
-    func handle(_ request: HTTP2Request, response: HTTP2ResponseWriter) async
+    func handle(_ request: consuming HTTP2Request, response: HTTP2ResponseWriter) async
 
     /// Called on the connection's thread as soon as a request's HEADERS are complete, before any of its body is
     /// buffered (`request.body` is empty): a response returned here answers the request at once, its body is

@@ -76,6 +76,32 @@ import Testing
         #expect(json.contains(#""experimentIds":[1,2,3,5,6,4,127]"#), "\(json)")
     }
 
+    /// A queued part is held for a whole round and the queue counts its bytes: its buffer must not be much larger
+    /// (`JSONWriter.compactBytes`), whether the up-front guess was high (one small event) or low (long strings
+    /// full of escapes).
+    @Test(arguments: [1, 10, 100, 500])
+    func partsAreStoredInBuffersThatFitThem(events: Int) throws {
+        let plain = Events(
+            header: TranscodeRequests.header,
+            events: (0..<events).map { Event(timestamp: String(1_700_000_000_000 + $0), type: "app.open") }
+        )
+        let escaped = Events(
+            header: TranscodeRequests.header,
+            events: (0..<events).map {
+                Event(
+                    timestamp: String(1_700_000_000_000 + $0),
+                    currentURL: String(repeating: "\"\n\u{1}", count: 40),
+                    type: "app.open"
+                )
+            }
+        )
+        for batch in [plain, escaped] {
+            for part in try validator.transcode(batch.protobufBytes()[...], now: Self.now).parts {
+                #expect(part.json.capacity - part.json.count <= part.json.count / 8 + 16, "\(part.json.capacity)")
+            }
+        }
+    }
+
     @Test func countsEventsAndClampedTimestamps() throws {
         let call = try validator.transcode(TranscodeRequests.mixed.protobufBytes()[...], now: Self.now)
         #expect(call.events == 5)
