@@ -55,25 +55,32 @@ public final class AdmissionGate: Sendable {
     /// Throws `IngestError.overloaded` when the line is full or the wait times out; a cancelled call stops waiting
     /// and throws `CancellationError`.
     public func enter() async throws {
-        let admitted = state.withLock { state -> Bool? in
+        let entry = state.withLock { state -> Entry in
             if state.inUse < limit && state.waiters.isEmpty {
                 state.inUse += 1
-                return true
+                return .admitted
             }
-            return state.waiters.count < maxWaiting ? false : nil
+            return state.waiters.count < maxWaiting ? .waits : .refused
         }
-        switch admitted {
-        case true?:
+        switch entry {
+        case .admitted:
             return
-        case false?:
+        case .waits:
             do {
                 try await withDeadline(timeout) { try await self.waitForSlot() }
             } catch let error as DeadlineExceeded {
                 throw overloaded(cause: error)
             }
-        case nil:
+        case .refused:
             throw overloaded(cause: nil)
         }
+    }
+
+    /// What a call finds at the gate.
+    private enum Entry {
+        case admitted
+        case waits
+        case refused
     }
 
     private func overloaded(cause: (any Error)?) -> IngestError {
